@@ -1,0 +1,73 @@
+import {
+  type CallOptions,
+  type Channel,
+  type Client,
+  type ClientMiddleware,
+  type ClientMiddlewareCall,
+  type CompatServiceDefinition,
+  createChannel,
+  createClientFactory,
+  Metadata,
+} from "nice-grpc";
+import { type DeadlineOptions, deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
+import { type RetryOptions, retryMiddleware } from "nice-grpc-client-middleware-retry";
+import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
+import { DEADLINE_HEADER } from "../server/call-scope.js";
+
+/**
+ * Opens a channel to a data service. `target` is anything gRPC resolves:
+ * "host:port" locally, "ipv4:10.0.0.1:50051,10.0.0.2:50051" for a static
+ * list, "dns:///people:50051" on Kubernetes; calls are spread round-robin over
+ * every address the name resolves to.
+ */
+export function openChannel(target: string): Channel {
+  return createChannel(target, undefined, {
+    "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+  });
+}
+
+export interface ClientPolicy {
+  /** Deadline of a call whose caller set none. */
+  defaultDeadlineMs: number;
+  /** Attempts in all for a method the proto marks safe to retry. */
+  maxAttempts?: number;
+}
+
+export type ServiceClient<D extends CompatServiceDefinition> = Client<D, RetryOptions & DeadlineOptions>;
+
+/**
+ * A typed client with the platform's call policy: a deadline on every call
+ * (sent on to the next hop as a header), retries with backoff only for
+ * methods whose proto declares them NO_SIDE_EFFECTS or IDEMPOTENT, and
+ * google.rpc error details decoded into RichClientError.
+ */
+export function createServiceClient<D extends CompatServiceDefinition>(
+  definition: D,
+  channel: Channel,
+  policy: ClientPolicy,
+): ServiceClient<D> {
+  return (
+    createClientFactory()
+      // Attached first runs last: the deadline covers every retry, and the header reflects it.
+      .use(errorDetailsClientMiddleware)
+      .use(retryMiddleware)
+      .use(deadlineMiddleware)
+      .use(deadlineHeader(policy.defaultDeadlineMs))
+      .create(definition, channel, {
+        "*": { retryMaxAttempts: policy.maxAttempts ?? 3, retryBaseDelayMs: 50, retryMaxDelayMs: 1000 },
+      })
+  );
+}
+
+/** Fills in the default deadline and tells the server the absolute deadline. */
+function deadlineHeader(defaultDeadlineMs: number): ClientMiddleware<DeadlineOptions, DeadlineOptions> {
+  return async function* deadlineHeaderMiddleware<Request, Response>(
+    call: ClientMiddlewareCall<Request, Response, DeadlineOptions>,
+    options: CallOptions & DeadlineOptions,
+  ) {
+    const given = options.deadline ?? defaultDeadlineMs;
+    const deadline = typeof given === "number" ? new Date(Date.now() + given) : given;
+    const metadata = Metadata(options.metadata).set(DEADLINE_HEADER, String(deadline.getTime()));
+    return yield* call.next(call.request, { ...options, metadata, deadline });
+  };
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Regenerates everything under generated/ from its sources: ts-proto code and a
+# descriptor set from proto/, one Prisma client per data service from its
+# schema. Deterministic: CI runs it and fails when the committed tree changes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+# No network here: no update check, and a Prisma that needs a download fails.
+export CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
+
+buf generate
+# Reflection needs every served file with its imports: buf build includes them.
+buf build -o generated/descriptor.binpb
+
+for dir in services/*/prisma; do
+  [[ -f "$dir/schema.prisma" ]] || continue
+  # The service's prisma.config.ts selects the offline wasm engine; without it
+  # Prisma would try to download its native engines.
+  if [[ -f "$dir/prisma.config.ts" ]]; then
+    prisma generate --config "$dir/prisma.config.ts" >/dev/null
+  else
+    prisma generate --schema "$dir/schema.prisma" >/dev/null
+  fi
+done
+
+# Prisma writes into each client's metadata the machine's absolute paths, its
+# native platform, and the generator options in a random (hash map) order; the
+# runtime reads none of them. Normalize them so every run and every checkout
+# generates the same bytes: repo-relative paths, "native", sorted options.
+node - generated/prisma/*/internal/class.ts <<'JS'
+const fs = require("node:fs");
+const path = require("node:path");
+for (const file of process.argv.slice(2)) {
+  const source = fs.readFileSync(file, "utf8");
+  const normalized = source.replace(/"generator": (\{[\s\S]*?\n {2}\})/, (_, json) => {
+    const generator = JSON.parse(json);
+    if (generator.output?.value) generator.output.value = path.relative(process.cwd(), generator.output.value);
+    if (generator.sourceFilePath) generator.sourceFilePath = path.relative(process.cwd(), generator.sourceFilePath);
+    for (const target of generator.binaryTargets ?? []) if (target.native) target.value = "native";
+    generator.config = Object.fromEntries(Object.entries(generator.config ?? {}).sort(([a], [b]) => a.localeCompare(b)));
+    return `"generator": ${JSON.stringify(generator, null, 2).replaceAll("\n", "\n  ")}`;
+  });
+  if (normalized !== source) fs.writeFileSync(file, normalized);
+}
+JS

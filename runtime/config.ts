@@ -1,0 +1,70 @@
+/**
+ * Configuration every process shares, read once from environment variables.
+ * Each variable and its default is listed in the README; defaults suit a
+ * laptop, production sets the secrets (a process with NODE_ENV=production
+ * refuses to start on the development secret).
+ */
+
+export const DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789";
+
+export interface AuthConfig {
+  /** HS256 key that signs caller tokens (at least 32 bytes). */
+  jwtSecret: string;
+  /** Expected `iss` claim. */
+  issuer: string;
+  /** Expected `aud` claim. */
+  audience: string;
+}
+
+export interface RuntimeConfig {
+  /** Interface the gRPC servers bind to. */
+  host: string;
+  /** pino level: trace, debug, info, warn, error, fatal or silent. */
+  logLevel: string;
+  /**
+   * How long a stopping server keeps answering while reporting NOT_SERVING, so
+   * load balancers and readiness probes stop sending it calls first.
+   */
+  shutdownDelayMs: number;
+  /** How long a stopping server then waits for in-flight calls before cutting them. */
+  shutdownGraceMs: number;
+  /** Deadline a client call gets when its caller set none. */
+  defaultDeadlineMs: number;
+  auth: AuthConfig;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
+  const jwtSecret = env.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET;
+  if (env.NODE_ENV === "production" && jwtSecret === DEVELOPMENT_JWT_SECRET) {
+    throw new Error("AUTH_JWT_SECRET must be set in production");
+  }
+  if (Buffer.byteLength(jwtSecret) < 32) throw new Error("AUTH_JWT_SECRET must be at least 32 bytes");
+  return {
+    host: env.LISTEN_HOST ?? "127.0.0.1",
+    logLevel: env.LOG_LEVEL ?? "info",
+    shutdownDelayMs: readInt(env, "SHUTDOWN_DELAY_MS", 0),
+    shutdownGraceMs: readInt(env, "SHUTDOWN_GRACE_MS", 10_000),
+    defaultDeadlineMs: readInt(env, "DEFAULT_DEADLINE_MS", 12_000),
+    auth: {
+      jwtSecret,
+      issuer: env.AUTH_JWT_ISSUER ?? "hr-platform",
+      audience: env.AUTH_JWT_AUDIENCE ?? "hr-api",
+    },
+  };
+}
+
+export function readInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+export function readRequired(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} must be set`);
+  return value;
+}

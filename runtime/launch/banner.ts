@@ -1,0 +1,37 @@
+// What `npm start` prints once every process listens: where each service is,
+// which contexts (gRPC services) it serves, and how to call one by hand.
+// Every server serves reflection, so grpcurl and buf curl need no .proto files.
+
+export interface BannerService {
+  name: string;
+  port: number;
+  /** Fully qualified gRPC services it serves, one per bounded context. */
+  contexts: string[];
+  /** One read call to show, e.g. { method: "hr.employee.v1.EmployeeService/ListEmployees", body: {...} }. */
+  example?: { method: string; body: object };
+}
+
+export function banner(services: BannerService[], postgres: string): string {
+  const width = Math.max(...services.map((service) => service.name.length));
+  const lines = ["", `HR platform is up. PostgreSQL: ${postgres}`, ""];
+  for (const service of services) {
+    lines.push(`  ${service.name.padEnd(width)}  127.0.0.1:${service.port}  ${service.contexts.join(", ")}`);
+  }
+  const token = `-H "authorization: Bearer $(npm run -s dev-token)"`;
+  lines.push(
+    "",
+    "Caller token: npm run -s dev-token   (tenant demo-tenant, role hr_admin; e.g. -- --tenant acme --roles hr_admin)",
+  );
+  const shown = services.find((service) => service.example);
+  if (shown?.example) {
+    const { method, body } = shown.example;
+    const json = JSON.stringify(body);
+    lines.push(
+      "Try (reflection is served: grpcurl -plaintext 127.0.0.1:PORT list):",
+      `  grpcurl -plaintext ${token} -d '${json}' 127.0.0.1:${shown.port} ${method}`,
+      `  npx buf curl --protocol grpc --http2-prior-knowledge ${token} --data '${json}' http://127.0.0.1:${shown.port}/${method}`,
+    );
+  }
+  lines.push("Ctrl-C stops everything.", "");
+  return lines.join("\n");
+}

@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import { isAbortError } from "abort-controller-x";
+import { type CallContext, ServerError, type ServerMiddlewareCall, Status } from "nice-grpc-common";
+import type { Logger } from "pino";
+import { type CallScope, DEADLINE_HEADER, REQUEST_ID_HEADER } from "./call-scope.js";
+
+const MAX_REQUEST_ID_LENGTH = 128;
+
+/**
+ * Opens the call's scope (request id, deadline) and writes exactly one log
+ * line per call when it ends: method, status code, duration, request id and
+ * tenant.
+ */
+export function callLog(logger: Logger) {
+  return async function* callLogMiddleware<Request, Response>(
+    call: ServerMiddlewareCall<Request, Response, { scope: CallScope }>,
+    context: CallContext,
+  ) {
+    const scope = openScope(context);
+    const started = performance.now();
+    let code = Status.OK;
+    try {
+      return yield* call.next(call.request, { ...context, scope });
+    } catch (error) {
+      code = error instanceof ServerError ? error.code : isAbortError(error) ? Status.CANCELLED : Status.UNKNOWN;
+      throw error;
+    } finally {
+      const level =
+        code === Status.OK ? "info" : code === Status.INTERNAL || code === Status.UNKNOWN ? "error" : "warn";
+      logger[level]({
+        method: call.method.path,
+        code: Status[code],
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        requestId: scope.requestId,
+        tenantId: scope.caller?.tenantId,
+        userId: scope.caller?.userId,
+      });
+    }
+  };
+}
+
+function openScope(context: CallContext): CallScope {
+  const given = context.metadata.get(REQUEST_ID_HEADER);
+  const requestId = given && given.length <= MAX_REQUEST_ID_LENGTH ? given : randomUUID();
+  const deadlineMs = Number(context.metadata.get(DEADLINE_HEADER));
+  const deadline = Number.isFinite(deadlineMs) && deadlineMs > 0 ? new Date(deadlineMs) : undefined;
+  return { requestId, deadline, caller: undefined, token: undefined };
+}

@@ -1,0 +1,64 @@
+import { isAbortError } from "abort-controller-x";
+import { type CallContext, ClientError, ServerError, type ServerMiddlewareCall, Status } from "nice-grpc-common";
+import {
+  BadRequest,
+  type ErrorDetails,
+  ErrorInfo,
+  PreconditionFailure,
+  RichClientError,
+  RichServerError,
+} from "nice-grpc-error-details";
+import type { Logger } from "pino";
+import { DomainError, type DomainErrorKind } from "../domain/domain-error.js";
+
+const STATUS_OF: Record<DomainErrorKind, Status> = {
+  invalid_argument: Status.INVALID_ARGUMENT,
+  not_found: Status.NOT_FOUND,
+  already_exists: Status.ALREADY_EXISTS,
+  failed_precondition: Status.FAILED_PRECONDITION,
+  aborted: Status.ABORTED,
+};
+
+/**
+ * The one place where errors become gRPC statuses: a DomainError becomes its
+ * status code with google.rpc details (ErrorInfo with the stable reason, plus
+ * BadRequest or PreconditionFailure); anything unexpected is logged and
+ * answered INTERNAL without leaking its message. In an app, a data service's
+ * refusal passes through with its code and details (NOT_FOUND stays
+ * NOT_FOUND), while its failures (INTERNAL, UNKNOWN) stay opaque.
+ */
+export function errorMapping(logger: Logger, domain: string) {
+  return async function* errorMappingMiddleware<Request, Response>(
+    call: ServerMiddlewareCall<Request, Response>,
+    context: CallContext,
+  ) {
+    try {
+      return yield* call.next(call.request, context);
+    } catch (error) {
+      if (error instanceof ServerError || isAbortError(error)) throw error;
+      if (error instanceof DomainError) throw toRichError(error, domain);
+      if (error instanceof ClientError) throw fromDownstream(error);
+      logger.error({ err: error, method: call.method.path }, "unexpected error");
+      throw new ServerError(Status.INTERNAL, "internal error");
+    }
+  };
+}
+
+function toRichError(error: DomainError, domain: string): RichServerError {
+  const details: ErrorDetails[] = [ErrorInfo.fromPartial({ reason: error.reason, domain, metadata: {} })];
+  if (error.fieldViolations.length > 0) {
+    details.push(BadRequest.fromPartial({ fieldViolations: [...error.fieldViolations] }));
+  }
+  if (error.preconditionViolations.length > 0) {
+    details.push(PreconditionFailure.fromPartial({ violations: [...error.preconditionViolations] }));
+  }
+  return new RichServerError(STATUS_OF[error.kind], error.message, details);
+}
+
+const OPAQUE = new Set([Status.INTERNAL, Status.UNKNOWN, Status.DATA_LOSS]);
+
+function fromDownstream(error: ClientError): ServerError {
+  if (OPAQUE.has(error.code)) return new ServerError(Status.INTERNAL, "internal error");
+  if (error instanceof RichClientError) return new RichServerError(error.code, error.details, error.extra);
+  return new ServerError(error.code, error.details);
+}

@@ -1,0 +1,112 @@
+import { readFileSync } from "node:fs";
+import { type CompatServiceDefinition, createServer, type ServiceImplementation } from "nice-grpc";
+import { errorDetailsServerMiddleware } from "nice-grpc-error-details";
+import { HealthDefinition, HealthServiceImpl, HealthState } from "nice-grpc-server-health";
+import { ServerReflection, ServerReflectionService } from "nice-grpc-server-reflection";
+import type { Logger } from "pino";
+import type { Caller } from "../auth/caller.js";
+import type { RuntimeConfig } from "../config.js";
+import { authentication } from "./authentication.js";
+import { callLog } from "./call-log.js";
+import type { CallScope } from "./call-scope.js";
+import { errorMapping } from "./error-mapping.js";
+
+/** A business service: its generated definition and a handler that receives the verified caller. */
+export interface ServedService {
+  definition: CompatServiceDefinition & { fullName: string };
+  // biome-ignore lint/suspicious/noExplicitAny: heterogeneous list; `serve()` checks each pair's types.
+  implementation: ServiceImplementation<any, { scope: CallScope; caller: Caller }>;
+}
+
+/** Pairs a definition with its implementation, type-checked against each other. */
+export function serve<D extends CompatServiceDefinition & { fullName: string }>(
+  definition: D,
+  implementation: ServiceImplementation<D, { scope: CallScope; caller: Caller }>,
+): ServedService {
+  return { definition, implementation };
+}
+
+export interface GrpcServerOptions {
+  /** Process name used in logs and error details, e.g. "people". */
+  name: string;
+  port: number;
+  config: RuntimeConfig;
+  logger: Logger;
+  services: readonly ServedService[];
+}
+
+export interface RunningServer {
+  port: number;
+  /** Reports NOT_SERVING, lets in-flight calls finish within the grace period, then stops. */
+  stop(): Promise<void>;
+}
+
+const DESCRIPTOR_SET = new URL("../../generated/descriptor.binpb", import.meta.url);
+
+/**
+ * Starts a gRPC server with health and reflection (no token needed) and the
+ * given business services behind authentication. Every call gets one log line
+ * and error mapping.
+ */
+export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningServer> {
+  const { config, logger, services } = options;
+  const health = HealthState();
+  const server = createServer()
+    .use(errorDetailsServerMiddleware)
+    .use(callLog(logger))
+    .use(errorMapping(logger, `${options.name}.hr`));
+
+  const authenticated = server.with(authentication(config.auth));
+  for (const { definition, implementation } of services) authenticated.add(definition, implementation);
+
+  const names = [...services.map((s) => s.definition.fullName), HealthDefinition.fullName];
+  server.add(HealthDefinition, HealthServiceImpl(health));
+  server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), names));
+
+  const port = await server.listen(`${config.host}:${options.port}`);
+  logger.info({ port, services: names }, "serving");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= drain();
+    return stopping;
+  };
+  async function drain(): Promise<void> {
+    // Load balancers and probes see NOT_SERVING first, while calls are still answered.
+    health.setStatus("unhealthy");
+    for (const name of names) health.setStatus("unhealthy", name);
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+    // From here on new calls are refused; the ones in flight may finish.
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), config.shutdownGraceMs);
+    });
+    const outcome = await Promise.race([server.shutdown().then(() => "drained" as const), graceOver]);
+    clearTimeout(timer);
+    if (outcome === "timeout") {
+      logger.warn({ graceMs: config.shutdownGraceMs }, "grace period over: cancelling the calls still in flight");
+      server.forceShutdown();
+    }
+    logger.info("stopped");
+  }
+  return { port, stop };
+}
+
+/** Stops the server, then the process's resources, on SIGTERM or SIGINT. */
+export function stopOnSignals(logger: Logger, stopAll: () => Promise<void>): void {
+  let received = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) return;
+    received = true;
+    logger.info({ signal }, "shutting down");
+    stopAll().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}

@@ -1,0 +1,161 @@
+import type { ServiceImplementation } from "nice-grpc";
+import { v7 as uuidv7 } from "uuid";
+import type { EmployeeServiceDefinition } from "../../../generated/proto/hr/employee/v1/employee_service.js";
+import type { Caller } from "../../../runtime/auth/caller.js";
+import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
+import { decodePageToken, encodePageToken, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { notFound } from "../../../runtime/domain/domain-error.js";
+import { assertEtag } from "../../../runtime/domain/etag.js";
+import type { CallScope } from "../../../runtime/server/call-scope.js";
+import { inRequestOrder, optionalId, requireId, requireIds } from "../../../runtime/server/request-checks.js";
+import { updateMaskPaths } from "../../../runtime/server/update-mask.js";
+import {
+  activateEmployee,
+  type Employee,
+  hireEmployee,
+  terminateEmployee,
+  transferEmployee,
+  updateEmployee,
+} from "./employee.js";
+import { statusFilter, toEmployeeMessage } from "./employee-proto.js";
+import type { EmployeeFilter, EmployeeRepository } from "./employee-repository.js";
+
+type Context = { scope: CallScope; caller: Caller };
+const now = () => new Date().toISOString();
+
+/** hr.employee.v1.EmployeeService: validates, runs the domain through the repository, maps to protobuf. */
+export function employeeRpc(
+  employees: EmployeeRepository,
+  db: RawSql,
+): ServiceImplementation<typeof EmployeeServiceDefinition, Context> {
+  async function load(tenantId: string, id: string, field = "id"): Promise<Employee> {
+    const employee = await employees.get(tenantId, id);
+    if (employee) return employee;
+    throw field === "id" ? notFound("employee", id) : notFound("manager", id);
+  }
+
+  const loadManager = (tenantId: string, id: string | null) => (id === null ? null : load(tenantId, id, "manager_id"));
+
+  /** Load → check etag → domain command → save, once per request id. */
+  async function change(
+    caller: Caller,
+    key: IdempotencyKey,
+    id: string,
+    etag: string,
+    apply: (current: Employee) => Promise<Employee> | Employee,
+  ) {
+    const employee = await runOnce(db, key, async () => {
+      const current = await load(caller.tenantId, id);
+      assertEtag(`employees/${id}`, current.version, etag);
+      const changed = await apply(current);
+      await employees.update(changed, current.version, key);
+      return changed;
+    });
+    return { employee: toEmployeeMessage(employee) };
+  }
+
+  return {
+    async getEmployee(request, { caller }) {
+      return { employee: toEmployeeMessage(await load(caller.tenantId, requireId("id", request.id))) };
+    },
+
+    async batchGetEmployees(request, { caller }) {
+      const ids = requireIds("ids", request.ids);
+      const { found, notFoundIds } = inRequestOrder(ids, await employees.getMany(caller.tenantId, ids));
+      return { employees: found.map(toEmployeeMessage), notFoundIds };
+    },
+
+    async listEmployees(request, { caller }) {
+      const pageSize = pageSizeOf(request.pageSize);
+      const filter: EmployeeFilter = {
+        departmentId: optionalId("department_id", request.departmentId) ?? undefined,
+        managerId: optionalId("manager_id", request.managerId) ?? undefined,
+        status: statusFilter("status", request.status),
+      };
+      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
+      const rows = await employees.list(caller.tenantId, filter, afterId, pageSize + 1);
+      const page = rows.slice(0, pageSize);
+      const last = page.at(-1);
+      const nextPageToken = rows.length > pageSize && last ? encodePageToken(caller.tenantId, filter, last.id) : "";
+      return { employees: page.map(toEmployeeMessage), nextPageToken };
+    },
+
+    async hireEmployee(request, { caller }) {
+      const key = idempotencyKey(caller.tenantId, "HireEmployee", request);
+      const managerId = optionalId("manager_id", request.managerId);
+      const employee = await runOnce(db, key, async () => {
+        const hired = hireEmployee(
+          {
+            id: uuidv7(),
+            tenantId: caller.tenantId,
+            givenName: request.givenName,
+            familyName: request.familyName,
+            workEmail: request.workEmail,
+            jobTitle: request.jobTitle,
+            departmentId: request.departmentId.toLowerCase(),
+            managerId,
+            hireDate: request.hireDate,
+          },
+          await loadManager(caller.tenantId, managerId),
+          now(),
+        );
+        await employees.insert(hired, key);
+        return hired;
+      });
+      return { employee: toEmployeeMessage(employee) };
+    },
+
+    async updateEmployee(request, { caller }) {
+      const key = idempotencyKey(caller.tenantId, "UpdateEmployee", request);
+      const given = request.employee;
+      const id = requireId("employee.id", given?.id ?? "");
+      const paths = updateMaskPaths(request.updateMask, [
+        "given_name",
+        "family_name",
+        "work_email",
+        "job_title",
+      ] as const);
+      return change(caller, key, id, given?.etag ?? "", (current) =>
+        updateEmployee(
+          current,
+          {
+            ...(paths.has("given_name") && { givenName: given?.givenName ?? "" }),
+            ...(paths.has("family_name") && { familyName: given?.familyName ?? "" }),
+            ...(paths.has("work_email") && { workEmail: given?.workEmail ?? "" }),
+            ...(paths.has("job_title") && { jobTitle: given?.jobTitle ?? "" }),
+          },
+          now(),
+        ),
+      );
+    },
+
+    async activateEmployee(request, { caller }) {
+      const key = idempotencyKey(caller.tenantId, "ActivateEmployee", request);
+      const id = requireId("id", request.id);
+      return change(caller, key, id, request.etag, (current) => activateEmployee(current, now()));
+    },
+
+    async transferEmployee(request, { caller }) {
+      const key = idempotencyKey(caller.tenantId, "TransferEmployee", request);
+      const id = requireId("id", request.id);
+      const managerId = optionalId("manager_id", request.managerId);
+      return change(caller, key, id, request.etag, async (current) =>
+        transferEmployee(
+          current,
+          { departmentId: request.departmentId.toLowerCase(), managerId },
+          // Self-management is the domain's refusal; do not look the employee up as their own manager.
+          managerId === id ? current : await loadManager(caller.tenantId, managerId),
+          now(),
+        ),
+      );
+    },
+
+    async terminateEmployee(request, { caller }) {
+      const key = idempotencyKey(caller.tenantId, "TerminateEmployee", request);
+      const id = requireId("id", request.id);
+      return change(caller, key, id, request.etag, (current) =>
+        terminateEmployee(current, request.effectiveDate, now()),
+      );
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { readInt, readRequired, readRuntimeConfig } from "../../runtime/config.js";
+import { migrateDatabase } from "../../runtime/db/migrate.js";
+import { stopOnSignals } from "../../runtime/server/grpc-server.js";
+import { createLogger } from "../../runtime/server/logger.js";
+import { openPeopleDatabase } from "./people-database.js";
+import { startPeopleServer } from "./people-server.js";
+
+// Process entry point of the people data service; configuration in the README.
+const config = readRuntimeConfig();
+const logger = createLogger("people", config.logLevel);
+const databaseUrl = readRequired(process.env, "PEOPLE_DATABASE_URL");
+
+await migrateDatabase("people", databaseUrl);
+const db = openPeopleDatabase(databaseUrl, readInt(process.env, "PEOPLE_DATABASE_POOL_SIZE", 10));
+const server = await startPeopleServer({ db, port: readInt(process.env, "PEOPLE_PORT", 50051), config, logger });
+
+stopOnSignals(logger, async () => {
+  await server.stop();
+  await db.$disconnect();
+});

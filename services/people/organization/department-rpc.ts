@@ -1,0 +1,151 @@
+import type { ServiceImplementation } from "nice-grpc";
+import { v7 as uuidv7 } from "uuid";
+import type { DepartmentServiceDefinition } from "../../../generated/proto/hr/organization/v1/department_service.js";
+import type { Caller } from "../../../runtime/auth/caller.js";
+import { idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
+import { decodePageToken, encodePageToken, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { notFound } from "../../../runtime/domain/domain-error.js";
+import { assertEtag } from "../../../runtime/domain/etag.js";
+import type { CallScope } from "../../../runtime/server/call-scope.js";
+import { inRequestOrder, optionalId, requireId, requireIds } from "../../../runtime/server/request-checks.js";
+import { updateMaskPaths } from "../../../runtime/server/update-mask.js";
+import {
+  archiveDepartment,
+  createDepartment,
+  type Department,
+  moveDepartment,
+  updateDepartment,
+} from "./department.js";
+import { toDepartmentMessage } from "./department-proto.js";
+import type { DepartmentFilter, DepartmentRepository } from "./department-repository.js";
+
+type Context = { scope: CallScope; caller: Caller };
+const now = () => new Date().toISOString();
+
+/** hr.organization.v1.DepartmentService: validates, runs the domain through the repository, maps to protobuf. */
+export function departmentRpc(
+  departments: DepartmentRepository,
+  db: RawSql,
+): ServiceImplementation<typeof DepartmentServiceDefinition, Context> {
+  async function load(repo: DepartmentRepository, tenantId: string, id: string): Promise<Department> {
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("department", id));
+  }
+
+  /** Runs a tree-changing command once per request id, under the tenant's tree lock. */
+  function command(
+    tenantId: string,
+    key: Parameters<typeof runOnce>[1],
+    work: (repo: DepartmentRepository) => Promise<Department>,
+  ) {
+    return runOnce(db, key, () =>
+      departments.transaction(async (repo) => {
+        await repo.lockTree(tenantId);
+        return work(repo);
+      }),
+    );
+  }
+
+  return {
+    async getDepartment(request, { caller }) {
+      const department = await load(departments, caller.tenantId, requireId("id", request.id));
+      return { department: toDepartmentMessage(department) };
+    },
+
+    async batchGetDepartments(request, { caller }) {
+      const ids = requireIds("ids", request.ids);
+      const { found, notFoundIds } = inRequestOrder(ids, await departments.getMany(caller.tenantId, ids));
+      return { departments: found.map(toDepartmentMessage), notFoundIds };
+    },
+
+    async listDepartments(request, { caller }) {
+      const pageSize = pageSizeOf(request.pageSize);
+      const parent = request.parentDepartmentId;
+      const filter: DepartmentFilter = {
+        parentId: parent === undefined ? undefined : optionalId("parent_department_id", parent),
+        includeArchived: request.includeArchived,
+      };
+      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
+      const rows = await departments.list(caller.tenantId, filter, afterId, pageSize + 1);
+      const page = rows.slice(0, pageSize);
+      const last = page.at(-1);
+      const nextPageToken = rows.length > pageSize && last ? encodePageToken(caller.tenantId, filter, last.id) : "";
+      return { departments: page.map(toDepartmentMessage), nextPageToken };
+    },
+
+    async createDepartment(request, { caller }) {
+      const key = idempotencyKey(caller.tenantId, "CreateDepartment", request);
+      const parentId = optionalId("parent_department_id", request.parentDepartmentId);
+      const department = await command(caller.tenantId, key, async (repo) => {
+        const parent = parentId === null ? null : await load(repo, caller.tenantId, parentId);
+        const created = createDepartment(
+          {
+            id: uuidv7(),
+            tenantId: caller.tenantId,
+            name: request.name,
+            code: request.code,
+            parentId,
+            headEmployeeId: request.headEmployeeId === "" ? null : request.headEmployeeId.toLowerCase(),
+          },
+          parent,
+          now(),
+        );
+        await repo.insert(created, key);
+        return created;
+      });
+      return { department: toDepartmentMessage(department) };
+    },
+
+    async updateDepartment(request, { caller }) {
+      const key = idempotencyKey(caller.tenantId, "UpdateDepartment", request);
+      const given = request.department;
+      const id = requireId("department.id", given?.id ?? "");
+      const paths = updateMaskPaths(request.updateMask, ["name", "code", "head_employee_id"] as const);
+      const department = await runOnce(db, key, async () => {
+        const current = await load(departments, caller.tenantId, id);
+        assertEtag(`departments/${id}`, current.version, given?.etag ?? "");
+        const head = given?.headEmployeeId ?? "";
+        const updated = updateDepartment(
+          current,
+          {
+            ...(paths.has("name") && { name: given?.name ?? "" }),
+            ...(paths.has("code") && { code: given?.code ?? "" }),
+            ...(paths.has("head_employee_id") && { headEmployeeId: head === "" ? null : head.toLowerCase() }),
+          },
+          now(),
+        );
+        await departments.update(updated, current.version, key);
+        return updated;
+      });
+      return { department: toDepartmentMessage(department) };
+    },
+
+    async moveDepartment(request, { caller }) {
+      const key = idempotencyKey(caller.tenantId, "MoveDepartment", request);
+      const id = requireId("id", request.id);
+      const newParentId = optionalId("new_parent_department_id", request.newParentDepartmentId);
+      const department = await command(caller.tenantId, key, async (repo) => {
+        const current = await load(repo, caller.tenantId, id);
+        assertEtag(`departments/${id}`, current.version, request.etag);
+        const newParent = newParentId === null ? null : await load(repo, caller.tenantId, newParentId);
+        const ancestors = newParentId === null ? [] : await repo.ancestorIds(caller.tenantId, newParentId);
+        const moved = moveDepartment(current, newParent, ancestors, now());
+        await repo.update(moved, current.version, key);
+        return moved;
+      });
+      return { department: toDepartmentMessage(department) };
+    },
+
+    async archiveDepartment(request, { caller }) {
+      const key = idempotencyKey(caller.tenantId, "ArchiveDepartment", request);
+      const id = requireId("id", request.id);
+      const department = await command(caller.tenantId, key, async (repo) => {
+        const current = await load(repo, caller.tenantId, id);
+        assertEtag(`departments/${id}`, current.version, request.etag);
+        const archived = archiveDepartment(current, await repo.countActiveChildren(caller.tenantId, id), now());
+        await repo.update(archived, current.version, key);
+        return archived;
+      });
+      return { department: toDepartmentMessage(department) };
+    },
+  };
+}

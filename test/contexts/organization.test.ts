@@ -1,0 +1,333 @@
+import { randomUUID } from "node:crypto";
+import { Metadata, Status } from "nice-grpc";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type CreateDepartmentRequest,
+  DepartmentStatus,
+} from "../../generated/proto/hr/organization/v1/department_service.js";
+import { issueCallerToken } from "../../runtime/auth/caller.js";
+import { as, newTenant, testConfig } from "../support/callers.js";
+import { expectError } from "../support/grpc-errors.js";
+import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
+
+// The organization context (hr.organization.v1.DepartmentService) through its
+// generated client against a real people server and database.
+// Run alone: npm test -- test/contexts/organization.test.ts
+
+let people: PeopleUnderTest;
+beforeAll(async () => {
+  people = await startPeople();
+});
+afterAll(() => people?.stop());
+
+const create = (overrides: Partial<CreateDepartmentRequest> = {}): CreateDepartmentRequest => ({
+  requestId: randomUUID(),
+  name: "Engineering",
+  code: `ENG-${randomUUID().slice(0, 8)}`,
+  parentDepartmentId: "",
+  headEmployeeId: "",
+  ...overrides,
+});
+
+describe("creating and reading departments", () => {
+  it("creates a department and reads it back, alone and in a batch", async () => {
+    const acme = await as(newTenant());
+    const { department } = await people.departments.createDepartment(create({ name: "Finance", code: "fin" }), acme);
+    expect(department).toMatchObject({ name: "Finance", code: "FIN", parentDepartmentId: "" });
+    expect(department?.status).toBe(DepartmentStatus.DEPARTMENT_STATUS_ACTIVE);
+
+    const read = await people.departments.getDepartment({ id: department?.id ?? "" }, acme);
+    expect(read.department).toEqual(department);
+
+    const missing = randomUUID();
+    const batch = await people.departments.batchGetDepartments({ ids: [missing, department?.id ?? ""] }, acme);
+    expect(batch.departments.map((d) => d.id)).toEqual([department?.id]);
+    expect(batch.notFoundIds).toEqual([missing]);
+  });
+
+  it("refuses invalid fields, naming every one of them, and writes nothing", async () => {
+    const tenant = newTenant();
+    const error = await expectError(
+      people.departments.createDepartment(
+        create({ name: " ", code: "no spaces!", headEmployeeId: "x" }),
+        await as(tenant),
+      ),
+      Status.INVALID_ARGUMENT,
+    );
+    expect(error.fields.sort()).toEqual(["code", "head_employee_id", "name"]);
+    expect(await people.db.department.count({ where: { tenantId: tenant } })).toBe(0);
+  });
+
+  it("refuses a code already used in the tenant, but not in another tenant", async () => {
+    const acme = await as(newTenant());
+    await people.departments.createDepartment(create({ code: "OPS" }), acme);
+    const error = await expectError(
+      people.departments.createDepartment(create({ code: "ops" }), acme),
+      Status.ALREADY_EXISTS,
+    );
+    expect(error.reason).toBe("DEPARTMENT_CODE_TAKEN");
+    await people.departments.createDepartment(create({ code: "OPS" }), await as(newTenant()));
+  });
+});
+
+describe("tenancy and authentication", () => {
+  it("answers NOT_FOUND for another tenant's department", async () => {
+    const { department } = await people.departments.createDepartment(create(), await as(newTenant()));
+    const other = await as(newTenant());
+    await expectError(people.departments.getDepartment({ id: department?.id ?? "" }, other), Status.NOT_FOUND);
+    const batch = await people.departments.batchGetDepartments({ ids: [department?.id ?? ""] }, other);
+    expect(batch.notFoundIds).toEqual([department?.id]);
+    const list = await people.departments.listDepartments(
+      { pageSize: 10, pageToken: "", includeArchived: true },
+      other,
+    );
+    expect(list.departments).toEqual([]);
+  });
+
+  it("refuses calls without a token, with a bad signature, or expired", async () => {
+    const request = { pageSize: 1, pageToken: "", includeArchived: false };
+    await expectError(people.departments.listDepartments(request), Status.UNAUTHENTICATED);
+    const forged = await issueCallerToken(
+      { tenantId: "acme", userId: "mallory", roles: [] },
+      { ...testConfig.auth, jwtSecret: "some-other-secret-that-is-long-enough-0123" },
+    );
+    const expired = await issueCallerToken({ tenantId: "acme", userId: "u", roles: [] }, testConfig.auth, -10);
+    for (const token of [forged, expired, "not-a-jwt"]) {
+      const metadata = Metadata({ authorization: `Bearer ${token}` });
+      await expectError(people.departments.listDepartments(request, { metadata }), Status.UNAUTHENTICATED);
+    }
+  });
+});
+
+describe("request-id idempotency", () => {
+  it("returns the first result for a repeated request id and writes one row", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    const request = create();
+    const first = await people.departments.createDepartment(request, acme);
+    const again = await people.departments.createDepartment(request, acme);
+    expect(again).toEqual(first);
+    expect(await people.db.department.count({ where: { tenantId: tenant } })).toBe(1);
+  });
+
+  it("returns one result to concurrent repeats of the same request", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    const request = create();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => people.departments.createDepartment(request, acme)),
+    );
+    expect(new Set(results.map((r) => r.department?.id)).size).toBe(1);
+    expect(await people.db.department.count({ where: { tenantId: tenant } })).toBe(1);
+  });
+
+  it("refuses the same request id with another payload", async () => {
+    const acme = await as(newTenant());
+    const request = create();
+    await people.departments.createDepartment(request, acme);
+    const error = await expectError(
+      people.departments.createDepartment({ ...request, name: "Something else" }, acme),
+      Status.INVALID_ARGUMENT,
+    );
+    expect(error.reason).toBe("REQUEST_ID_REUSED");
+    expect(error.fields).toEqual(["request_id"]);
+  });
+
+  it("requires a request id", async () => {
+    const error = await expectError(
+      people.departments.createDepartment(create({ requestId: "" }), await as(newTenant())),
+      Status.INVALID_ARGUMENT,
+    );
+    expect(error.fields).toEqual(["request_id"]);
+  });
+});
+
+describe("optimistic concurrency", () => {
+  it("refuses a stale etag and keeps the newer change", async () => {
+    const acme = await as(newTenant());
+    const { department } = await people.departments.createDepartment(create({ name: "Sales" }), acme);
+    const base = { ...department!, name: "Sales EMEA" };
+    await people.departments.updateDepartment(
+      { requestId: randomUUID(), department: base, updateMask: ["name"] },
+      acme,
+    );
+    const error = await expectError(
+      people.departments.updateDepartment(
+        { requestId: randomUUID(), department: { ...base, name: "Sales APAC" }, updateMask: ["name"] },
+        acme,
+      ),
+      Status.ABORTED,
+    );
+    expect(error.reason).toBe("ETAG_MISMATCH");
+    const read = await people.departments.getDepartment({ id: base.id }, acme);
+    expect(read.department?.name).toBe("Sales EMEA");
+  });
+
+  it("lets exactly one of two concurrent updates win", async () => {
+    const acme = await as(newTenant());
+    const { department } = await people.departments.createDepartment(create(), acme);
+    const update = (name: string) =>
+      people.departments.updateDepartment(
+        { requestId: randomUUID(), department: { ...department!, name }, updateMask: ["name"] },
+        acme,
+      );
+    const outcomes = await Promise.allSettled([update("Left"), update("Right")]);
+    const won = outcomes.filter((o) => o.status === "fulfilled");
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    await expectError(Promise.reject(lost[0]?.reason), Status.ABORTED);
+    const read = await people.departments.getDepartment({ id: department!.id }, acme);
+    expect(read.department?.name).toBe(
+      (won[0] as PromiseFulfilledResult<{ department: { name: string } }>).value.department.name,
+    );
+    expect(read.department?.etag).toBe('"2"');
+  });
+
+  it("changes only the fields named in the update mask", async () => {
+    const acme = await as(newTenant());
+    const { department } = await people.departments.createDepartment(create({ name: "Legal", code: "LEG" }), acme);
+    const { department: updated } = await people.departments.updateDepartment(
+      {
+        requestId: randomUUID(),
+        department: { ...department!, name: "Legal & Compliance", code: "IGNORED" },
+        updateMask: ["name"],
+      },
+      acme,
+    );
+    expect(updated).toMatchObject({ name: "Legal & Compliance", code: "LEG" });
+    const error = await expectError(
+      people.departments.updateDepartment(
+        { requestId: randomUUID(), department: updated, updateMask: ["parent_department_id"] },
+        acme,
+      ),
+      Status.INVALID_ARGUMENT,
+    );
+    expect(error.fields).toEqual(["update_mask"]);
+  });
+});
+
+describe("the department tree", () => {
+  async function chain(acme: { metadata: Metadata }) {
+    const a = (await people.departments.createDepartment(create({ name: "A" }), acme)).department!;
+    const b = (await people.departments.createDepartment(create({ name: "B", parentDepartmentId: a.id }), acme))
+      .department!;
+    const c = (await people.departments.createDepartment(create({ name: "C", parentDepartmentId: b.id }), acme))
+      .department!;
+    return { a, b, c };
+  }
+
+  it("refuses a move that would make a cycle, at any depth", async () => {
+    const acme = await as(newTenant());
+    const { a, c } = await chain(acme);
+    for (const newParent of [c.id, a.id]) {
+      const error = await expectError(
+        people.departments.moveDepartment(
+          { requestId: randomUUID(), id: a.id, etag: a.etag, newParentDepartmentId: newParent },
+          acme,
+        ),
+        Status.FAILED_PRECONDITION,
+      );
+      expect(error.reason).toBe("DEPARTMENT_CYCLE");
+    }
+    const read = await people.departments.getDepartment({ id: a.id }, acme);
+    expect(read.department?.parentDepartmentId).toBe("");
+  });
+
+  it("moves a subtree and lists children by parent", async () => {
+    const acme = await as(newTenant());
+    const { a, b, c } = await chain(acme);
+    const { department: moved } = await people.departments.moveDepartment(
+      { requestId: randomUUID(), id: c.id, etag: c.etag, newParentDepartmentId: a.id },
+      acme,
+    );
+    expect(moved?.parentDepartmentId).toBe(a.id);
+    const children = await people.departments.listDepartments(
+      { pageSize: 10, pageToken: "", parentDepartmentId: a.id, includeArchived: false },
+      acme,
+    );
+    expect(children.departments.map((d) => d.id)).toEqual([b.id, c.id]);
+    const roots = await people.departments.listDepartments(
+      { pageSize: 10, pageToken: "", parentDepartmentId: "", includeArchived: false },
+      acme,
+    );
+    expect(roots.departments.map((d) => d.id)).toEqual([a.id]);
+  });
+
+  it("archives only a department without active children", async () => {
+    const acme = await as(newTenant());
+    const { b, c } = await chain(acme);
+    const error = await expectError(
+      people.departments.archiveDepartment({ requestId: randomUUID(), id: b.id, etag: b.etag }, acme),
+      Status.FAILED_PRECONDITION,
+    );
+    expect(error.reason).toBe("DEPARTMENT_HAS_ACTIVE_CHILDREN");
+    await people.departments.archiveDepartment({ requestId: randomUUID(), id: c.id, etag: c.etag }, acme);
+    const { department } = await people.departments.archiveDepartment(
+      { requestId: randomUUID(), id: b.id, etag: b.etag },
+      acme,
+    );
+    expect(department?.status).toBe(DepartmentStatus.DEPARTMENT_STATUS_ARCHIVED);
+    const refused = await expectError(
+      people.departments.createDepartment(create({ parentDepartmentId: b.id }), acme),
+      Status.FAILED_PRECONDITION,
+    );
+    expect(refused.reason).toBe("PARENT_DEPARTMENT_ARCHIVED");
+  });
+});
+
+describe("paging", () => {
+  it("pages through every department once, in creation order", async () => {
+    const acme = await as(newTenant());
+    const created: string[] = [];
+    for (let i = 0; i < 23; i++) {
+      created.push((await people.departments.createDepartment(create({ name: `D${i}` }), acme)).department!.id);
+    }
+    const seen: string[] = [];
+    let pageToken = "";
+    let pages = 0;
+    do {
+      const page = await people.departments.listDepartments({ pageSize: 5, pageToken, includeArchived: false }, acme);
+      seen.push(...page.departments.map((d) => d.id));
+      pageToken = page.nextPageToken;
+      pages++;
+    } while (pageToken !== "");
+    expect(seen).toEqual(created);
+    expect(pages).toBe(5);
+  });
+
+  it("refuses a token used with other filters, by another tenant, or tampered with", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    for (let i = 0; i < 3; i++) await people.departments.createDepartment(create(), acme);
+    const first = await people.departments.listDepartments(
+      { pageSize: 1, pageToken: "", includeArchived: false },
+      acme,
+    );
+    const pageToken = first.nextPageToken;
+    expect(pageToken).not.toBe("");
+    const attempts = [
+      people.departments.listDepartments({ pageSize: 1, pageToken, includeArchived: true }, acme),
+      people.departments.listDepartments({ pageSize: 1, pageToken, includeArchived: false }, await as(newTenant())),
+      people.departments.listDepartments({ pageSize: 1, pageToken: `${pageToken}x`, includeArchived: false }, acme),
+    ];
+    for (const attempt of attempts) {
+      const error = await expectError(attempt, Status.INVALID_ARGUMENT);
+      expect(error.fields).toEqual(["page_token"]);
+    }
+  });
+
+  it("caps the page size and refuses a negative one", async () => {
+    const acme = await as(newTenant());
+    const error = await expectError(
+      people.departments.listDepartments({ pageSize: -1, pageToken: "", includeArchived: false }, acme),
+      Status.INVALID_ARGUMENT,
+    );
+    expect(error.fields).toEqual(["page_size"]);
+    const page = await people.departments.listDepartments(
+      { pageSize: 100_000, pageToken: "", includeArchived: false },
+      acme,
+    );
+    expect(page.departments).toEqual([]);
+  });
+});

@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { databaseUrl, dropDatabase, ensureDatabase } from "../../runtime/db/databases.js";
+import { migrateDatabase } from "../../runtime/db/migrate.js";
+import { startEmbeddedPostgres } from "../../runtime/db/postgres-server.js";
+
+/** Data services whose migrated template database the tests clone. */
+const SERVICES = ["people"] as const;
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    postgresServerUrl: string;
+    templateDatabases: Record<string, string>;
+  }
+}
+
+/**
+ * Once per test run: a PostgreSQL server (DATABASE_URL when set, else an
+ * embedded one in a temporary folder) and one migrated template database per
+ * data service. Each test file then clones its own database in milliseconds.
+ */
+export default async function setup(project: TestProject) {
+  const external = process.env.DATABASE_URL;
+  let stopServer = async () => {};
+  let serverUrl: string;
+  let dataDir: string | undefined;
+  if (external) {
+    serverUrl = external;
+  } else {
+    dataDir = await mkdtemp(join(tmpdir(), "hr-test-pg-"));
+    const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    serverUrl = embedded.serverUrl;
+    stopServer = embedded.stop;
+  }
+
+  const run = `${process.pid}_${Date.now().toString(36)}`;
+  const templates: Record<string, string> = {};
+  for (const service of SERVICES) {
+    const name = `hr_test_${service}_template_${run}`;
+    await ensureDatabase(serverUrl, name);
+    await migrateDatabase(service, databaseUrl(serverUrl, name));
+    templates[service] = name;
+  }
+  project.provide("postgresServerUrl", serverUrl);
+  project.provide("templateDatabases", templates);
+
+  return async () => {
+    for (const name of Object.values(templates)) await dropDatabase(serverUrl, name);
+    await stopServer();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}

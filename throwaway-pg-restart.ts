@@ -1,0 +1,13 @@
+import pg from "pg";
+import { startEmbeddedPostgres } from "./runtime/db/postgres-server.js";
+const t0 = performance.now();
+const server = await startEmbeddedPostgres({ dataDir: "/tmp/pgrestart/data", port: 54392 });
+const c = new pg.Client({ connectionString: server.serverUrl });
+await c.connect();
+await c.query("CREATE TABLE IF NOT EXISTS marks (n int)");
+await c.query("INSERT INTO marks VALUES (1)");
+console.log("started in", Math.round(performance.now() - t0), "ms; marks:", (await c.query("SELECT count(*) FROM marks")).rows[0].count);
+await c.end();
+if (process.argv[2] === "hang") await new Promise(() => setInterval(() => {}, 1000));
+await server.stop();
+console.log("stopped");
