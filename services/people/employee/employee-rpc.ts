@@ -6,6 +6,7 @@ import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../..
 import { decodePageToken, encodePageToken, pageSizeOf } from "../../../runtime/db/page-token.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
+import { FieldChecks } from "../../../runtime/domain/validation.js";
 import type { CallScope } from "../../../runtime/server/call-scope.js";
 import { inRequestOrder, optionalId, requireId, requireIds } from "../../../runtime/server/request-checks.js";
 import { updateMaskPaths } from "../../../runtime/server/update-mask.js";
@@ -28,13 +29,18 @@ export function employeeRpc(
   employees: EmployeeRepository,
   db: RawSql,
 ): ServiceImplementation<typeof EmployeeServiceDefinition, Context> {
-  async function load(tenantId: string, id: string, field = "id"): Promise<Employee> {
-    const employee = await employees.get(tenantId, id);
-    if (employee) return employee;
-    throw field === "id" ? notFound("employee", id) : notFound("manager", id);
+  async function load(tenantId: string, id: string): Promise<Employee> {
+    return (await employees.get(tenantId, id)) ?? Promise.reject(notFound("employee", id));
   }
 
-  const loadManager = (tenantId: string, id: string | null) => (id === null ? null : load(tenantId, id, "manager_id"));
+  /**
+   * The manager a command names, or null. A malformed or unknown id is not
+   * refused here: the domain reports it together with every other problem.
+   */
+  async function findManager(tenantId: string, managerId: string): Promise<Employee | null> {
+    const id = managerId.toLowerCase();
+    return new FieldChecks().uuid("manager_id", id) ? ((await employees.get(tenantId, id)) ?? null) : null;
+  }
 
   /** Load → check etag → domain command → save, once per request id. */
   async function change(
@@ -82,7 +88,6 @@ export function employeeRpc(
 
     async hireEmployee(request, { caller }) {
       const key = idempotencyKey(caller.tenantId, "HireEmployee", request);
-      const managerId = optionalId("manager_id", request.managerId);
       const employee = await runOnce(db, key, async () => {
         const hired = hireEmployee(
           {
@@ -92,11 +97,11 @@ export function employeeRpc(
             familyName: request.familyName,
             workEmail: request.workEmail,
             jobTitle: request.jobTitle,
-            departmentId: request.departmentId.toLowerCase(),
-            managerId,
+            departmentId: request.departmentId,
+            managerId: request.managerId,
             hireDate: request.hireDate,
           },
-          await loadManager(caller.tenantId, managerId),
+          await findManager(caller.tenantId, request.managerId),
           now(),
         );
         await employees.insert(hired, key);
@@ -138,13 +143,11 @@ export function employeeRpc(
     async transferEmployee(request, { caller }) {
       const key = idempotencyKey(caller.tenantId, "TransferEmployee", request);
       const id = requireId("id", request.id);
-      const managerId = optionalId("manager_id", request.managerId);
       return change(caller, key, id, request.etag, async (current) =>
         transferEmployee(
           current,
-          { departmentId: request.departmentId.toLowerCase(), managerId },
-          // Self-management is the domain's refusal; do not look the employee up as their own manager.
-          managerId === id ? current : await loadManager(caller.tenantId, managerId),
+          { departmentId: request.departmentId, managerId: request.managerId },
+          await findManager(caller.tenantId, request.managerId),
           now(),
         ),
       );
