@@ -1,0 +1,220 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer as createNetServer } from "node:net";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createChannel, createClient, createServer, Metadata } from "nice-grpc";
+import pg from "pg";
+import { pino } from "pino";
+import { v7 as uuidv7 } from "uuid";
+import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
+import { issueCallerToken } from "../../runtime/auth/caller.js";
+import { createServiceClient, openChannel } from "../../runtime/client/service-client.js";
+import { readInt, readRuntimeConfig } from "../../runtime/config.js";
+import { databaseUrl, dropDatabase, ensureDatabase } from "../../runtime/db/databases.js";
+import { migrateDatabase } from "../../runtime/db/migrate.js";
+import { resolvePostgres } from "../../runtime/db/postgres-server.js";
+import { openPeopleDatabase } from "../../services/people/people-database.js";
+import { startPeopleServer } from "../../services/people/people-server.js";
+
+// `npm run bench`: the people service's hot reads against their floors, in one process.
+// Each case keeps BENCH_CONCURRENCY calls in flight (closed loop) for BENCH_SECONDS after a
+// 1 s warm-up. The floors: a bare nice-grpc echo (no protobuf, no middleware, no I/O: a raw
+// service definition whose serializers pass bytes through) and the raw `pg` query the
+// repository's Prisma call amounts to, on a pool as large as the service's. Percentiles come
+// from the sorted latencies (tinybench is only vitest's dependency and runs calls one by one).
+// PostgreSQL: DATABASE_URL when set, else an embedded server in a temporary folder.
+
+const CONCURRENCY = readInt(process.env, "BENCH_CONCURRENCY", 64);
+const SECONDS = readInt(process.env, "BENCH_SECONDS", 5);
+const POOL_SIZE = readInt(process.env, "PEOPLE_DATABASE_POOL_SIZE", 10); // services/people/main.ts's default
+const WARMUP_MS = 1000;
+const DEPARTMENTS = 10;
+const EMPLOYEES = 1000;
+const PAGE = 50;
+
+interface Result {
+  name: string;
+  callsPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs `call` with CONCURRENCY in flight: 1 s of warm-up, then SECONDS measured. */
+async function measure(name: string, call: (i: number) => Promise<unknown>): Promise<Result> {
+  const run = async (ms: number, latencies: number[]) => {
+    const end = performance.now() + ms;
+    let i = 0;
+    const worker = async () => {
+      while (performance.now() < end) {
+        const start = performance.now();
+        await call(i++);
+        latencies.push(performance.now() - start);
+      }
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return performance.now() - started;
+  };
+  await run(WARMUP_MS, []);
+  const latencies: number[] = [];
+  const elapsed = await run(SECONDS * 1000, latencies);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { name, callsPerSecond: latencies.length / (elapsed / 1000), p50: at(0.5), p99: at(0.99) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/** A unary method over raw bytes: nice-grpc accepts grpc-js style definitions with own serializers. */
+const bytes = (b: Buffer) => b;
+const EchoDefinition = {
+  echo: {
+    path: "/bench.Echo/Echo",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: bytes,
+    requestDeserialize: bytes,
+    responseSerialize: bytes,
+    responseDeserialize: bytes,
+    options: {},
+  },
+} as const;
+
+const cleanup: (() => Promise<unknown> | unknown)[] = [];
+try {
+  const dataDir = await mkdtemp(join(tmpdir(), "hr-bench-pg-"));
+  cleanup.unshift(() => rm(dataDir, { recursive: true, force: true }));
+  const postgres = await resolvePostgres({ dataDir, port: await freePort() });
+  cleanup.unshift(() => postgres.stop());
+  const name = `hr_bench_people_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  await ensureDatabase(postgres.serverUrl, name);
+  cleanup.unshift(() => dropDatabase(postgres.serverUrl, name));
+  const url = databaseUrl(postgres.serverUrl, name);
+  await migrateDatabase("people", url);
+
+  // Seed one tenant directly through Prisma: 10 departments, 1000 employees (hiring order = id order).
+  const db = openPeopleDatabase(url, POOL_SIZE);
+  cleanup.unshift(() => db.$disconnect());
+  const tenantId = `bench-${randomUUID()}`;
+  const now = new Date();
+  const departmentIds = Array.from({ length: DEPARTMENTS }, () => uuidv7());
+  await db.department.createMany({
+    data: departmentIds.map((id, i) => ({
+      id,
+      tenantId,
+      name: `Department ${i}`,
+      code: `D${i}`,
+      parentId: null,
+      headEmployeeId: null,
+      status: "active",
+      version: 1,
+      createTime: now,
+      updateTime: now,
+    })),
+  });
+  const employeeIds = Array.from({ length: EMPLOYEES }, () => uuidv7());
+  await db.employee.createMany({
+    data: employeeIds.map((id, i) => ({
+      id,
+      tenantId,
+      givenName: `Given${i}`,
+      familyName: `Family${i}`,
+      workEmail: `employee${i}@bench.example`,
+      jobTitle: "Engineer",
+      departmentId: departmentIds[i % DEPARTMENTS] ?? "",
+      managerId: i === 0 ? null : (employeeIds[0] ?? null),
+      hireDate: new Date("2024-01-15T00:00:00Z"),
+      status: "active",
+      terminationDate: null,
+      version: 1,
+      createTime: now,
+      updateTime: now,
+    })),
+  });
+  const pick = (i: number) => employeeIds[(i * 7919) % EMPLOYEES] ?? "";
+
+  const config = readRuntimeConfig({ LOG_LEVEL: "silent" });
+  const server = await startPeopleServer({ db, port: 0, config, logger: pino({ level: "silent" }) });
+  cleanup.unshift(() => server.stop());
+  const channel = openChannel(`127.0.0.1:${server.port}`);
+  cleanup.unshift(() => channel.close());
+  const employees = createServiceClient(EmployeeServiceDefinition, channel, {
+    defaultDeadlineMs: config.defaultDeadlineMs,
+  });
+  const token = await issueCallerToken({ tenantId, userId: "bench-user", roles: ["hr_admin"] }, config.auth);
+  const options = { metadata: Metadata({ authorization: `Bearer ${token}` }) };
+
+  const echoServer = createServer();
+  echoServer.add(EchoDefinition, { echo: async (request: Buffer) => request });
+  const echoPort = await echoServer.listen("127.0.0.1:0");
+  cleanup.unshift(() => echoServer.shutdown());
+  const echoChannel = createChannel(`127.0.0.1:${echoPort}`);
+  cleanup.unshift(() => echoChannel.close());
+  const echo = createClient(EchoDefinition, echoChannel);
+
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+  cleanup.unshift(() => pool.end());
+
+  console.log(
+    `people bench: ${availableParallelism()} cores (load average ${loadavg()[0]?.toFixed(1)}), Node ${process.version}, ` +
+      `${CONCURRENCY} in flight, ` +
+      `${SECONDS} s per case after ${WARMUP_MS / 1000} s warm-up, database pool ${POOL_SIZE}, ` +
+      `${EMPLOYEES} employees in ${DEPARTMENTS} departments, PostgreSQL ${process.env.DATABASE_URL ? "from DATABASE_URL" : "embedded"}`,
+  );
+  // Each case checks its answer once, so a broken case cannot report fast nonsense.
+  const first = await employees.listEmployees({ pageSize: PAGE }, options);
+  if (first.employees.length !== PAGE) throw new Error(`ListEmployees returned ${first.employees.length} employees`);
+  const results = [
+    await measure("GetEmployee (gRPC + Prisma)", async (i) => employees.getEmployee({ id: pick(i) }, options)),
+    await measure(`ListEmployees ${PAGE} (gRPC + Prisma)`, async () =>
+      employees.listEmployees({ pageSize: PAGE }, options),
+    ),
+    await measure("bare nice-grpc echo", async (i) => echo.echo(Buffer.from(pick(i)))),
+    await measure("raw pg: one employee", async (i) => {
+      const { rowCount } = await pool.query("SELECT * FROM employees WHERE tenant_id = $1 AND id = $2", [
+        tenantId,
+        pick(i),
+      ]);
+      if (rowCount !== 1) throw new Error("raw pg: employee not found");
+    }),
+    // PAGE + 1 rows, as the service reads them to know whether a next page exists.
+    await measure(`raw pg: page of ${PAGE}`, async () =>
+      pool.query("SELECT * FROM employees WHERE tenant_id = $1 ORDER BY id LIMIT $2", [tenantId, PAGE + 1]),
+    ),
+  ];
+
+  const rows = results.map((r) => ({
+    case: r.name,
+    "calls/s": Math.round(r.callsPerSecond),
+    "p50 ms": Number(r.p50.toFixed(2)),
+    "p99 ms": Number(r.p99.toFixed(2)),
+  }));
+  console.table(rows);
+  const [get, list, bare, rawGet, rawList] = results as [Result, Result, Result, Result, Result];
+  const ratio = (a: Result, b: Result) =>
+    `${(a.callsPerSecond / b.callsPerSecond).toFixed(2)} of the throughput, ${(a.p50 / b.p50).toFixed(1)}× the p50`;
+  console.log(`GetEmployee / echo:           ${ratio(get, bare)}`);
+  console.log(`GetEmployee / raw pg:         ${ratio(get, rawGet)}`);
+  console.log(`ListEmployees / raw pg page:  ${ratio(list, rawList)}`);
+} finally {
+  for (const step of cleanup) {
+    try {
+      await step();
+    } catch (error) {
+      console.error("cleanup step failed:", error);
+    }
+  }
+}
