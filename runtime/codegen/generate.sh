@@ -3,6 +3,7 @@
 # descriptor set from proto/, one Prisma client per data service from its
 # schema. Deterministic: CI runs it and fails when the committed tree changes.
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "$0")/../.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 # No network here: no update check, and a Prisma that needs a download fails.

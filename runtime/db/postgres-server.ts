@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { open, readFile, stat } from "node:fs/promises";
+import { mkdir, open, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { claimDataDir, clearStalePostmaster } from "./stale-postmaster.js";
@@ -102,6 +102,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
       `embedded PostgreSQL failed to start in ${dataDir}: ${error instanceof Error ? error.message : String(error)}${detail && `\n${detail}`}`,
     );
   };
+  await mkdir(dataDir, { recursive: true });
   if (process.getuid?.() === 0) await checkReachable(dataDir).catch(fail);
   const initdbLog: string[] = [];
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
