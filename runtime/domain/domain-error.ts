@@ -17,12 +17,7 @@ export interface PreconditionViolation {
   description: string;
 }
 
-export type DomainErrorKind =
-  | "invalid_argument"
-  | "not_found"
-  | "already_exists"
-  | "failed_precondition"
-  | "aborted";
+export type DomainErrorKind = "invalid_argument" | "not_found" | "already_exists" | "failed_precondition" | "aborted";
 
 /**
  * A refusal with a stable, machine-readable `reason` (UPPER_SNAKE_CASE) that
