@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Metadata } from "nice-grpc";
+import { pino } from "pino";
 import { issueCallerToken } from "../../runtime/auth/caller.js";
 import { readRuntimeConfig } from "../../runtime/config.js";
 
@@ -16,3 +17,11 @@ export async function as(tenantId: string, roles: string[] = ["hr_admin"]): Prom
   const token = await issueCallerToken({ tenantId, userId: `user-of-${tenantId}`, roles }, testConfig.auth);
   return { metadata: Metadata({ authorization: `Bearer ${token}` }) };
 }
+
+/** Server logs stay quiet unless TEST_LOG_LEVEL asks for them (e.g. TEST_LOG_LEVEL=info). */
+export function testLogger() {
+  return pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+}
+
+/** Tests see every failure as it happens: no retries unless a test asks for them. */
+export const testClientPolicy = { defaultDeadlineMs: 10_000, maxAttempts: 1 };

@@ -1,8 +1,7 @@
-import { pino } from "pino";
 import { startDirectoryServer } from "../../apps/directory/directory-server.js";
 import { DirectoryServiceDefinition } from "../../generated/proto/hr/directory/v1/directory_service.js";
 import { createServiceClient, openChannel } from "../../runtime/client/service-client.js";
-import { testConfig } from "./callers.js";
+import { testClientPolicy, testConfig, testLogger } from "./callers.js";
 
 /** A real directory server on a free port, calling the given people server. */
 export async function startDirectory(peopleAddress: string) {
@@ -10,12 +9,12 @@ export async function startDirectory(peopleAddress: string) {
     port: 0,
     peopleTarget: peopleAddress,
     config: testConfig,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    logger: testLogger(),
   });
   const channel = openChannel(`127.0.0.1:${server.port}`);
   return {
     server,
-    directory: createServiceClient(DirectoryServiceDefinition, channel, { defaultDeadlineMs: 10_000, maxAttempts: 1 }),
+    directory: createServiceClient(DirectoryServiceDefinition, channel, testClientPolicy),
     async stop() {
       channel.close();
       await server.stop();

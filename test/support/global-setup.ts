@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,8 +8,10 @@ import { databaseUrl, dropDatabase, ensureDatabase } from "../../runtime/db/data
 import { migrateDatabase } from "../../runtime/db/migrate.js";
 import { startEmbeddedPostgres } from "../../runtime/db/postgres-server.js";
 
-/** Data services whose migrated template database the tests clone. */
-const SERVICES = ["people"] as const;
+/** Every data service with committed migrations gets a template database. */
+const SERVICES = readdirSync(new URL("../../services/", import.meta.url)).filter((name) =>
+  existsSync(new URL(`../../services/${name}/prisma/migrations`, import.meta.url)),
+);
 
 declare module "vitest" {
   export interface ProvidedContext {
