@@ -17,7 +17,7 @@ export class EmployeeRepository {
   constructor(private readonly db: PeopleDatabase | PeopleTransaction) {}
 
   async get(tenantId: string, id: string): Promise<Employee | undefined> {
-    const row = await this.db.employee.findFirst({ where: { tenantId, id } });
+    const row = await this.db.employee.findUnique({ where: { id, tenantId } });
     return row ? toDomain(row) : undefined;
   }
 

@@ -34,7 +34,7 @@ export class DepartmentRepository {
   }
 
   async get(tenantId: string, id: string): Promise<Department | undefined> {
-    const row = await this.db.department.findFirst({ where: { tenantId, id } });
+    const row = await this.db.department.findUnique({ where: { id, tenantId } });
     return row ? toDomain(row) : undefined;
   }
 
