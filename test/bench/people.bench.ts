@@ -1,9 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer as createNetServer } from "node:net";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { createChannel, createClient, createServer, Metadata } from "nice-grpc";
 import pg from "pg";
 import { pino } from "pino";
@@ -12,11 +7,18 @@ import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/
 import { issueCallerToken } from "../../runtime/auth/caller.js";
 import { createServiceClient, openChannel } from "../../runtime/client/service-client.js";
 import { readInt, readRuntimeConfig } from "../../runtime/config.js";
-import { databaseUrl, dropDatabase, ensureDatabase } from "../../runtime/db/databases.js";
-import { migrateDatabase } from "../../runtime/db/migrate.js";
-import { resolvePostgres } from "../../runtime/db/postgres-server.js";
 import { openPeopleDatabase } from "../../services/people/people-database.js";
 import { startPeopleServer } from "../../services/people/people-server.js";
+import {
+  benchDatabase,
+  type Cleanup,
+  describeRun,
+  measure,
+  printResults,
+  type Result,
+  ratio,
+  runCleanup,
+} from "./measure.js";
 
 // `npm run bench`: the people service's hot reads against their floors, in one process.
 // Each case keeps BENCH_CONCURRENCY calls in flight (closed loop) for BENCH_SECONDS after a
@@ -26,57 +28,10 @@ import { startPeopleServer } from "../../services/people/people-server.js";
 // from the sorted latencies (tinybench is only vitest's dependency and runs calls one by one).
 // PostgreSQL: DATABASE_URL when set, else an embedded server in a temporary folder.
 
-const CONCURRENCY = readInt(process.env, "BENCH_CONCURRENCY", 64);
-const SECONDS = readInt(process.env, "BENCH_SECONDS", 5);
 const POOL_SIZE = readInt(process.env, "PEOPLE_DATABASE_POOL_SIZE", 10); // services/people/main.ts's default
-const WARMUP_MS = 1000;
 const DEPARTMENTS = 10;
 const EMPLOYEES = 1000;
 const PAGE = 50;
-
-interface Result {
-  name: string;
-  callsPerSecond: number;
-  p50: number;
-  p99: number;
-}
-
-/** Runs `call` with CONCURRENCY in flight: 1 s of warm-up, then SECONDS measured. */
-async function measure(name: string, call: (i: number) => Promise<unknown>): Promise<Result> {
-  const run = async (ms: number, latencies: number[]) => {
-    const end = performance.now() + ms;
-    let i = 0;
-    const worker = async () => {
-      while (performance.now() < end) {
-        const start = performance.now();
-        await call(i++);
-        latencies.push(performance.now() - start);
-      }
-    };
-    const started = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return performance.now() - started;
-  };
-  await run(WARMUP_MS, []);
-  const latencies: number[] = [];
-  const elapsed = await run(SECONDS * 1000, latencies);
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { name, callsPerSecond: latencies.length / (elapsed / 1000), p50: at(0.5), p99: at(0.99) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 /** A unary method over raw bytes: nice-grpc accepts grpc-js style definitions with own serializers. */
 const bytes = (b: Buffer) => b;
@@ -93,17 +48,9 @@ const EchoDefinition = {
   },
 } as const;
 
-const cleanup: (() => Promise<unknown> | unknown)[] = [];
+const cleanup: Cleanup = [];
 try {
-  const dataDir = await mkdtemp(join(tmpdir(), "hr-bench-pg-"));
-  cleanup.unshift(() => rm(dataDir, { recursive: true, force: true }));
-  const postgres = await resolvePostgres({ dataDir, port: await freePort() });
-  cleanup.unshift(() => postgres.stop());
-  const name = `hr_bench_people_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  await ensureDatabase(postgres.serverUrl, name);
-  cleanup.unshift(() => dropDatabase(postgres.serverUrl, name));
-  const url = databaseUrl(postgres.serverUrl, name);
-  await migrateDatabase("people", url);
+  const url = await benchDatabase("people", cleanup);
 
   // Seed one tenant directly through Prisma: 10 departments, 1000 employees (hiring order = id order).
   const db = openPeopleDatabase(url, POOL_SIZE);
@@ -145,6 +92,16 @@ try {
     })),
   });
   const pick = (i: number) => employeeIds[(i * 7919) % EMPLOYEES] ?? "";
+  const hireRequest = (requestId: string, i: number) => ({
+    requestId,
+    givenName: "New",
+    familyName: `Hire${i}`,
+    workEmail: `new-hire-${i}@bench.example`,
+    jobTitle: "Engineer",
+    departmentId: departmentIds[0] ?? "",
+    managerId: employeeIds[0] ?? "",
+    hireDate: "2026-01-05",
+  });
 
   const config = readRuntimeConfig({ LOG_LEVEL: "silent" });
   const server = await startPeopleServer({ db, port: 0, config, logger: pino({ level: "silent" }) });
@@ -169,10 +126,7 @@ try {
   cleanup.unshift(() => pool.end());
 
   console.log(
-    `people bench: ${availableParallelism()} cores (load average ${loadavg()[0]?.toFixed(1)}), Node ${process.version}, ` +
-      `${CONCURRENCY} in flight, ` +
-      `${SECONDS} s per case after ${WARMUP_MS / 1000} s warm-up, database pool ${POOL_SIZE}, ` +
-      `${EMPLOYEES} employees in ${DEPARTMENTS} departments, PostgreSQL ${process.env.DATABASE_URL ? "from DATABASE_URL" : "embedded"}`,
+    `${describeRun("people bench")}, pool ${POOL_SIZE}, ${EMPLOYEES} employees in ${DEPARTMENTS} departments`,
   );
   // Each case checks its answer once, so a broken case cannot report fast nonsense.
   const first = await employees.listEmployees({ pageSize: PAGE }, options);
@@ -194,27 +148,31 @@ try {
     await measure(`raw pg: page of ${PAGE}`, async () =>
       pool.query("SELECT * FROM employees WHERE tenant_id = $1 ORDER BY id LIMIT $2", [tenantId, PAGE + 1]),
     ),
+    // The write path: a new hire per call (one transaction: idempotency record + insert) ...
+    await measure("HireEmployee (new request_id)", async (i) =>
+      employees.hireEmployee(hireRequest(`bench-hire-${i}`, i), options),
+    ),
+    // ... and a repeat of an earlier one, answered from its idempotency record.
+    await measure("HireEmployee (replayed request_id)", async (i) =>
+      employees.hireEmployee(hireRequest(`bench-hire-${i % 1000}`, i % 1000), options),
+    ),
   ];
 
-  const rows = results.map((r) => ({
-    case: r.name,
-    "calls/s": Math.round(r.callsPerSecond),
-    "p50 ms": Number(r.p50.toFixed(2)),
-    "p99 ms": Number(r.p99.toFixed(2)),
-  }));
-  console.table(rows);
-  const [get, list, bare, rawGet, rawList] = results as [Result, Result, Result, Result, Result];
-  const ratio = (a: Result, b: Result) =>
-    `${(a.callsPerSecond / b.callsPerSecond).toFixed(2)} of the throughput, ${(a.p50 / b.p50).toFixed(1)}× the p50`;
+  printResults(results);
+  const [get, list, bare, rawGet, rawList, hire, replay] = results as [
+    Result,
+    Result,
+    Result,
+    Result,
+    Result,
+    Result,
+    Result,
+  ];
   console.log(`GetEmployee / echo:           ${ratio(get, bare)}`);
   console.log(`GetEmployee / raw pg:         ${ratio(get, rawGet)}`);
   console.log(`ListEmployees / raw pg page:  ${ratio(list, rawList)}`);
+  console.log(`HireEmployee / GetEmployee:   ${ratio(hire, get)}`);
+  console.log(`replayed / new HireEmployee:  ${ratio(replay, hire)}`);
 } finally {
-  for (const step of cleanup) {
-    try {
-      await step();
-    } catch (error) {
-      console.error("cleanup step failed:", error);
-    }
-  }
+  await runCleanup(cleanup);
 }

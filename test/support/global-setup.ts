@@ -1,12 +1,12 @@
 import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { databaseUrl, dropDatabase, ensureDatabase } from "../../runtime/db/databases.js";
 import { migrateDatabase } from "../../runtime/db/migrate.js";
 import { startEmbeddedPostgres } from "../../runtime/db/postgres-server.js";
+import { freePort } from "./free-port.js";
 
 /** Every data service with committed migrations gets a template database. */
 const SERVICES = readdirSync(new URL("../../services/", import.meta.url)).filter((name) =>
@@ -55,17 +55,4 @@ export default async function setup(project: TestProject) {
     await stopServer();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
