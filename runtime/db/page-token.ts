@@ -42,3 +42,19 @@ export function decodePageToken(token: string, tenantId: string, filter: unknown
   }
   return k;
 }
+
+/**
+ * Cuts one page from rows read with `limit: pageSize + 1` (the extra row only
+ * tells that a next page exists) and issues the token of the next page.
+ */
+export function pageOf<T extends { id: string }>(
+  rows: readonly T[],
+  pageSize: number,
+  tenantId: string,
+  filter: unknown,
+) {
+  const items = rows.slice(0, pageSize);
+  const last = items.at(-1);
+  const nextPageToken = rows.length > pageSize && last ? encodePageToken(tenantId, filter, last.id) : "";
+  return { items, nextPageToken };
+}

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { EmployeeServiceDefinition } from "../../../generated/proto/hr/employee/v1/employee_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
 import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
@@ -80,10 +80,8 @@ export function employeeRpc(
       };
       const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
       const rows = await employees.list(caller.tenantId, filter, afterId, pageSize + 1);
-      const page = rows.slice(0, pageSize);
-      const last = page.at(-1);
-      const nextPageToken = rows.length > pageSize && last ? encodePageToken(caller.tenantId, filter, last.id) : "";
-      return { employees: page.map(toEmployeeMessage), nextPageToken };
+      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
+      return { employees: items.map(toEmployeeMessage), nextPageToken };
     },
 
     async hireEmployee(request, { caller }) {

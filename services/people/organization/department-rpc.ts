@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { DepartmentServiceDefinition } from "../../../generated/proto/hr/organization/v1/department_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
 import { idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
-import { decodePageToken, encodePageToken, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
 import type { CallScope } from "../../../runtime/server/call-scope.js";
@@ -66,10 +66,8 @@ export function departmentRpc(
       };
       const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
       const rows = await departments.list(caller.tenantId, filter, afterId, pageSize + 1);
-      const page = rows.slice(0, pageSize);
-      const last = page.at(-1);
-      const nextPageToken = rows.length > pageSize && last ? encodePageToken(caller.tenantId, filter, last.id) : "";
-      return { departments: page.map(toDepartmentMessage), nextPageToken };
+      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
+      return { departments: items.map(toDepartmentMessage), nextPageToken };
     },
 
     async createDepartment(request, { caller }) {
