@@ -24,6 +24,7 @@ interface LaunchedService extends BannerService {
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const peoplePort = readInt(process.env, "PEOPLE_PORT", 50051);
 const directoryPort = readInt(process.env, "DIRECTORY_PORT", 50052);
+const talentPort = readInt(process.env, "TALENT_PORT", 50054);
 
 const services: LaunchedService[] = [
   {
@@ -34,6 +35,14 @@ const services: LaunchedService[] = [
     database: { name: "hr_people", urlEnv: "PEOPLE_DATABASE_URL" },
     contexts: ["hr.organization.v1.DepartmentService", "hr.employee.v1.EmployeeService"],
     example: { method: "hr.employee.v1.EmployeeService/ListEmployees", body: { pageSize: 10 } },
+  },
+  {
+    name: "talent",
+    entry: "services/talent/main.ts",
+    port: talentPort,
+    env: { TALENT_PORT: String(talentPort) },
+    database: { name: "hr_talent", urlEnv: "TALENT_DATABASE_URL" },
+    contexts: ["hr.requisition.v1.JobOpeningService", "hr.candidacy.v1.ApplicationService"],
   },
   {
     name: "directory",

@@ -59,7 +59,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const authenticated = server.with(authentication(config.auth));
   for (const { definition, implementation } of services) authenticated.add(definition, implementation);
 
-  const names = [...services.map((s) => s.definition.fullName), HealthDefinition.fullName];
+  // Reflection lists the business services only: the descriptor set is built
+  // from proto/, which does not hold grpc.health.v1 (health probes know it anyway).
+  const names = services.map((s) => s.definition.fullName);
   server.add(HealthDefinition, HealthServiceImpl(health));
   server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), names));
 
