@@ -25,6 +25,12 @@ const MAX_REQUEST_ID_LENGTH = 100;
 /** Thrown inside a transaction when a concurrent call with the same key committed first. */
 class RequestAlreadyRecorded extends Error {}
 
+/**
+ * The key of a mutating call. The fingerprint is a fast SHA-256 of the whole
+ * request and is stored: a request that carries a secret (a password) must
+ * blank it and add a slow, salted digest of it instead, as identity's
+ * ChangePassword does.
+ */
 export function idempotencyKey(tenantId: string, method: string, request: { requestId: string }): IdempotencyKey {
   const requestId = request.requestId;
   if (requestId.trim() === "" || requestId.length > MAX_REQUEST_ID_LENGTH) {

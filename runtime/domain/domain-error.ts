@@ -17,7 +17,13 @@ export interface PreconditionViolation {
   description: string;
 }
 
-export type DomainErrorKind = "invalid_argument" | "not_found" | "already_exists" | "failed_precondition" | "aborted";
+export type DomainErrorKind =
+  | "invalid_argument"
+  | "not_found"
+  | "already_exists"
+  | "failed_precondition"
+  | "aborted"
+  | "unauthenticated";
 
 /**
  * A refusal with a stable, machine-readable `reason` (UPPER_SNAKE_CASE) that
@@ -55,6 +61,11 @@ export function alreadyExists(reason: string, message: string, field: string): D
 /** The aggregate's state does not allow the command. */
 export function failedPrecondition(reason: string, subject: string, message: string): DomainError {
   return new DomainError("failed_precondition", reason, message, [], [{ type: reason, subject, description: message }]);
+}
+
+/** Credentials a request carries (not the caller's token) were refused; tells nothing more than `reason`. */
+export function unauthenticated(reason: string, message: string): DomainError {
+  return new DomainError("unauthenticated", reason, message);
 }
 
 /** The caller's etag is stale: someone else changed the aggregate first. */

@@ -24,6 +24,7 @@ interface LaunchedService extends BannerService {
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const peoplePort = readInt(process.env, "PEOPLE_PORT", 50051);
 const directoryPort = readInt(process.env, "DIRECTORY_PORT", 50052);
+const identityPort = readInt(process.env, "IDENTITY_PORT", 50053);
 const talentPort = readInt(process.env, "TALENT_PORT", 50054);
 
 const services: LaunchedService[] = [
@@ -35,6 +36,14 @@ const services: LaunchedService[] = [
     database: { name: "hr_people", urlEnv: "PEOPLE_DATABASE_URL" },
     contexts: ["hr.organization.v1.DepartmentService", "hr.employee.v1.EmployeeService"],
     example: { method: "hr.employee.v1.EmployeeService/ListEmployees", body: { pageSize: 10 } },
+  },
+  {
+    name: "identity",
+    entry: "services/identity/main.ts",
+    port: identityPort,
+    env: { IDENTITY_PORT: String(identityPort) },
+    database: { name: "hr_identity", urlEnv: "IDENTITY_DATABASE_URL" },
+    contexts: ["hr.identity.v1.AccountService"],
   },
   {
     name: "talent",

@@ -17,6 +17,7 @@ const STATUS_OF: Record<DomainErrorKind, Status> = {
   already_exists: Status.ALREADY_EXISTS,
   failed_precondition: Status.FAILED_PRECONDITION,
   aborted: Status.ABORTED,
+  unauthenticated: Status.UNAUTHENTICATED,
 };
 
 /**

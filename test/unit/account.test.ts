@@ -1,0 +1,305 @@
+import { describe, expect, it } from "vitest";
+import { DomainError } from "../../runtime/domain/domain-error.js";
+import { FieldChecks } from "../../runtime/domain/validation.js";
+import {
+  type Account,
+  assignRoles,
+  changePassword,
+  checkPasswordChange,
+  createAccount,
+  disableAccount,
+  draftAccount,
+  enableAccount,
+  type NewAccount,
+  recordVerification,
+  viewOf,
+} from "../../services/identity/account/account.js";
+import {
+  digestSecrets,
+  hashPassword,
+  verifyAgainstDummy,
+  verifyPassword,
+} from "../../services/identity/account/password-hash.js";
+import { checkNewPassword, checkTypedCredentials } from "../../services/identity/account/password-policy.js";
+
+const T0 = "2025-01-01T00:00:00.000Z";
+const T1 = "2025-02-01T00:00:00.000Z";
+const ID = "00000000-0000-4000-8000-000000000001";
+const EMPLOYEE_ID = "00000000-0000-4000-8000-0000000000e1";
+const HASH = "scrypt$16384$8$1$c2FsdA==$a2V5";
+const PASSWORD = "correct horse battery staple";
+
+function account(overrides: Partial<Account> = {}): Account {
+  const base: Account = {
+    ...{ id: ID, tenantId: "tenant-a", loginName: "ada@example.com", employeeId: EMPLOYEE_ID },
+    ...{ displayName: "Ada", roles: ["employee"], status: "active", failedVerifications: 0, passwordHash: HASH },
+    ...{ passwordChangeTime: T0, version: 3, createTime: T0, updateTime: T0 },
+  };
+  return Object.freeze({ ...base, ...overrides });
+}
+
+function newAccount(overrides: Partial<NewAccount> = {}): NewAccount {
+  const base = { id: ID, tenantId: "tenant-a", loginName: "ada@example.com", employeeId: "", displayName: "Ada" };
+  return { ...base, roles: ["employee"], initialPassword: PASSWORD, ...overrides };
+}
+
+function refusal(run: () => unknown): DomainError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error("expected a DomainError");
+}
+
+const fieldsOf = (error: DomainError) => error.fieldViolations.map((v) => v.field);
+
+function policyViolations(password: string, loginName = "ada@example.com"): string[] {
+  const checks = new FieldChecks();
+  checkNewPassword(checks, "new_password", password, loginName);
+  return checks.violations.map((v) => v.description);
+}
+
+describe("password policy", () => {
+  it.each([
+    ["x".repeat(11), "must be 12 to 128 characters"],
+    ["x".repeat(129), "must be 12 to 128 characters"],
+    ["x".repeat(10_000), "must be 12 to 128 characters"],
+    ["", "is required"],
+    ["aaaaaaaaaaaa", "must not be one character repeated"],
+    ["😀".repeat(12), "must not be one character repeated"],
+    ["ADA@example.com", "must not be the login name"],
+    [" ada@example.com ", "must not be the login name"],
+    ["abcdefghijk\udc00", "must be valid Unicode"],
+  ])("refuses %j", (password, description) => {
+    expect(policyViolations(password)).toEqual([description]);
+  });
+
+  it("counts characters, not UTF-16 units, and accepts the limits", () => {
+    expect(policyViolations(`${"😀".repeat(11)}!`)).toEqual([]);
+    expect(policyViolations(`${"é".repeat(127)}!`)).toEqual([]);
+    expect(policyViolations(`${"😀".repeat(10)}!`)).toEqual(["must be 12 to 128 characters"]);
+    expect(policyViolations("aaaaaaaaaaab")).toEqual([]);
+  });
+
+  it("never quotes the password in a description", () => {
+    for (const password of ["short", "ada@example.com", "qqqqqqqqqqqq"]) {
+      expect(policyViolations(password).join(" ")).not.toContain(password);
+    }
+  });
+
+  it("only bounds typed credentials, leaving anything else to the uniform refusal", () => {
+    const typed = (login: string, password: string) => {
+      const checks = new FieldChecks();
+      checkTypedCredentials(checks, login, password);
+      return checks.violations.map((v) => v.field);
+    };
+    expect(typed("not an email", "short")).toEqual([]);
+    expect(typed("  ", "")).toEqual(["login_name", "password"]);
+    expect(typed("a".repeat(255), "p".repeat(1025))).toEqual(["login_name", "password"]);
+  });
+});
+
+describe("draftAccount and createAccount", () => {
+  it("normalizes and creates an active account at version 1", () => {
+    const draft = draftAccount(
+      newAccount({
+        loginName: " Ada@Example.COM ",
+        employeeId: EMPLOYEE_ID.toUpperCase(),
+        displayName: " Ada ",
+        roles: ["tenant_admin", "employee", "tenant_admin"],
+      }),
+    );
+    const created = createAccount(draft, HASH, T1);
+    expect(created).toEqual({
+      ...{ id: ID, tenantId: "tenant-a", loginName: "ada@example.com", employeeId: EMPLOYEE_ID, displayName: "Ada" },
+      ...{ roles: ["employee", "tenant_admin"], status: "active", failedVerifications: 0, passwordHash: HASH },
+      ...{ passwordChangeTime: T1, version: 1, createTime: T1, updateTime: T1 },
+    });
+    expect(JSON.parse(JSON.stringify(created))).toEqual(created);
+    expect(draft).not.toHaveProperty("initialPassword");
+  });
+
+  it("lists every bad field at once", () => {
+    const input = { loginName: "ada", employeeId: "e1", displayName: "", roles: [], initialPassword: "ada" };
+    const error = refusal(() => draftAccount(newAccount(input)));
+    expect(error.kind).toBe("invalid_argument");
+    expect(fieldsOf(error)).toEqual(["login_name", "employee_id", "display_name", "roles", "initial_password"]);
+  });
+
+  it("refuses unknown roles by position and too many entries", () => {
+    expect(
+      fieldsOf(refusal(() => draftAccount(newAccount({ roles: ["employee", "root", "unknown role 99"] })))),
+    ).toEqual(["roles[1]", "roles[2]"]);
+    expect(fieldsOf(refusal(() => draftAccount(newAccount({ roles: Array(33).fill("employee") }))))).toEqual(["roles"]);
+  });
+});
+
+describe("viewOf", () => {
+  it("leaves out the password hash and nothing else", () => {
+    const view = viewOf(account());
+    expect(view).not.toHaveProperty("passwordHash");
+    expect(JSON.stringify(view)).not.toContain("scrypt");
+    expect({ ...view, passwordHash: HASH }).toEqual(account());
+  });
+});
+
+describe("checkPasswordChange", () => {
+  const change = { currentPassword: "", newPassword: "a brand new password" };
+
+  it("asks a plain caller for the current password, and a password admin not", () => {
+    const error = refusal(() => checkPasswordChange(account(), change, ["employee", "manager"]));
+    expect(fieldsOf(error)).toEqual(["current_password"]);
+    expect(checkPasswordChange(account(), { ...change, currentPassword: "x" }, ["employee"])).toEqual({
+      verifyCurrentPassword: true,
+    });
+    for (const roles of [["hr_admin"], ["employee", "tenant_admin"]]) {
+      expect(checkPasswordChange(account({ status: "locked" }), change, roles)).toEqual({
+        verifyCurrentPassword: false,
+      });
+    }
+  });
+
+  it("refuses a plain caller on a locked or disabled account, after the field checks", () => {
+    const given = { ...change, currentPassword: PASSWORD };
+    for (const [status, reason] of [
+      ["locked", "ACCOUNT_LOCKED"],
+      ["disabled", "ACCOUNT_DISABLED"],
+    ] as const) {
+      const error = refusal(() => checkPasswordChange(account({ status }), given, []));
+      expect(error.kind).toBe("failed_precondition");
+      expect(error.reason).toBe(reason);
+      expect(error.preconditionViolations[0]?.subject).toBe(`accounts/${ID}`);
+    }
+    const both = refusal(() => checkPasswordChange(account({ status: "locked" }), { ...given, newPassword: "x" }, []));
+    expect(fieldsOf(both)).toEqual(["new_password"]);
+  });
+
+  it("checks the new password against the account's login name", () => {
+    const error = refusal(() =>
+      checkPasswordChange(account(), { ...change, newPassword: "Ada@Example.com" }, ["hr_admin"]),
+    );
+    expect(fieldsOf(error)).toEqual(["new_password"]);
+  });
+});
+
+describe("commands", () => {
+  it("changes the password, resets the counter, keeps the status", () => {
+    const a = account({ status: "locked", failedVerifications: 5 });
+    expect(changePassword(a, "scrypt$new", T1)).toEqual({
+      ...a,
+      ...{ passwordHash: "scrypt$new", passwordChangeTime: T1, failedVerifications: 0, version: 4, updateTime: T1 },
+    });
+  });
+
+  it("assigns a whole role set, and refuses an empty one", () => {
+    expect(assignRoles(account(), ["manager", "employee", "manager"], T1)).toMatchObject({
+      roles: ["employee", "manager"],
+      version: 4,
+    });
+    expect(fieldsOf(refusal(() => assignRoles(account(), [], T1)))).toEqual(["roles"]);
+  });
+
+  it("disables an active or locked account, and refuses a disabled one", () => {
+    for (const status of ["active", "locked"] as const) {
+      expect(disableAccount(account({ status }), T1)).toMatchObject({ status: "disabled", version: 4 });
+    }
+    expect(refusal(() => disableAccount(account({ status: "disabled" }), T1)).reason).toBe("ACCOUNT_ALREADY_DISABLED");
+  });
+
+  it("enables a disabled or locked account with a fresh counter, and refuses an active one", () => {
+    for (const status of ["disabled", "locked"] as const) {
+      const enabled = enableAccount(account({ status, failedVerifications: 5 }), T1);
+      expect(enabled).toMatchObject({ status: "active", failedVerifications: 0, version: 4, updateTime: T1 });
+    }
+    expect(refusal(() => enableAccount(account(), T1)).reason).toBe("ACCOUNT_ALREADY_ACTIVE");
+  });
+});
+
+describe("recordVerification", () => {
+  it("accepts a match without writing when there is nothing to reset", () => {
+    const a = account();
+    expect(recordVerification(a, true, T1)).toEqual({ accepted: true, account: a });
+    expect(recordVerification(a, true, T1).account).toBe(a);
+  });
+
+  it("resets the counter on a match", () => {
+    const result = recordVerification(account({ failedVerifications: 4 }), true, T1);
+    expect(result).toEqual({
+      accepted: true,
+      account: account({ failedVerifications: 0, version: 4, updateTime: T1 }),
+    });
+  });
+
+  it("counts failures and locks at the 5th", () => {
+    let a = account();
+    for (let i = 1; i <= 5; i++) {
+      const result = recordVerification(a, false, T1);
+      expect(result.accepted).toBe(false);
+      a = result.account;
+      expect(a).toMatchObject({ failedVerifications: i, status: i < 5 ? "active" : "locked", version: 3 + i });
+    }
+  });
+
+  it.each(["locked", "disabled"] as const)(
+    "refuses a %s account, right password or not, and changes nothing",
+    (status) => {
+      const a = account({ status, failedVerifications: 2 });
+      for (const matches of [true, false])
+        expect(recordVerification(a, matches, T1)).toEqual({ accepted: false, account: a });
+    },
+  );
+});
+
+describe("password hashing", () => {
+  it("hashes into a self-describing scrypt string with a fresh salt", async () => {
+    const [first, second] = await Promise.all([hashPassword(PASSWORD), hashPassword(PASSWORD)]);
+    expect(first).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{86}==$/);
+    expect(first).not.toBe(second);
+    expect(first).not.toContain(PASSWORD);
+  });
+
+  it("verifies the right password only, after Unicode normalization", async () => {
+    const hash = await hashPassword("caf\u00e9 au lait, please");
+    expect(await verifyPassword("caf\u00e9 au lait, please", hash)).toBe(true);
+    expect(await verifyPassword("cafe\u0301 au lait, please", hash)).toBe(true);
+    expect(await verifyPassword("cafe au lait, please", hash)).toBe(false);
+    expect(await verifyPassword("", hash)).toBe(false);
+  });
+
+  it("verifies with the parameters stored in the hash", async () => {
+    const hash = await hashPassword(PASSWORD);
+    const [, , , , salt, key] = hash.split("$");
+    // Same salt and key under other parameters no longer match: the parameters are really read.
+    expect(await verifyPassword(PASSWORD, `scrypt$1024$8$1$${salt}$${key}`)).toBe(false);
+  });
+
+  it("throws on a stored value that is no scrypt string", async () => {
+    for (const stored of [
+      "",
+      PASSWORD,
+      "scrypt$16384$8$1$c2FsdA==",
+      "bcrypt$10$abc$def",
+      "scrypt$0$8$1$c2FsdA==$a2V5a2V5a2V5a2V5a2V5",
+    ]) {
+      await expect(verifyPassword(PASSWORD, stored), stored).rejects.toThrow("not a scrypt string");
+    }
+  });
+
+  // That it costs as much as a real check is a property of the code (it runs
+  // verifyPassword against a real scrypt hash), not asserted by timing here.
+  it("always refuses a check made for an unknown login name", async () => {
+    expect(await verifyAgainstDummy(PASSWORD)).toBe(false);
+    expect(await verifyAgainstDummy("")).toBe(false);
+  });
+
+  it("digests request secrets deterministically per scope", async () => {
+    const digest = await digestSecrets([PASSWORD], "tenant-a\nrequest-1");
+    expect(await digestSecrets([PASSWORD], "tenant-a\nrequest-1")).toBe(digest);
+    expect(await digestSecrets([PASSWORD], "tenant-a\nrequest-2")).not.toBe(digest);
+    expect(await digestSecrets([`${PASSWORD}!`], "tenant-a\nrequest-1")).not.toBe(digest);
+    expect(await digestSecrets(["a", "bc"], "s")).not.toBe(await digestSecrets(["ab", "c"], "s"));
+    expect(digest).not.toContain(PASSWORD);
+  });
+});
