@@ -50,10 +50,13 @@ export async function runOnce<T>(db: RawSql, key: IdempotencyKey, action: () => 
   try {
     return await action();
   } catch (error) {
-    if (!(error instanceof RequestAlreadyRecorded)) throw error;
+    // A concurrent call with the same key may have won while this one ran: it
+    // then fails on the unique key, or later on a stale version or a rule the
+    // first call's change now breaks. Either way the caller gets the first result.
     const winner = await findFirstResult<T>(db, key);
-    if (winner === undefined) throw new Error("idempotency record vanished after a conflict");
-    return winner;
+    if (winner !== undefined) return winner;
+    if (error instanceof RequestAlreadyRecorded) throw new Error("idempotency record vanished after a conflict");
+    throw error;
   }
 }
 

@@ -26,6 +26,7 @@ const peoplePort = readInt(process.env, "PEOPLE_PORT", 50051);
 const directoryPort = readInt(process.env, "DIRECTORY_PORT", 50052);
 const identityPort = readInt(process.env, "IDENTITY_PORT", 50053);
 const talentPort = readInt(process.env, "TALENT_PORT", 50054);
+const timeoffPort = readInt(process.env, "TIMEOFF_PORT", 50055);
 
 const services: LaunchedService[] = [
   {
@@ -52,6 +53,14 @@ const services: LaunchedService[] = [
     env: { TALENT_PORT: String(talentPort) },
     database: { name: "hr_talent", urlEnv: "TALENT_DATABASE_URL" },
     contexts: ["hr.requisition.v1.JobOpeningService", "hr.candidacy.v1.ApplicationService"],
+  },
+  {
+    name: "timeoff",
+    entry: "services/timeoff/main.ts",
+    port: timeoffPort,
+    env: { TIMEOFF_PORT: String(timeoffPort) },
+    database: { name: "hr_timeoff", urlEnv: "TIMEOFF_DATABASE_URL" },
+    contexts: ["hr.timeoff.v1.LeaveAccountService"],
   },
   {
     name: "directory",

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Metadata, Status } from "nice-grpc";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CreateDepartmentRequest,
@@ -119,6 +120,29 @@ describe("request-id idempotency", () => {
     );
     expect(new Set(results.map((r) => r.department?.id)).size).toBe(1);
     expect(await people.db.department.count({ where: { tenantId: tenant } })).toBe(1);
+  });
+
+  it("answers concurrent repeats of a command with the first result, not a stale etag", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    const a = (await people.departments.createDepartment(create({ name: "A" }), acme)).department!;
+    const b = (await people.departments.createDepartment(create({ name: "B" }), acme)).department!;
+    const move = { requestId: randomUUID(), id: b.id, etag: b.etag, newParentDepartmentId: a.id };
+    // Hold the tenant's tree lock so every repeat is past its first idempotency
+    // check and queued behind the lock before the first one commits.
+    const holder = new pg.Client({ connectionString: people.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [`departments:${tenant}`]);
+      const calls = Array.from({ length: 4 }, () => people.departments.moveDepartment(move, acme));
+      await waitForLockWaiters(holder, 4);
+      await holder.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`departments:${tenant}`]);
+      const results = await Promise.all(calls);
+      for (const result of results) expect(result).toEqual(results[0]);
+      expect(results[0]?.department?.etag).toBe('"2"');
+    } finally {
+      await holder.end();
+    }
   });
 
   it("refuses the same request id with another payload", async () => {
@@ -333,3 +357,15 @@ describe("paging", () => {
     expect(page.departments).toEqual([]);
   });
 });
+
+/** Waits until `count` sessions wait for an advisory lock. */
+async function waitForLockWaiters(client: pg.Client, count: number): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    const { rows } = await client.query(
+      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+    );
+    if (rows[0].n >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`fewer than ${count} sessions waited for the lock`);
+}

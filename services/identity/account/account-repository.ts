@@ -1,6 +1,7 @@
 import type { Account as AccountRow } from "../../../generated/prisma/identity/client.js";
 import { type IdempotencyKey, recordResult } from "../../../runtime/db/idempotency.js";
 import { isUniqueViolation } from "../../../runtime/db/prisma-errors.js";
+import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
 import type { IdentityDatabase, IdentityTransaction } from "../identity-database.js";
 import { type Account, type AccountStatus, viewOf } from "./account.js";
@@ -78,7 +79,7 @@ export class AccountRepository {
   }
 
   private inTransaction(work: (tx: IdentityTransaction) => Promise<void>): Promise<void> {
-    return "$transaction" in this.db ? this.db.$transaction(work) : work(this.db);
+    return "$transaction" in this.db ? this.db.$transaction(work, TRANSACTION_OPTIONS) : work(this.db);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Employee as EmployeeRow } from "../../../generated/prisma/people/client.js";
 import { type IdempotencyKey, recordResult } from "../../../runtime/db/idempotency.js";
 import { isUniqueViolation } from "../../../runtime/db/prisma-errors.js";
+import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
 import type { PeopleDatabase, PeopleTransaction } from "../people-database.js";
 import type { Employee, EmployeeStatus } from "./employee.js";
@@ -65,7 +66,7 @@ export class EmployeeRepository {
   }
 
   private inTransaction(work: (tx: PeopleTransaction) => Promise<void>): Promise<void> {
-    return "$transaction" in this.db ? this.db.$transaction(work) : work(this.db);
+    return "$transaction" in this.db ? this.db.$transaction(work, TRANSACTION_OPTIONS) : work(this.db);
   }
 }
 

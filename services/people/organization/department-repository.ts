@@ -1,6 +1,7 @@
 import type { Department as DepartmentRow } from "../../../generated/prisma/people/client.js";
 import { type IdempotencyKey, recordResult } from "../../../runtime/db/idempotency.js";
 import { isUniqueViolation } from "../../../runtime/db/prisma-errors.js";
+import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
 import type { PeopleDatabase, PeopleTransaction } from "../people-database.js";
 import type { Department, DepartmentStatus } from "./department.js";
@@ -18,7 +19,7 @@ export class DepartmentRepository {
   /** Runs `work` in one transaction, with a repository bound to it. */
   transaction<T>(work: (repository: DepartmentRepository) => Promise<T>): Promise<T> {
     if (!("$transaction" in this.db)) return work(this);
-    return this.db.$transaction((tx) => work(new DepartmentRepository(tx)));
+    return this.db.$transaction((tx) => work(new DepartmentRepository(tx)), TRANSACTION_OPTIONS);
   }
 
   /**

@@ -4,6 +4,7 @@ import type {
 } from "../../../generated/prisma/talent/client.js";
 import { type IdempotencyKey, recordResult } from "../../../runtime/db/idempotency.js";
 import { isUniqueViolation } from "../../../runtime/db/prisma-errors.js";
+import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
 import type { TalentDatabase, TalentTransaction } from "../talent-database.js";
 import type { Application, ApplicationStage, StageChange } from "./application.js";
@@ -78,7 +79,7 @@ export class ApplicationRepository {
   }
 
   private inTransaction(work: (tx: TalentTransaction) => Promise<void>): Promise<void> {
-    return "$transaction" in this.db ? this.db.$transaction(work) : work(this.db);
+    return "$transaction" in this.db ? this.db.$transaction(work, TRANSACTION_OPTIONS) : work(this.db);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { JobOpening as JobOpeningRow } from "../../../generated/prisma/talent/client.js";
 import { type IdempotencyKey, recordResult } from "../../../runtime/db/idempotency.js";
+import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
 import { etagMismatch } from "../../../runtime/domain/domain-error.js";
 import type { TalentDatabase, TalentTransaction } from "../talent-database.js";
 import type { JobOpening, JobOpeningStatus } from "./job-opening.js";
@@ -55,7 +56,7 @@ export class JobOpeningRepository {
   }
 
   private inTransaction(work: (tx: TalentTransaction) => Promise<void>): Promise<void> {
-    return "$transaction" in this.db ? this.db.$transaction(work) : work(this.db);
+    return "$transaction" in this.db ? this.db.$transaction(work, TRANSACTION_OPTIONS) : work(this.db);
   }
 }
 
