@@ -100,7 +100,9 @@ try {
   const results = [
     await measure(`RequestLeave over ${SPREAD_ACCOUNTS} accounts`, requestLeave(spread)),
     await measure(`RequestLeave on ${HOT_ACCOUNTS} hot accounts`, requestLeave(hot)),
-    await measure("GetLeaveAccount", async (i) => leave.getLeaveAccount({ id: spread[i % SPREAD_ACCOUNTS] ?? "" }, options)),
+    await measure("GetLeaveAccount", async (i) =>
+      leave.getLeaveAccount({ id: spread[i % SPREAD_ACCOUNTS] ?? "" }, options),
+    ),
   ];
   printResults(results);
   const [spreadResult, hotResult, get] = results as [Result, Result, Result];
