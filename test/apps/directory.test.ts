@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Metadata } from "nice-grpc";
 import { Status } from "nice-grpc";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { as, newTenant } from "../support/callers.js";
+import { as, type Caller, newTenant } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
@@ -23,7 +22,7 @@ afterAll(async () => {
   await people?.stop();
 });
 
-async function department(auth: { metadata: Metadata }, name: string, parentDepartmentId = "") {
+async function department(auth: Caller, name: string, parentDepartmentId = "") {
   const { department } = await people.departments.createDepartment(
     {
       requestId: randomUUID(),
@@ -37,7 +36,7 @@ async function department(auth: { metadata: Metadata }, name: string, parentDepa
   return department!;
 }
 
-async function hire(auth: { metadata: Metadata }, givenName: string, departmentId: string, managerId = "") {
+async function hire(auth: Caller, givenName: string, departmentId: string, managerId = "") {
   const { employee } = await people.employees.hireEmployee(
     {
       requestId: randomUUID(),

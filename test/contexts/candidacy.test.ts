@@ -12,7 +12,7 @@ import {
 import { issueCallerToken } from "../../runtime/auth/caller.js";
 import { advanceApplication, rejectApplication } from "../../services/talent/candidacy/application.js";
 import { ApplicationRepository } from "../../services/talent/candidacy/application-repository.js";
-import { as, newTenant, testConfig } from "../support/callers.js";
+import { as, type Caller, newTenant, testConfig } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { startTalent, type TalentUnderTest } from "../support/talent-under-test.js";
 
@@ -25,8 +25,6 @@ beforeAll(async () => {
   talent = await startTalent();
 });
 afterAll(() => talent?.stop());
-
-type Caller = Awaited<ReturnType<typeof as>>;
 
 /** Call options of user `userId` of `tenantId`: the actor the history must record. */
 async function asUser(tenantId: string, userId: string): Promise<Caller> {

@@ -7,7 +7,7 @@ import {
   type HireEmployeeRequest,
   type ListEmployeesRequest,
 } from "../../generated/proto/hr/employee/v1/employee_service.js";
-import { as, newTenant } from "../support/callers.js";
+import { as, type Caller, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
 
@@ -20,8 +20,6 @@ beforeAll(async () => {
   people = await startPeople();
 });
 afterAll(() => people?.stop());
-
-type Caller = Awaited<ReturnType<typeof as>>;
 
 // Departments live in the organization context and are not checked here: any UUID will do.
 const ENGINEERING = randomUUID();

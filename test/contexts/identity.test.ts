@@ -11,7 +11,7 @@ import {
 } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { AccountRepository } from "../../services/identity/account/account-repository.js";
 import { settleVerification } from "../../services/identity/account/verify-credentials-rpc.js";
-import { as, newTenant } from "../support/callers.js";
+import { as, type Caller, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type IdentityUnderTest, startIdentity } from "../support/identity-under-test.js";
 
@@ -32,8 +32,6 @@ afterAll(async () => {
   closeRaw?.();
   await identity?.stop();
 });
-
-type Caller = Awaited<ReturnType<typeof as>>;
 
 /** The same service, but every call answers the response's bytes as they came over the wire. */
 type RawClient = Record<string, (request: unknown, options: CallOptions) => Promise<Buffer>>;

@@ -7,7 +7,7 @@ import {
   DepartmentStatus,
 } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { issueCallerToken } from "../../runtime/auth/caller.js";
-import { as, newTenant, testConfig } from "../support/callers.js";
+import { as, type Caller, newTenant, testConfig } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
 
@@ -232,7 +232,7 @@ describe("optimistic concurrency", () => {
 });
 
 describe("the department tree", () => {
-  async function chain(acme: { metadata: Metadata }) {
+  async function chain(acme: Caller) {
     const a = (await people.departments.createDepartment(create({ name: "A" }), acme)).department!;
     const b = (await people.departments.createDepartment(create({ name: "B", parentDepartmentId: a.id }), acme))
       .department!;

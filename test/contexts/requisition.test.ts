@@ -10,7 +10,7 @@ import {
 } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
 import { holdJobOpening, openJobOpening } from "../../services/talent/requisition/job-opening.js";
 import { JobOpeningRepository } from "../../services/talent/requisition/job-opening-repository.js";
-import { as, newTenant } from "../support/callers.js";
+import { as, type Caller, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { startTalent, type TalentUnderTest } from "../support/talent-under-test.js";
 
@@ -23,8 +23,6 @@ beforeAll(async () => {
   talent = await startTalent();
 });
 afterAll(() => talent?.stop());
-
-type Caller = Awaited<ReturnType<typeof as>>;
 
 // Departments live in the organization context and are not checked here: any UUID will do.
 const ENGINEERING = randomUUID();

@@ -12,7 +12,7 @@ import {
   type OpenLeaveAccountRequest,
   type RequestLeaveRequest,
 } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
-import { as, newTenant } from "../support/callers.js";
+import { as, type Caller, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { startTimeoff, type TimeoffUnderTest } from "../support/timeoff-under-test.js";
 
@@ -25,8 +25,6 @@ beforeAll(async () => {
   timeoff = await startTimeoff();
 });
 afterAll(() => timeoff?.stop());
-
-type Caller = Awaited<ReturnType<typeof as>>;
 
 const { LEAVE_TYPE_ANNUAL: ANNUAL, LEAVE_TYPE_SICK: SICK } = LeaveType;
 const { LEAVE_REQUEST_STATUS_PENDING: PENDING, LEAVE_REQUEST_STATUS_APPROVED: APPROVED } = LeaveRequestStatus;

@@ -6,7 +6,7 @@ import {
 } from "nice-grpc-server-health/lib/proto/grpc/health/v1/health.js";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { as, newTenant, testConfig } from "../support/callers.js";
+import { as, type Caller, newTenant, testConfig } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
 
@@ -19,7 +19,7 @@ afterEach(async () => {
   people = undefined;
 });
 
-async function hireOne(p: PeopleUnderTest, auth: Awaited<ReturnType<typeof as>>) {
+async function hireOne(p: PeopleUnderTest, auth: Caller) {
   const { employee } = await p.employees.hireEmployee(
     {
       requestId: randomUUID(),

@@ -12,8 +12,11 @@ export function newTenant(): string {
   return `tenant-${randomUUID()}`;
 }
 
+/** Call options that authenticate a test's calls as one user of one tenant. */
+export type Caller = { metadata: Metadata };
+
 /** Call options that authenticate as a user of `tenantId`. */
-export async function as(tenantId: string, roles: string[] = ["hr_admin"]): Promise<{ metadata: Metadata }> {
+export async function as(tenantId: string, roles: string[] = ["hr_admin"]): Promise<Caller> {
   const token = await issueCallerToken({ tenantId, userId: `user-of-${tenantId}`, roles }, testConfig.auth);
   return { metadata: Metadata({ authorization: `Bearer ${token}` }) };
 }

@@ -1,7 +1,8 @@
 import { startDirectoryServer } from "../../apps/directory/directory-server.js";
 import { DirectoryServiceDefinition } from "../../generated/proto/hr/directory/v1/directory_service.js";
-import { createServiceClient, openChannel } from "../../runtime/client/service-client.js";
-import { testClientPolicy, testConfig, testLogger } from "./callers.js";
+import { openChannel } from "../../runtime/client/service-client.js";
+import { testConfig, testLogger } from "./callers.js";
+import { testClient } from "./service-under-test.js";
 
 /** A real directory server on a free port, calling the given people server. */
 export async function startDirectory(peopleAddress: string) {
@@ -14,7 +15,7 @@ export async function startDirectory(peopleAddress: string) {
   const channel = openChannel(`127.0.0.1:${server.port}`);
   return {
     server,
-    directory: createServiceClient(DirectoryServiceDefinition, channel, testClientPolicy),
+    directory: testClient(DirectoryServiceDefinition, channel),
     async stop() {
       channel.close();
       await server.stop();

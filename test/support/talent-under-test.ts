@@ -1,49 +1,19 @@
 import { ApplicationServiceDefinition } from "../../generated/proto/hr/candidacy/v1/application_service.js";
 import { JobOpeningServiceDefinition } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
-import { createServiceClient, openChannel } from "../../runtime/client/service-client.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
-import type { RunningServer } from "../../runtime/server/grpc-server.js";
-import { openTalentDatabase, type TalentDatabase } from "../../services/talent/talent-database.js";
+import { openTalentDatabase } from "../../services/talent/talent-database.js";
 import { startTalentServer } from "../../services/talent/talent-server.js";
-import { testClientPolicy, testConfig, testLogger } from "./callers.js";
-import { cloneServiceDatabase } from "./database-under-test.js";
+import { testConfig } from "./callers.js";
+import { startServiceUnderTest, testClient } from "./service-under-test.js";
 
-export interface TalentUnderTest {
-  address: string;
-  server: RunningServer;
-  db: TalentDatabase;
-  /** URL of this test file's own database, for direct checks and fault injection. */
-  databaseUrl: string;
-  jobOpenings: ReturnType<typeof createServiceClient<typeof JobOpeningServiceDefinition>>;
-  applications: ReturnType<typeof createServiceClient<typeof ApplicationServiceDefinition>>;
-  stop(): Promise<void>;
-}
-
-/** A real talent server on a free port over a fresh database cloned from the migrated template. */
-export async function startTalent(config: RuntimeConfig = testConfig): Promise<TalentUnderTest> {
-  const database = await cloneServiceDatabase("talent");
-  const url = database.url;
-  const db = openTalentDatabase(url, 5);
-  const server = await startTalentServer({
-    db,
-    port: 0,
-    config,
-    logger: testLogger(),
-  });
-  const address = `127.0.0.1:${server.port}`;
-  const channel = openChannel(address);
+/** A real talent server on a free port over a fresh database, with a client per context. */
+export async function startTalent(config: RuntimeConfig = testConfig) {
+  const service = await startServiceUnderTest("talent", openTalentDatabase, startTalentServer, config);
   return {
-    address,
-    server,
-    db,
-    databaseUrl: url,
-    jobOpenings: createServiceClient(JobOpeningServiceDefinition, channel, testClientPolicy),
-    applications: createServiceClient(ApplicationServiceDefinition, channel, testClientPolicy),
-    async stop() {
-      channel.close();
-      await server.stop();
-      await db.$disconnect();
-      await database.drop();
-    },
+    ...service,
+    jobOpenings: testClient(JobOpeningServiceDefinition, service.channel),
+    applications: testClient(ApplicationServiceDefinition, service.channel),
   };
 }
+
+export type TalentUnderTest = Awaited<ReturnType<typeof startTalent>>;
