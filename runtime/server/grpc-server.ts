@@ -11,6 +11,12 @@ import { callLog } from "./call-log.js";
 import type { CallScope } from "./call-scope.js";
 import { errorMapping } from "./error-mapping.js";
 
+/** The implementation of a business service: every handler receives the verified caller. */
+export type BusinessService<D extends CompatServiceDefinition> = ServiceImplementation<
+  D,
+  { scope: CallScope; caller: Caller }
+>;
+
 /** A business service: its generated definition and a handler that receives the verified caller. */
 export interface ServedService {
   definition: CompatServiceDefinition & { fullName: string };
@@ -21,7 +27,7 @@ export interface ServedService {
 /** Pairs a definition with its implementation, type-checked against each other. */
 export function serve<D extends CompatServiceDefinition & { fullName: string }>(
   definition: D,
-  implementation: ServiceImplementation<D, { scope: CallScope; caller: Caller }>,
+  implementation: BusinessService<D>,
 ): ServedService {
   return { definition, implementation };
 }

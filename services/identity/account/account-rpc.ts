@@ -1,12 +1,12 @@
-import type { ServiceImplementation } from "nice-grpc";
 import { v7 as uuidv7 } from "uuid";
 import type { AccountServiceDefinition } from "../../../generated/proto/hr/identity/v1/account_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
 import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
-import type { CallScope } from "../../../runtime/server/call-scope.js";
+import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { requireId } from "../../../runtime/server/request-checks.js";
 import {
   type Account,
@@ -25,9 +25,6 @@ import { listFilterOf, roleNamesOf, toAccountMessage } from "./account-proto.js"
 import type { AccountFilter, AccountRepository } from "./account-repository.js";
 import { digestSecrets, hashPassword, verifyPassword } from "./password-hash.js";
 import { settleVerification, verifyCredentials } from "./verify-credentials-rpc.js";
-
-type Context = { scope: CallScope; caller: Caller };
-const now = () => new Date().toISOString();
 
 /**
  * The idempotency key of a request carrying passwords: they enter the
@@ -50,10 +47,7 @@ async function keyWithSecrets<R extends { requestId: string }>(
 }
 
 /** hr.identity.v1.AccountService: validates, runs the domain through the repository, maps to protobuf. */
-export function accountRpc(
-  accounts: AccountRepository,
-  db: RawSql,
-): ServiceImplementation<typeof AccountServiceDefinition, Context> {
+export function accountRpc(accounts: AccountRepository, db: RawSql): BusinessService<typeof AccountServiceDefinition> {
   async function load(tenantId: string, id: string): Promise<Account> {
     return (await accounts.get(tenantId, id)) ?? Promise.reject(notFound("account", id));
   }
@@ -95,7 +89,7 @@ export function accountRpc(
       const account = await runOnce<AccountView>(db, key, async () => {
         const roles = roleNamesOf(request.roles);
         const draft = draftAccount({ ...request, id: uuidv7(), tenantId: caller.tenantId, roles });
-        const created = createAccount(draft, await hashPassword(request.initialPassword), now());
+        const created = createAccount(draft, await hashPassword(request.initialPassword), nowIso());
         await accounts.insert(created, key);
         return viewOf(created);
       });
@@ -113,7 +107,7 @@ export function accountRpc(
           await settleVerification(accounts, current, false);
           throw currentPasswordIncorrect();
         }
-        return changePassword(current, await hashPassword(newPassword), now());
+        return changePassword(current, await hashPassword(newPassword), nowIso());
       });
     },
 
@@ -121,20 +115,20 @@ export function accountRpc(
       const key = idempotencyKey(caller.tenantId, "AssignRoles", request);
       const id = requireId("id", request.id);
       return change(caller, key, id, request.etag, (current) =>
-        assignRoles(current, roleNamesOf(request.roles), now()),
+        assignRoles(current, roleNamesOf(request.roles), nowIso()),
       );
     },
 
     async disableAccount(request, { caller }) {
       const key = idempotencyKey(caller.tenantId, "DisableAccount", request);
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) => disableAccount(current, now()));
+      return change(caller, key, id, request.etag, (current) => disableAccount(current, nowIso()));
     },
 
     async enableAccount(request, { caller }) {
       const key = idempotencyKey(caller.tenantId, "EnableAccount", request);
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) => enableAccount(current, now()));
+      return change(caller, key, id, request.etag, (current) => enableAccount(current, nowIso()));
     },
 
     async verifyCredentials(request, { caller }) {

@@ -2,6 +2,7 @@ import type {
   VerifyCredentialsRequest,
   VerifyCredentialsResponse,
 } from "../../../generated/proto/hr/identity/v1/account_service.js";
+import { nowIso } from "../../../runtime/domain/clock.js";
 import { type DomainError, unauthenticated } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 import { type Account, recordVerification } from "./account.js";
@@ -9,8 +10,6 @@ import { rolesToProto } from "./account-proto.js";
 import type { AccountRepository } from "./account-repository.js";
 import { verifyAgainstDummy, verifyPassword } from "./password-hash.js";
 import { checkTypedCredentials, normalizeLoginName } from "./password-policy.js";
-
-const now = () => new Date().toISOString();
 
 /**
  * The one refusal of VerifyCredentials, whatever went wrong: no detail but
@@ -50,7 +49,7 @@ export async function settleVerification(
 ): Promise<Account | undefined> {
   let current = loaded;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const { accepted, account } = recordVerification(current, passwordMatches, now());
+    const { accepted, account } = recordVerification(current, passwordMatches, nowIso());
     const saved =
       account === current
         ? !accepted || (await accounts.isCurrent(current))

@@ -1,13 +1,13 @@
-import type { ServiceImplementation } from "nice-grpc";
 import { v7 as uuidv7 } from "uuid";
 import type { EmployeeServiceDefinition } from "../../../generated/proto/hr/employee/v1/employee_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
 import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
-import type { CallScope } from "../../../runtime/server/call-scope.js";
+import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { inRequestOrder, optionalId, requireId, requireIds } from "../../../runtime/server/request-checks.js";
 import { updateMaskPaths } from "../../../runtime/server/update-mask.js";
 import {
@@ -21,14 +21,11 @@ import {
 import { statusFilter, toEmployeeMessage } from "./employee-proto.js";
 import type { EmployeeFilter, EmployeeRepository } from "./employee-repository.js";
 
-type Context = { scope: CallScope; caller: Caller };
-const now = () => new Date().toISOString();
-
 /** hr.employee.v1.EmployeeService: validates, runs the domain through the repository, maps to protobuf. */
 export function employeeRpc(
   employees: EmployeeRepository,
   db: RawSql,
-): ServiceImplementation<typeof EmployeeServiceDefinition, Context> {
+): BusinessService<typeof EmployeeServiceDefinition> {
   async function load(tenantId: string, id: string): Promise<Employee> {
     return (await employees.get(tenantId, id)) ?? Promise.reject(notFound("employee", id));
   }
@@ -100,7 +97,7 @@ export function employeeRpc(
             hireDate: request.hireDate,
           },
           await findManager(caller.tenantId, request.managerId),
-          now(),
+          nowIso(),
         );
         await employees.insert(hired, key);
         return hired;
@@ -127,7 +124,7 @@ export function employeeRpc(
             ...(paths.has("work_email") && { workEmail: given?.workEmail ?? "" }),
             ...(paths.has("job_title") && { jobTitle: given?.jobTitle ?? "" }),
           },
-          now(),
+          nowIso(),
         ),
       );
     },
@@ -135,7 +132,7 @@ export function employeeRpc(
     async activateEmployee(request, { caller }) {
       const key = idempotencyKey(caller.tenantId, "ActivateEmployee", request);
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) => activateEmployee(current, now()));
+      return change(caller, key, id, request.etag, (current) => activateEmployee(current, nowIso()));
     },
 
     async transferEmployee(request, { caller }) {
@@ -146,7 +143,7 @@ export function employeeRpc(
           current,
           { departmentId: request.departmentId, managerId: request.managerId },
           await findManager(caller.tenantId, request.managerId),
-          now(),
+          nowIso(),
         ),
       );
     },
@@ -155,7 +152,7 @@ export function employeeRpc(
       const key = idempotencyKey(caller.tenantId, "TerminateEmployee", request);
       const id = requireId("id", request.id);
       return change(caller, key, id, request.etag, (current) =>
-        terminateEmployee(current, request.effectiveDate, now()),
+        terminateEmployee(current, request.effectiveDate, nowIso()),
       );
     },
   };

@@ -1,12 +1,11 @@
-import type { ServiceImplementation } from "nice-grpc";
 import { v7 as uuidv7 } from "uuid";
 import type { DepartmentServiceDefinition } from "../../../generated/proto/hr/organization/v1/department_service.js";
-import type { Caller } from "../../../runtime/auth/caller.js";
 import { idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
-import type { CallScope } from "../../../runtime/server/call-scope.js";
+import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { inRequestOrder, optionalId, requireId, requireIds } from "../../../runtime/server/request-checks.js";
 import { updateMaskPaths } from "../../../runtime/server/update-mask.js";
 import {
@@ -19,14 +18,11 @@ import {
 import { toDepartmentMessage } from "./department-proto.js";
 import type { DepartmentFilter, DepartmentRepository } from "./department-repository.js";
 
-type Context = { scope: CallScope; caller: Caller };
-const now = () => new Date().toISOString();
-
 /** hr.organization.v1.DepartmentService: validates, runs the domain through the repository, maps to protobuf. */
 export function departmentRpc(
   departments: DepartmentRepository,
   db: RawSql,
-): ServiceImplementation<typeof DepartmentServiceDefinition, Context> {
+): BusinessService<typeof DepartmentServiceDefinition> {
   async function load(repo: DepartmentRepository, tenantId: string, id: string): Promise<Department> {
     return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("department", id));
   }
@@ -85,7 +81,7 @@ export function departmentRpc(
             headEmployeeId: request.headEmployeeId === "" ? null : request.headEmployeeId.toLowerCase(),
           },
           parent,
-          now(),
+          nowIso(),
         );
         await repo.insert(created, key);
         return created;
@@ -109,7 +105,7 @@ export function departmentRpc(
             ...(paths.has("code") && { code: given?.code ?? "" }),
             ...(paths.has("head_employee_id") && { headEmployeeId: head === "" ? null : head.toLowerCase() }),
           },
-          now(),
+          nowIso(),
         );
         await departments.update(updated, current.version, key);
         return updated;
@@ -126,7 +122,7 @@ export function departmentRpc(
         assertEtag(`departments/${id}`, current.version, request.etag);
         const newParent = newParentId === null ? null : await load(repo, caller.tenantId, newParentId);
         const ancestors = newParentId === null ? [] : await repo.ancestorIds(caller.tenantId, newParentId);
-        const moved = moveDepartment(current, newParent, ancestors, now());
+        const moved = moveDepartment(current, newParent, ancestors, nowIso());
         await repo.update(moved, current.version, key);
         return moved;
       });
@@ -139,7 +135,7 @@ export function departmentRpc(
       const department = await command(caller.tenantId, key, async (repo) => {
         const current = await load(repo, caller.tenantId, id);
         assertEtag(`departments/${id}`, current.version, request.etag);
-        const archived = archiveDepartment(current, await repo.countActiveChildren(caller.tenantId, id), now());
+        const archived = archiveDepartment(current, await repo.countActiveChildren(caller.tenantId, id), nowIso());
         await repo.update(archived, current.version, key);
         return archived;
       });

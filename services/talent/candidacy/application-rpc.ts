@@ -1,12 +1,12 @@
-import type { ServiceImplementation } from "nice-grpc";
 import { v7 as uuidv7 } from "uuid";
 import type { ApplicationServiceDefinition } from "../../../generated/proto/hr/candidacy/v1/application_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
 import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
-import type { CallScope } from "../../../runtime/server/call-scope.js";
+import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { optionalId, requireId } from "../../../runtime/server/request-checks.js";
 import {
   type Application,
@@ -18,9 +18,6 @@ import {
 import { requiredStage, stageFilter, toApplicationMessage } from "./application-proto.js";
 import type { ApplicationFilter, ApplicationRepository } from "./application-repository.js";
 
-type Context = { scope: CallScope; caller: Caller };
-const now = () => new Date().toISOString();
-
 /**
  * hr.candidacy.v1.ApplicationService: validates, runs the domain through the
  * repository, maps to protobuf. The actor of every stage change is the
@@ -29,7 +26,7 @@ const now = () => new Date().toISOString();
 export function applicationRpc(
   applications: ApplicationRepository,
   db: RawSql,
-): ServiceImplementation<typeof ApplicationServiceDefinition, Context> {
+): BusinessService<typeof ApplicationServiceDefinition> {
   async function load(tenantId: string, id: string): Promise<Application> {
     return (await applications.get(tenantId, id)) ?? Promise.reject(notFound("application", id));
   }
@@ -81,7 +78,7 @@ export function applicationRpc(
             candidateEmail: request.candidateEmail,
           },
           caller.userId,
-          now(),
+          nowIso(),
         );
         await applications.insert(submitted, key);
         return submitted;
@@ -94,21 +91,21 @@ export function applicationRpc(
       const id = requireId("id", request.id);
       const to = requiredStage("to_stage", request.toStage);
       const move = { actor: caller.userId, note: request.note };
-      return change(caller, key, id, request.etag, (current) => advanceApplication(current, to, move, now()));
+      return change(caller, key, id, request.etag, (current) => advanceApplication(current, to, move, nowIso()));
     },
 
     async rejectApplication(request, { caller }) {
       const key = idempotencyKey(caller.tenantId, "RejectApplication", request);
       const id = requireId("id", request.id);
       const move = { actor: caller.userId, note: request.note };
-      return change(caller, key, id, request.etag, (current) => rejectApplication(current, move, now()));
+      return change(caller, key, id, request.etag, (current) => rejectApplication(current, move, nowIso()));
     },
 
     async withdrawApplication(request, { caller }) {
       const key = idempotencyKey(caller.tenantId, "WithdrawApplication", request);
       const id = requireId("id", request.id);
       const move = { actor: caller.userId, note: request.note };
-      return change(caller, key, id, request.etag, (current) => withdrawApplication(current, move, now()));
+      return change(caller, key, id, request.etag, (current) => withdrawApplication(current, move, nowIso()));
     },
   };
 }

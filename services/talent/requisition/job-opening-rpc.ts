@@ -1,12 +1,12 @@
-import type { ServiceImplementation } from "nice-grpc";
 import { v7 as uuidv7 } from "uuid";
 import type { JobOpeningServiceDefinition } from "../../../generated/proto/hr/requisition/v1/job_opening_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
 import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
-import type { CallScope } from "../../../runtime/server/call-scope.js";
+import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { optionalId, requireId } from "../../../runtime/server/request-checks.js";
 import { updateMaskPaths } from "../../../runtime/server/update-mask.js";
 import {
@@ -20,14 +20,11 @@ import {
 import { closeOutcome, statusFilter, toJobOpeningMessage } from "./job-opening-proto.js";
 import type { JobOpeningFilter, JobOpeningRepository } from "./job-opening-repository.js";
 
-type Context = { scope: CallScope; caller: Caller };
-const now = () => new Date().toISOString();
-
 /** hr.requisition.v1.JobOpeningService: validates, runs the domain through the repository, maps to protobuf. */
 export function jobOpeningRpc(
   openings: JobOpeningRepository,
   db: RawSql,
-): ServiceImplementation<typeof JobOpeningServiceDefinition, Context> {
+): BusinessService<typeof JobOpeningServiceDefinition> {
   async function load(tenantId: string, id: string): Promise<JobOpening> {
     return (await openings.get(tenantId, id)) ?? Promise.reject(notFound("job_opening", id));
   }
@@ -79,7 +76,7 @@ export function jobOpeningRpc(
             headcount: request.headcount,
             description: request.description,
           },
-          now(),
+          nowIso(),
         );
         await openings.insert(created, key);
         return created;
@@ -106,7 +103,7 @@ export function jobOpeningRpc(
             ...(paths.has("description") && { description: given?.description ?? "" }),
             ...(paths.has("department_id") && { departmentId: given?.departmentId ?? "" }),
           },
-          now(),
+          nowIso(),
         ),
       );
     },
@@ -114,20 +111,20 @@ export function jobOpeningRpc(
     async openJobOpening(request, { caller }) {
       const key = idempotencyKey(caller.tenantId, "OpenJobOpening", request);
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) => openJobOpening(current, now()));
+      return change(caller, key, id, request.etag, (current) => openJobOpening(current, nowIso()));
     },
 
     async holdJobOpening(request, { caller }) {
       const key = idempotencyKey(caller.tenantId, "HoldJobOpening", request);
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) => holdJobOpening(current, now()));
+      return change(caller, key, id, request.etag, (current) => holdJobOpening(current, nowIso()));
     },
 
     async closeJobOpening(request, { caller }) {
       const key = idempotencyKey(caller.tenantId, "CloseJobOpening", request);
       const id = requireId("id", request.id);
       const outcome = closeOutcome("outcome", request.outcome);
-      return change(caller, key, id, request.etag, (current) => closeJobOpening(current, outcome, now()));
+      return change(caller, key, id, request.etag, (current) => closeJobOpening(current, outcome, nowIso()));
     },
   };
 }

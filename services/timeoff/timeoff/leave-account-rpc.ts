@@ -1,13 +1,13 @@
-import type { ServiceImplementation } from "nice-grpc";
 import { v7 as uuidv7 } from "uuid";
 import type { LeaveAccountServiceDefinition } from "../../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
 import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
-import type { CallScope } from "../../../runtime/server/call-scope.js";
+import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { requireId } from "../../../runtime/server/request-checks.js";
 import { accountSubject, type LeaveAccount, type LeaveChange } from "./leave-account.js";
 import { leaveTypeOf, toLeaveAccountMessage, toLeaveRequestResponse } from "./leave-account-proto.js";
@@ -17,9 +17,6 @@ import type { LeaveMovementRepository } from "./leave-movement-repository.js";
 import { listLeaveMovements } from "./leave-movement-rpc.js";
 import { approveLeave, cancelLeave, rejectLeave, requestLeave } from "./leave-requests.js";
 
-type Context = { scope: CallScope; caller: Caller };
-const now = () => new Date().toISOString();
-
 /** How a command treats the etag it was given: always checked, or only when not empty. */
 type EtagRule = { etag: string; required: boolean };
 
@@ -28,7 +25,7 @@ export function leaveAccountRpc(
   accounts: LeaveAccountRepository,
   movements: LeaveMovementRepository,
   db: RawSql,
-): ServiceImplementation<typeof LeaveAccountServiceDefinition, Context> {
+): BusinessService<typeof LeaveAccountServiceDefinition> {
   async function load(repo: LeaveAccountRepository, tenantId: string, id: string): Promise<LeaveAccount> {
     return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("leave_account", id));
   }
@@ -52,7 +49,7 @@ export function leaveAccountRpc(
         if (!(await repo.lock(caller.tenantId, id))) throw notFound("leave_account", id);
         const current = await load(repo, caller.tenantId, id);
         if (required || etag !== "") assertEtag(accountSubject(id), current.version, etag);
-        const change = apply(current, now());
+        const change = apply(current, nowIso());
         await repo.save(current, change, key);
         return change;
       }),
@@ -117,7 +114,7 @@ export function leaveAccountRpc(
             year: request.year,
             entitlementHalfDays: request.entitlementHalfDays,
           },
-          now(),
+          nowIso(),
         );
         await accounts.insert(opened, key);
         return opened;
