@@ -1,17 +1,13 @@
 import { invalidArgument } from "../domain/domain-error.js";
+import { type Sql, sql } from "./sql.js";
 import { digestOf } from "./stable-json.js";
 
 /**
- * Request-id idempotency for mutating calls. Every data service has the table
- * `idempotency_records (tenant_id, request_id, fingerprint, result jsonb)`
- * in its own schema; this module is the only code that reads or writes it.
+ * Request-id idempotency records. Every data service has the table
+ * `idempotency_records (tenant_id, request_id, fingerprint, response, create_time)`
+ * in its own database; the command pipeline (commands.ts) is the only user of
+ * this module.
  */
-
-/** What Prisma clients and their transactions have in common that this module needs. */
-export interface RawSql {
-  // biome-ignore lint/suspicious/noExplicitAny: mirrors Prisma's own signature.
-  $queryRawUnsafe<T = unknown>(query: string, ...values: any[]): Promise<T>;
-}
 
 export interface IdempotencyKey {
   tenantId: string;
@@ -20,10 +16,8 @@ export interface IdempotencyKey {
   fingerprint: string;
 }
 
-const MAX_REQUEST_ID_LENGTH = 100;
-
-/** Thrown inside a transaction when a concurrent call with the same key committed first. */
-class RequestAlreadyRecorded extends Error {}
+/** A request id is counted in characters (code points), as the contracts document it. */
+export const MAX_REQUEST_ID_LENGTH = 100;
 
 /**
  * The key of a mutating call. The fingerprint is a fast SHA-256 of the whole
@@ -33,63 +27,63 @@ class RequestAlreadyRecorded extends Error {}
  */
 export function idempotencyKey(tenantId: string, method: string, request: { requestId: string }): IdempotencyKey {
   const requestId = request.requestId;
-  if (requestId.trim() === "" || requestId.length > MAX_REQUEST_ID_LENGTH) {
+  const length = [...requestId].length;
+  if (requestId.trim() === "" || length > MAX_REQUEST_ID_LENGTH) {
     throw invalidArgument([{ field: "request_id", description: `required, 1 to ${MAX_REQUEST_ID_LENGTH} characters` }]);
   }
   return { tenantId, requestId, fingerprint: digestOf(method, request) };
 }
 
-/**
- * Runs `action` once per key: when the key was seen before, returns the first
- * result without running it. `action` must call `recordResult` inside the
- * transaction that writes its changes.
- */
-export async function runOnce<T>(db: RawSql, key: IdempotencyKey, action: () => Promise<T>): Promise<T> {
-  const first = await findFirstResult<T>(db, key);
-  if (first !== undefined) return first;
-  try {
-    return await action();
-  } catch (error) {
-    // A concurrent call with the same key may have won while this one ran: it
-    // then fails on the unique key, or later on a stale version or a rule the
-    // first call's change now breaks. Either way the caller gets the first result.
-    const winner = await findFirstResult<T>(db, key);
-    if (winner !== undefined) return winner;
-    if (error instanceof RequestAlreadyRecorded) throw new Error("idempotency record vanished after a conflict");
-    throw error;
-  }
+/** What a claim found: nothing (the key is now this transaction's), or the first call's record. */
+export type Claim = { claimed: true } | { claimed: false; fingerprint: string; response: unknown } | { claimed: false };
+
+// Inserts the key, or reads the record that holds it, in one round trip. The
+// select sees the snapshot taken before a conflicting insert it waited for
+// committed, so a key won by a concurrent call during this statement reads as
+// neither claimed nor found: `findRecord` then reads it.
+const CLAIM = sql(`
+  WITH claim AS (
+    INSERT INTO idempotency_records (tenant_id, request_id, fingerprint)
+    VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1
+  )
+  SELECT EXISTS (SELECT 1 FROM claim) AS claimed, r.fingerprint, r.response
+  FROM (SELECT 1) AS one
+  LEFT JOIN idempotency_records r ON r.tenant_id = $1 AND r.request_id = $2`);
+
+const FIND = sql("SELECT fingerprint, response FROM idempotency_records WHERE tenant_id = $1 AND request_id = $2");
+
+const COMPLETE = sql("UPDATE idempotency_records SET response = $3 WHERE tenant_id = $1 AND request_id = $2");
+
+interface RecordRow {
+  claimed?: boolean;
+  fingerprint: string | null;
+  response: unknown;
 }
 
 /**
- * Records the result of the first call with this key, in the caller's
- * transaction. A concurrent call with the same key waits here on the unique
- * key until the first one commits, then gives up its own transaction.
+ * Claims `key` for the transaction `tx`: a concurrent call with the same key
+ * waits on the key's unique index until this transaction ends.
  */
-export async function recordResult(tx: RawSql, key: IdempotencyKey, result: unknown): Promise<void> {
-  const inserted = await tx.$queryRawUnsafe<unknown[]>(
-    `INSERT INTO idempotency_records (tenant_id, request_id, fingerprint, result)
-     VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT DO NOTHING RETURNING 1`,
-    key.tenantId,
-    key.requestId,
-    key.fingerprint,
-    JSON.stringify(result),
-  );
-  if (inserted.length === 0) throw new RequestAlreadyRecorded();
+export async function claimKey(tx: Sql, key: IdempotencyKey): Promise<Claim> {
+  const [row] = await tx.rows<RecordRow>(CLAIM, [key.tenantId, key.requestId, key.fingerprint]);
+  if (row?.claimed) return { claimed: true };
+  const found = row?.fingerprint ? row : (await tx.rows<RecordRow>(FIND, [key.tenantId, key.requestId]))[0];
+  if (!found?.fingerprint) return { claimed: false };
+  return { claimed: false, fingerprint: found.fingerprint, response: found.response };
 }
 
-async function findFirstResult<T>(db: RawSql, key: IdempotencyKey): Promise<T | undefined> {
-  const rows = await db.$queryRawUnsafe<{ fingerprint: string; result: unknown }[]>(
-    "SELECT fingerprint, result FROM idempotency_records WHERE tenant_id = $1 AND request_id = $2",
-    key.tenantId,
-    key.requestId,
-  );
-  const row = rows[0];
-  if (row === undefined) return undefined;
-  if (row.fingerprint !== key.fingerprint) {
+/** Stores the response of the call that claimed `key`, in its transaction. */
+export async function completeKey(tx: Sql, key: IdempotencyKey, response: unknown): Promise<void> {
+  await tx.count(COMPLETE, [key.tenantId, key.requestId, JSON.stringify(response)]);
+}
+
+/** The first call's response for a repeat of `key`; REQUEST_ID_REUSED when the payload differs. */
+export function replayOf(key: IdempotencyKey, record: { fingerprint: string; response: unknown }): unknown {
+  if (record.fingerprint !== key.fingerprint) {
     throw invalidArgument(
       [{ field: "request_id", description: "was already used for a different request" }],
       "REQUEST_ID_REUSED",
     );
   }
-  return (typeof row.result === "string" ? JSON.parse(row.result) : row.result) as T;
+  return record.response;
 }

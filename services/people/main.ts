@@ -1,8 +1,8 @@
 import { readInt, readRequired, readRuntimeConfig } from "../../runtime/config.js";
 import { migrateDatabase } from "../../runtime/db/migrate.js";
+import { openSqlDatabase } from "../../runtime/db/sql.js";
 import { stopOnSignals } from "../../runtime/server/grpc-server.js";
 import { createLogger } from "../../runtime/server/logger.js";
-import { openPeopleDatabase } from "./people-database.js";
 import { startPeopleServer } from "./people-server.js";
 
 // Process entry point of the people data service; configuration in the README.
@@ -11,10 +11,10 @@ const logger = createLogger("people", config.logLevel);
 const databaseUrl = readRequired(process.env, "PEOPLE_DATABASE_URL");
 
 await migrateDatabase("people", databaseUrl);
-const db = openPeopleDatabase(databaseUrl, readInt(process.env, "PEOPLE_DATABASE_POOL_SIZE", 10));
+const db = openSqlDatabase(databaseUrl, readInt(process.env, "PEOPLE_DATABASE_POOL_SIZE", 10));
 const server = await startPeopleServer({ db, port: readInt(process.env, "PEOPLE_PORT", 50051), config, logger });
 
 stopOnSignals(logger, async () => {
   await server.stop();
-  await db.$disconnect();
+  await db.end();
 });

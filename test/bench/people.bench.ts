@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { createChannel, createClient, createServer, Metadata } from "nice-grpc";
 import pg from "pg";
 import { pino } from "pino";
 import { v7 as uuidv7 } from "uuid";
+import { PrismaClient } from "../../generated/prisma/people/client.js";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { issueCallerToken } from "../../runtime/auth/caller.js";
 import { createServiceClient, openChannel } from "../../runtime/client/service-client.js";
 import { readInt, readRuntimeConfig } from "../../runtime/config.js";
-import { openPeopleDatabase } from "../../services/people/people-database.js";
+import { openSqlDatabase } from "../../runtime/db/sql.js";
 import { startPeopleServer } from "../../services/people/people-server.js";
 import {
   benchDatabase,
@@ -53,7 +55,7 @@ try {
   const url = await benchDatabase("people", cleanup);
 
   // Seed one tenant directly through Prisma: 10 departments, 1000 employees (hiring order = id order).
-  const db = openPeopleDatabase(url, POOL_SIZE);
+  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: POOL_SIZE }) });
   cleanup.unshift(() => db.$disconnect());
   const tenantId = `bench-${randomUUID()}`;
   const now = new Date();
@@ -104,7 +106,12 @@ try {
   });
 
   const config = readRuntimeConfig({ LOG_LEVEL: "silent" });
-  const server = await startPeopleServer({ db, port: 0, config, logger: pino({ level: "silent" }) });
+  const server = await startPeopleServer({
+    db: openSqlDatabase(url, POOL_SIZE),
+    port: 0,
+    config,
+    logger: pino({ level: "silent" }),
+  });
   cleanup.unshift(() => server.stop());
   const channel = openChannel(`127.0.0.1:${server.port}`);
   cleanup.unshift(() => channel.close());

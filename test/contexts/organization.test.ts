@@ -128,8 +128,8 @@ describe("request-id idempotency", () => {
     const a = (await people.departments.createDepartment(create({ name: "A" }), acme)).department!;
     const b = (await people.departments.createDepartment(create({ name: "B" }), acme)).department!;
     const move = { requestId: randomUUID(), id: b.id, etag: b.etag, newParentDepartmentId: a.id };
-    // Hold the tenant's tree lock so every repeat is past its first idempotency
-    // check and queued behind the lock before the first one commits.
+    // Hold the tenant's tree lock: the first call waits for it, holding the
+    // request id, and every repeat queues behind that id before it commits.
     const holder = new pg.Client({ connectionString: people.databaseUrl });
     await holder.connect();
     try {
@@ -358,12 +358,10 @@ describe("paging", () => {
   });
 });
 
-/** Waits until `count` sessions wait for an advisory lock. */
+/** Waits until `count` sessions wait for a lock (the tree lock or a claimed request id). */
 async function waitForLockWaiters(client: pg.Client, count: number): Promise<void> {
   for (let i = 0; i < 250; i++) {
-    const { rows } = await client.query(
-      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
-    );
+    const { rows } = await client.query("SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted");
     if (rows[0].n >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -7,7 +7,13 @@ import { startServiceUnderTest, testClient } from "./service-under-test.js";
 
 /** A real identity server on a free port over a fresh database, with a client per context. */
 export async function startIdentity(config: RuntimeConfig = testConfig) {
-  const service = await startServiceUnderTest("identity", openIdentityDatabase, startIdentityServer, config);
+  const service = await startServiceUnderTest(
+    "identity",
+    (url) => openIdentityDatabase(url, 2),
+    (options) =>
+      startIdentityServer({ ...options, db: openIdentityDatabase(options.db.pool.options.connectionString ?? "", 5) }),
+    config,
+  );
   return {
     ...service,
     accounts: testClient(AccountServiceDefinition, service.channel),

@@ -1,14 +1,17 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../../generated/prisma/people/client.js";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
-import { openPeopleDatabase } from "../../services/people/people-database.js";
 import { startPeopleServer } from "../../services/people/people-server.js";
 import { testConfig } from "./callers.js";
 import { startServiceUnderTest, testClient } from "./service-under-test.js";
 
+const openRows = (url: string) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 2 }) });
+
 /** A real people server on a free port over a fresh database, with a client per context. */
 export async function startPeople(config: RuntimeConfig = testConfig) {
-  const service = await startServiceUnderTest("people", openPeopleDatabase, startPeopleServer, config);
+  const service = await startServiceUnderTest("people", openRows, startPeopleServer, config);
   return {
     ...service,
     departments: testClient(DepartmentServiceDefinition, service.channel),

@@ -8,7 +8,13 @@ import { startServiceUnderTest, testClient } from "./service-under-test.js";
 
 /** A real talent server on a free port over a fresh database, with a client per context. */
 export async function startTalent(config: RuntimeConfig = testConfig) {
-  const service = await startServiceUnderTest("talent", openTalentDatabase, startTalentServer, config);
+  const service = await startServiceUnderTest(
+    "talent",
+    (url) => openTalentDatabase(url, 2),
+    (options) =>
+      startTalentServer({ ...options, db: openTalentDatabase(options.db.pool.options.connectionString ?? "", 5) }),
+    config,
+  );
   return {
     ...service,
     jobOpenings: testClient(JobOpeningServiceDefinition, service.channel),

@@ -7,7 +7,13 @@ import { startServiceUnderTest, testClient } from "./service-under-test.js";
 
 /** A real timeoff server on a free port over a fresh database, with a client per context. */
 export async function startTimeoff(config: RuntimeConfig = testConfig) {
-  const service = await startServiceUnderTest("timeoff", openTimeoffDatabase, startTimeoffServer, config);
+  const service = await startServiceUnderTest(
+    "timeoff",
+    (url) => openTimeoffDatabase(url, 2),
+    (options) =>
+      startTimeoffServer({ ...options, db: openTimeoffDatabase(options.db.pool.options.connectionString ?? "", 5) }),
+    config,
+  );
   return {
     ...service,
     leaveAccounts: testClient(LeaveAccountServiceDefinition, service.channel),

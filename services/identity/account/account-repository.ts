@@ -1,6 +1,6 @@
 import type { Account as AccountRow } from "../../../generated/prisma/identity/client.js";
-import { type IdempotencyKey, recordResult } from "../../../runtime/db/idempotency.js";
 import { isUniqueViolation } from "../../../runtime/db/prisma-errors.js";
+import { type IdempotencyKey, recordResult } from "../../../runtime/db/run-once.js";
 import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
 import type { IdentityDatabase, IdentityTransaction } from "../identity-database.js";

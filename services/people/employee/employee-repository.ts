@@ -1,9 +1,7 @@
-import type { Employee as EmployeeRow } from "../../../generated/prisma/people/client.js";
-import { type IdempotencyKey, recordResult } from "../../../runtime/db/idempotency.js";
-import { isUniqueViolation } from "../../../runtime/db/prisma-errors.js";
-import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
+import type { Employee as EmployeeModel } from "../../../generated/prisma/people/client.js";
+import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
+import { date, type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
-import type { PeopleDatabase, PeopleTransaction } from "../people-database.js";
 import type { Employee, EmployeeStatus } from "./employee.js";
 
 /** List filters; each one set narrows the list (AND). */
@@ -13,90 +11,74 @@ export interface EmployeeFilter {
   status: EmployeeStatus | undefined;
 }
 
+const employees = new Table<EmployeeModel>("employees", {
+  id: "id",
+  tenantId: "tenant_id",
+  givenName: "given_name",
+  familyName: "family_name",
+  workEmail: "work_email",
+  jobTitle: "job_title",
+  departmentId: "department_id",
+  managerId: "manager_id",
+  hireDate: date("hire_date"),
+  status: "status",
+  terminationDate: date("termination_date"),
+  version: "version",
+  createTime: timestamp("create_time"),
+  updateTime: timestamp("update_time"),
+});
+
+const GET = sql(`SELECT ${employees.selectList()} FROM employees WHERE tenant_id = $1 AND id = $2::uuid`);
+const GET_MANY = sql(`SELECT ${employees.selectList()} FROM employees WHERE tenant_id = $1 AND id = ANY($2::uuid[])`);
+// Each filter is either null (any) or a value; ids are time-ordered UUIDv7, so id order is hiring order.
+const LIST = sql(`
+  SELECT ${employees.selectList()} FROM employees
+  WHERE tenant_id = $1
+    AND ($2::uuid IS NULL OR department_id = $2::uuid)
+    AND ($3::uuid IS NULL OR manager_id = $3::uuid)
+    AND ($4::text IS NULL OR status = $4::text)
+    AND ($5::uuid IS NULL OR id > $5::uuid)
+  ORDER BY id LIMIT $6`);
+const INSERT = employees.insertStatement();
+const UPDATE = employees.versionedUpdateStatement();
+
 /** Loads and saves Employee aggregates; every query is scoped by tenant. */
 export class EmployeeRepository {
-  constructor(private readonly db: PeopleDatabase | PeopleTransaction) {}
+  constructor(private readonly sql: Sql) {}
 
   async get(tenantId: string, id: string): Promise<Employee | undefined> {
-    const row = await this.db.employee.findUnique({ where: { id, tenantId } });
-    return row ? toDomain(row) : undefined;
+    const [row] = await this.sql.rows<Stored<EmployeeModel>>(GET, [tenantId, id]);
+    return row && toDomain(row);
   }
 
   async getMany(tenantId: string, ids: readonly string[]): Promise<Employee[]> {
-    const rows = await this.db.employee.findMany({ where: { tenantId, id: { in: [...ids] } } });
-    return rows.map(toDomain);
+    return (await this.sql.rows<Stored<EmployeeModel>>(GET_MANY, [tenantId, ids])).map(toDomain);
   }
 
-  /** One page in id order (ids are time-ordered UUIDv7, so this is hiring order). */
+  /** One page in hiring order, after `afterId` when given. */
   async list(tenantId: string, filter: EmployeeFilter, afterId: string | undefined, limit: number) {
-    const rows = await this.db.employee.findMany({
-      where: {
-        tenantId,
-        ...(filter.departmentId !== undefined && { departmentId: filter.departmentId }),
-        ...(filter.managerId !== undefined && { managerId: filter.managerId }),
-        ...(filter.status !== undefined && { status: filter.status }),
-        ...(afterId !== undefined && { id: { gt: afterId } }),
-      },
-      orderBy: { id: "asc" },
-      take: limit,
-    });
-    return rows.map(toDomain);
+    const { departmentId, managerId, status } = filter;
+    const values = [tenantId, departmentId ?? null, managerId ?? null, status ?? null, afterId ?? null, limit];
+    return (await this.sql.rows<Stored<EmployeeModel>>(LIST, values)).map(toDomain);
   }
 
-  /** Inserts a new hire and records the request in the same transaction. */
-  async insert(employee: Employee, key: IdempotencyKey): Promise<void> {
-    await this.inTransaction(async (tx) => {
-      await recordResult(tx, key, employee);
-      await tx.employee.create({ data: toRow(employee) }).catch(translateUniqueViolation);
-    });
+  async insert(employee: Employee): Promise<void> {
+    await this.sql.count(INSERT, employees.valuesOf(employee)).catch(translateUniqueViolation);
   }
 
   /** Saves a changed employee if it is still at `expectedVersion`; ABORTED otherwise. */
-  async update(employee: Employee, expectedVersion: number, key: IdempotencyKey): Promise<void> {
-    await this.inTransaction(async (tx) => {
-      await recordResult(tx, key, employee);
-      const { count } = await tx.employee
-        .updateMany({
-          where: { tenantId: employee.tenantId, id: employee.id, version: expectedVersion },
-          data: toRow(employee),
-        })
-        .catch(translateUniqueViolation);
-      if (count === 0) throw etagMismatch(`employees/${employee.id}`);
-    });
-  }
-
-  private inTransaction(work: (tx: PeopleTransaction) => Promise<void>): Promise<void> {
-    return "$transaction" in this.db ? this.db.$transaction(work, TRANSACTION_OPTIONS) : work(this.db);
+  async update(employee: Employee, expectedVersion: number): Promise<void> {
+    const values = [...employees.valuesOf(employee), expectedVersion];
+    const count = await this.sql.count(UPDATE, values).catch(translateUniqueViolation);
+    if (count === 0) throw etagMismatch(`employees/${employee.id}`);
   }
 }
 
 function translateUniqueViolation(error: unknown): never {
-  if (isUniqueViolation(error)) {
+  if (isUniqueViolation(error, "employees_tenant_id_work_email_key")) {
     throw alreadyExists("WORK_EMAIL_TAKEN", "another employee of the tenant already has this work email", "work_email");
   }
   throw error;
 }
 
-const toIsoDate = (d: Date) => d.toISOString().slice(0, 10);
-const fromIsoDate = (s: string) => new Date(`${s}T00:00:00Z`);
-
-function toDomain(row: EmployeeRow): Employee {
-  return {
-    ...row,
-    status: row.status as EmployeeStatus,
-    hireDate: toIsoDate(row.hireDate),
-    terminationDate: row.terminationDate ? toIsoDate(row.terminationDate) : null,
-    createTime: row.createTime.toISOString(),
-    updateTime: row.updateTime.toISOString(),
-  };
-}
-
-function toRow(e: Employee): EmployeeRow {
-  return {
-    ...e,
-    hireDate: fromIsoDate(e.hireDate),
-    terminationDate: e.terminationDate ? fromIsoDate(e.terminationDate) : null,
-    createTime: new Date(e.createTime),
-    updateTime: new Date(e.updateTime),
-  };
-}
+const toDomain = (row: Stored<EmployeeModel>): Employee => ({ ...row, status: row.status as EmployeeStatus });

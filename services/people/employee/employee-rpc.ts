@@ -1,8 +1,12 @@
 import { v7 as uuidv7 } from "uuid";
-import type { EmployeeServiceDefinition } from "../../../generated/proto/hr/employee/v1/employee_service.js";
+import {
+  type EmployeeServiceDefinition as Definition,
+  EmployeeServiceDefinition,
+} from "../../../generated/proto/hr/employee/v1/employee_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
-import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
+import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
+import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
@@ -19,47 +23,49 @@ import {
   updateEmployee,
 } from "./employee.js";
 import { statusFilter, toEmployeeMessage } from "./employee-proto.js";
-import type { EmployeeFilter, EmployeeRepository } from "./employee-repository.js";
+import { type EmployeeFilter, EmployeeRepository } from "./employee-repository.js";
+
+const methods = EmployeeServiceDefinition.methods;
 
 /** hr.employee.v1.EmployeeService: validates, runs the domain through the repository, maps to protobuf. */
-export function employeeRpc(
-  employees: EmployeeRepository,
-  db: RawSql,
-): BusinessService<typeof EmployeeServiceDefinition> {
-  async function load(tenantId: string, id: string): Promise<Employee> {
-    return (await employees.get(tenantId, id)) ?? Promise.reject(notFound("employee", id));
+export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition> {
+  const employees = new EmployeeRepository(db);
+  const commands = new CommandPipeline(db, (tx) => new EmployeeRepository(tx));
+
+  async function load(repo: EmployeeRepository, tenantId: string, id: string): Promise<Employee> {
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("employee", id));
   }
 
   /**
    * The manager a command names, or null. A malformed or unknown id is not
    * refused here: the domain reports it together with every other problem.
    */
-  async function findManager(tenantId: string, managerId: string): Promise<Employee | null> {
+  async function findManager(repo: EmployeeRepository, tenantId: string, managerId: string): Promise<Employee | null> {
     const id = managerId.toLowerCase();
-    return new FieldChecks().uuid("manager_id", id) ? ((await employees.get(tenantId, id)) ?? null) : null;
+    return new FieldChecks().uuid("manager_id", id) ? ((await repo.get(tenantId, id)) ?? null) : null;
   }
 
   /** Load → check etag → domain command → save, once per request id. */
-  async function change(
+  function change(
     caller: Caller,
-    key: IdempotencyKey,
+    method: CommandMethod<{ employee?: ReturnType<typeof toEmployeeMessage> }>,
+    request: { requestId: string },
     id: string,
     etag: string,
-    apply: (current: Employee) => Promise<Employee> | Employee,
+    apply: (current: Employee, repo: EmployeeRepository) => Promise<Employee> | Employee,
   ) {
-    const employee = await runOnce(db, key, async () => {
-      const current = await load(caller.tenantId, id);
+    return commands.run(caller.tenantId, method, request, async (repo) => {
+      const current = await load(repo, caller.tenantId, id);
       assertEtag(`employees/${id}`, current.version, etag);
-      const changed = await apply(current);
-      await employees.update(changed, current.version, key);
-      return changed;
+      const changed = await apply(current, repo);
+      await repo.update(changed, current.version);
+      return { employee: toEmployeeMessage(changed) };
     });
-    return { employee: toEmployeeMessage(employee) };
   }
 
   return {
     async getEmployee(request, { caller }) {
-      return { employee: toEmployeeMessage(await load(caller.tenantId, requireId("id", request.id))) };
+      return { employee: toEmployeeMessage(await load(employees, caller.tenantId, requireId("id", request.id))) };
     },
 
     async batchGetEmployees(request, { caller }) {
@@ -81,9 +87,8 @@ export function employeeRpc(
       return { employees: items.map(toEmployeeMessage), nextPageToken };
     },
 
-    async hireEmployee(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "HireEmployee", request);
-      const employee = await runOnce(db, key, async () => {
+    hireEmployee(request, { caller }) {
+      return commands.run(caller.tenantId, methods.hireEmployee, request, async (repo) => {
         const hired = hireEmployee(
           {
             id: uuidv7(),
@@ -96,17 +101,15 @@ export function employeeRpc(
             managerId: request.managerId,
             hireDate: request.hireDate,
           },
-          await findManager(caller.tenantId, request.managerId),
+          await findManager(repo, caller.tenantId, request.managerId),
           nowIso(),
         );
-        await employees.insert(hired, key);
-        return hired;
+        await repo.insert(hired);
+        return { employee: toEmployeeMessage(hired) };
       });
-      return { employee: toEmployeeMessage(employee) };
     },
 
-    async updateEmployee(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "UpdateEmployee", request);
+    updateEmployee(request, { caller }) {
       const given = request.employee;
       const id = requireId("employee.id", given?.id ?? "");
       const paths = updateMaskPaths(request.updateMask, [
@@ -115,7 +118,7 @@ export function employeeRpc(
         "work_email",
         "job_title",
       ] as const);
-      return change(caller, key, id, given?.etag ?? "", (current) =>
+      return change(caller, methods.updateEmployee, request, id, given?.etag ?? "", (current) =>
         updateEmployee(
           current,
           {
@@ -129,29 +132,28 @@ export function employeeRpc(
       );
     },
 
-    async activateEmployee(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "ActivateEmployee", request);
+    activateEmployee(request, { caller }) {
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) => activateEmployee(current, nowIso()));
+      return change(caller, methods.activateEmployee, request, id, request.etag, (current) =>
+        activateEmployee(current, nowIso()),
+      );
     },
 
-    async transferEmployee(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "TransferEmployee", request);
+    transferEmployee(request, { caller }) {
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, async (current) =>
+      return change(caller, methods.transferEmployee, request, id, request.etag, async (current, repo) =>
         transferEmployee(
           current,
           { departmentId: request.departmentId, managerId: request.managerId },
-          await findManager(caller.tenantId, request.managerId),
+          await findManager(repo, caller.tenantId, request.managerId),
           nowIso(),
         ),
       );
     },
 
-    async terminateEmployee(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "TerminateEmployee", request);
+    terminateEmployee(request, { caller }) {
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) =>
+      return change(caller, methods.terminateEmployee, request, id, request.etag, (current) =>
         terminateEmployee(current, request.effectiveDate, nowIso()),
       );
     },

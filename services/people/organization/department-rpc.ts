@@ -1,7 +1,11 @@
 import { v7 as uuidv7 } from "uuid";
-import type { DepartmentServiceDefinition } from "../../../generated/proto/hr/organization/v1/department_service.js";
-import { idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
+import {
+  type DepartmentServiceDefinition as Definition,
+  DepartmentServiceDefinition,
+} from "../../../generated/proto/hr/organization/v1/department_service.js";
+import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
+import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
@@ -16,29 +20,31 @@ import {
   updateDepartment,
 } from "./department.js";
 import { toDepartmentMessage } from "./department-proto.js";
-import type { DepartmentFilter, DepartmentRepository } from "./department-repository.js";
+import { type DepartmentFilter, DepartmentRepository } from "./department-repository.js";
+
+const methods = DepartmentServiceDefinition.methods;
+type DepartmentResponse = { department?: ReturnType<typeof toDepartmentMessage> };
 
 /** hr.organization.v1.DepartmentService: validates, runs the domain through the repository, maps to protobuf. */
-export function departmentRpc(
-  departments: DepartmentRepository,
-  db: RawSql,
-): BusinessService<typeof DepartmentServiceDefinition> {
+export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definition> {
+  const departments = new DepartmentRepository(db);
+  const commands = new CommandPipeline(db, (tx) => new DepartmentRepository(tx));
+
   async function load(repo: DepartmentRepository, tenantId: string, id: string): Promise<Department> {
     return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("department", id));
   }
 
   /** Runs a tree-changing command once per request id, under the tenant's tree lock. */
-  function command(
+  function treeCommand(
     tenantId: string,
-    key: Parameters<typeof runOnce>[1],
+    method: CommandMethod<DepartmentResponse>,
+    request: { requestId: string },
     work: (repo: DepartmentRepository) => Promise<Department>,
   ) {
-    return runOnce(db, key, () =>
-      departments.transaction(async (repo) => {
-        await repo.lockTree(tenantId);
-        return work(repo);
-      }),
-    );
+    return commands.run(tenantId, method, request, async (repo) => {
+      await repo.lockTree(tenantId);
+      return { department: toDepartmentMessage(await work(repo)) };
+    });
   }
 
   return {
@@ -66,10 +72,9 @@ export function departmentRpc(
       return { departments: items.map(toDepartmentMessage), nextPageToken };
     },
 
-    async createDepartment(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "CreateDepartment", request);
+    createDepartment(request, { caller }) {
       const parentId = optionalId("parent_department_id", request.parentDepartmentId);
-      const department = await command(caller.tenantId, key, async (repo) => {
+      return treeCommand(caller.tenantId, methods.createDepartment, request, async (repo) => {
         const parent = parentId === null ? null : await load(repo, caller.tenantId, parentId);
         const created = createDepartment(
           {
@@ -83,19 +88,17 @@ export function departmentRpc(
           parent,
           nowIso(),
         );
-        await repo.insert(created, key);
+        await repo.insert(created);
         return created;
       });
-      return { department: toDepartmentMessage(department) };
     },
 
-    async updateDepartment(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "UpdateDepartment", request);
+    updateDepartment(request, { caller }) {
       const given = request.department;
       const id = requireId("department.id", given?.id ?? "");
       const paths = updateMaskPaths(request.updateMask, ["name", "code", "head_employee_id"] as const);
-      const department = await runOnce(db, key, async () => {
-        const current = await load(departments, caller.tenantId, id);
+      return commands.run(caller.tenantId, methods.updateDepartment, request, async (repo) => {
+        const current = await load(repo, caller.tenantId, id);
         assertEtag(`departments/${id}`, current.version, given?.etag ?? "");
         const head = given?.headEmployeeId ?? "";
         const updated = updateDepartment(
@@ -107,39 +110,34 @@ export function departmentRpc(
           },
           nowIso(),
         );
-        await departments.update(updated, current.version, key);
-        return updated;
+        await repo.update(updated, current.version);
+        return { department: toDepartmentMessage(updated) };
       });
-      return { department: toDepartmentMessage(department) };
     },
 
-    async moveDepartment(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "MoveDepartment", request);
+    moveDepartment(request, { caller }) {
       const id = requireId("id", request.id);
       const newParentId = optionalId("new_parent_department_id", request.newParentDepartmentId);
-      const department = await command(caller.tenantId, key, async (repo) => {
+      return treeCommand(caller.tenantId, methods.moveDepartment, request, async (repo) => {
         const current = await load(repo, caller.tenantId, id);
         assertEtag(`departments/${id}`, current.version, request.etag);
         const newParent = newParentId === null ? null : await load(repo, caller.tenantId, newParentId);
         const ancestors = newParentId === null ? [] : await repo.ancestorIds(caller.tenantId, newParentId);
         const moved = moveDepartment(current, newParent, ancestors, nowIso());
-        await repo.update(moved, current.version, key);
+        await repo.update(moved, current.version);
         return moved;
       });
-      return { department: toDepartmentMessage(department) };
     },
 
-    async archiveDepartment(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "ArchiveDepartment", request);
+    archiveDepartment(request, { caller }) {
       const id = requireId("id", request.id);
-      const department = await command(caller.tenantId, key, async (repo) => {
+      return treeCommand(caller.tenantId, methods.archiveDepartment, request, async (repo) => {
         const current = await load(repo, caller.tenantId, id);
         assertEtag(`departments/${id}`, current.version, request.etag);
         const archived = archiveDepartment(current, await repo.countActiveChildren(caller.tenantId, id), nowIso());
-        await repo.update(archived, current.version, key);
+        await repo.update(archived, current.version);
         return archived;
       });
-      return { department: toDepartmentMessage(department) };
     },
   };
 }

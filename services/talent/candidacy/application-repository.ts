@@ -2,8 +2,8 @@ import type {
   Application as ApplicationRow,
   StageChange as StageChangeRow,
 } from "../../../generated/prisma/talent/client.js";
-import { type IdempotencyKey, recordResult } from "../../../runtime/db/idempotency.js";
 import { isUniqueViolation } from "../../../runtime/db/prisma-errors.js";
+import { type IdempotencyKey, recordResult } from "../../../runtime/db/run-once.js";
 import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
 import type { TalentDatabase, TalentTransaction } from "../talent-database.js";

@@ -1,5 +1,5 @@
 import type { JobOpening as JobOpeningRow } from "../../../generated/prisma/talent/client.js";
-import { type IdempotencyKey, recordResult } from "../../../runtime/db/idempotency.js";
+import { type IdempotencyKey, recordResult } from "../../../runtime/db/run-once.js";
 import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
 import { etagMismatch } from "../../../runtime/domain/domain-error.js";
 import type { TalentDatabase, TalentTransaction } from "../talent-database.js";

@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from "uuid";
 import type { JobOpeningServiceDefinition } from "../../../generated/proto/hr/requisition/v1/job_opening_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
-import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/idempotency.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/run-once.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";

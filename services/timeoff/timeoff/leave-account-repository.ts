@@ -3,8 +3,8 @@ import type {
   LeaveRequest as LeaveRequestRow,
   Prisma,
 } from "../../../generated/prisma/timeoff/client.js";
-import { type IdempotencyKey, recordResult } from "../../../runtime/db/idempotency.js";
 import { isUniqueViolation } from "../../../runtime/db/prisma-errors.js";
+import { type IdempotencyKey, recordResult } from "../../../runtime/db/run-once.js";
 import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
 import type { TimeoffDatabase, TimeoffTransaction } from "../timeoff-database.js";
