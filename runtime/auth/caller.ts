@@ -21,20 +21,24 @@ function keyOf(config: AuthConfig): Uint8Array {
 }
 
 /** Verifies signature, issuer, audience and expiry; throws on any failure. */
-export async function verifyCallerToken(token: string, config: AuthConfig): Promise<Caller> {
+export async function verifyCallerToken(
+  token: string,
+  config: AuthConfig,
+): Promise<{ caller: Caller; expiresAtMs: number }> {
   const { payload } = await jwtVerify<CallerClaims>(token, keyOf(config), {
     algorithms: [ALGORITHM],
     issuer: config.issuer,
     audience: config.audience,
     requiredClaims: ["sub", "exp", "tenant_id"],
   });
-  const { sub, tenant_id: tenantId, roles } = payload;
+  const { sub, tenant_id: tenantId, roles, exp } = payload;
   if (typeof sub !== "string" || sub === "") throw new Error("token has no subject");
   if (typeof tenantId !== "string" || tenantId === "") throw new Error("token has no tenant");
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === "string"))) {
     throw new Error("token roles must be a list of strings");
   }
-  return { tenantId, userId: sub, roles: roles ?? [] };
+  // requiredClaims guarantees `exp`; jwtVerify has checked it is a number in the future.
+  return { caller: { tenantId, userId: sub, roles: roles ?? [] }, expiresAtMs: Number(exp) * 1000 };
 }
 
 /** Issues a token for a caller: used by the development token command and tests. */

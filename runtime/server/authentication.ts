@@ -1,5 +1,6 @@
 import { ServerError, type ServerMiddlewareCall, Status } from "nice-grpc-common";
 import { type Caller, verifyCallerToken } from "../auth/caller.js";
+import { VerifiedTokens } from "../auth/verified-tokens.js";
 import type { AuthConfig } from "../config.js";
 import { AUTHORIZATION_HEADER, type ScopedContext } from "./call-scope.js";
 
@@ -12,6 +13,7 @@ const BEARER = /^Bearer\s+(\S+)$/i;
  * uniform message so callers learn nothing about why.
  */
 export function authentication(config: AuthConfig) {
+  const tokens = new VerifiedTokens((token) => verifyCallerToken(token, config));
   return async function* authenticationMiddleware<Request, Response>(
     call: ServerMiddlewareCall<Request, Response, { caller: Caller }>,
     context: ScopedContext,
@@ -20,7 +22,7 @@ export function authentication(config: AuthConfig) {
     if (token === undefined) throw new ServerError(Status.UNAUTHENTICATED, "a bearer token is required");
     let caller: Caller;
     try {
-      caller = await verifyCallerToken(token, config);
+      caller = await tokens.verify(token);
     } catch {
       throw new ServerError(Status.UNAUTHENTICATED, "the bearer token is not valid");
     }
