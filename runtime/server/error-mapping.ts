@@ -10,6 +10,7 @@ import {
 } from "nice-grpc-error-details";
 import type { Logger } from "pino";
 import { DomainError, type DomainErrorKind } from "../domain/domain-error.js";
+import { type DeclaredReasons, packageOf } from "./declared-reasons.js";
 
 const STATUS_OF: Record<DomainErrorKind, Status> = {
   invalid_argument: Status.INVALID_ARGUMENT,
@@ -26,9 +27,11 @@ const STATUS_OF: Record<DomainErrorKind, Status> = {
  * BadRequest or PreconditionFailure); anything unexpected is logged and
  * answered INTERNAL without leaking its message. In an app, a data service's
  * refusal passes through with its code and details (NOT_FOUND stays
- * NOT_FOUND), while its failures (INTERNAL, UNKNOWN) stay opaque.
+ * NOT_FOUND), while its failures (INTERNAL, UNKNOWN) stay opaque. A domain
+ * error whose reason the method's proto package does not declare is a bug:
+ * logged, and answered INTERNAL.
  */
-export function errorMapping(logger: Logger, domain: string) {
+export function errorMapping(logger: Logger, domain: string, reasons: DeclaredReasons) {
   return async function* errorMappingMiddleware<Request, Response>(
     call: ServerMiddlewareCall<Request, Response>,
     context: CallContext,
@@ -37,7 +40,16 @@ export function errorMapping(logger: Logger, domain: string) {
       return yield* call.next(call.request, context);
     } catch (error) {
       if (error instanceof ServerError || isAbortError(error)) throw error;
-      if (error instanceof DomainError) throw toRichError(error, domain);
+      if (error instanceof DomainError && reasons.get(packageOf(call.method.path))?.has(error.reason)) {
+        throw toRichError(error, domain);
+      }
+      if (error instanceof DomainError) {
+        logger.error(
+          { err: error, reason: error.reason, method: call.method.path },
+          "error reason not in the contract",
+        );
+        throw new ServerError(Status.INTERNAL, "internal error");
+      }
       if (error instanceof ClientError) throw fromDownstream(error);
       logger.error({ err: error, method: call.method.path }, "unexpected error");
       throw new ServerError(Status.INTERNAL, "internal error");

@@ -9,6 +9,7 @@ import type { RuntimeConfig } from "../config.js";
 import { authentication } from "./authentication.js";
 import { callLog } from "./call-log.js";
 import type { CallScope } from "./call-scope.js";
+import { declaredReasons } from "./declared-reasons.js";
 import { errorMapping } from "./error-mapping.js";
 
 /** The implementation of a business service: every handler receives the verified caller. */
@@ -57,10 +58,11 @@ const DESCRIPTOR_SET = new URL("../../generated/descriptor.binpb", import.meta.u
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningServer> {
   const { config, logger, services } = options;
   const health = HealthState();
+  const descriptorSet = readFileSync(DESCRIPTOR_SET);
   const server = createServer()
     .use(errorDetailsServerMiddleware)
     .use(callLog(logger))
-    .use(errorMapping(logger, `${options.name}.hr`));
+    .use(errorMapping(logger, `${options.name}.hr`, declaredReasons(descriptorSet)));
 
   const authenticated = server.with(authentication(config.auth));
   for (const { definition, implementation } of services) authenticated.add(definition, implementation);
@@ -69,7 +71,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   // from proto/, which does not hold grpc.health.v1 (health probes know it anyway).
   const names = services.map((s) => s.definition.fullName);
   server.add(HealthDefinition, HealthServiceImpl(health));
-  server.add(ServerReflectionService, ServerReflection(readFileSync(DESCRIPTOR_SET), names));
+  server.add(ServerReflectionService, ServerReflection(descriptorSet, names));
 
   const port = await server.listen(`${config.host}:${options.port}`);
   logger.info({ port, services: names }, "serving");
