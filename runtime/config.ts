@@ -5,6 +5,8 @@
  * refuses to start on the development secret).
  */
 
+import type { RetentionPolicy } from "./db/idempotency-retention.js";
+
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789";
 
 export interface AuthConfig {
@@ -52,6 +54,15 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
       issuer: env.AUTH_JWT_ISSUER ?? "hr-platform",
       audience: env.AUTH_JWT_AUDIENCE ?? "hr-api",
     },
+  };
+}
+
+/** How long a data service remembers request ids, and how often it forgets expired ones. */
+export function readRetentionPolicy(env: Env = process.env): RetentionPolicy {
+  return {
+    retentionMs: readInt(env, "IDEMPOTENCY_RETENTION_HOURS", 7 * 24) * 3_600_000,
+    intervalMs: readInt(env, "IDEMPOTENCY_PURGE_INTERVAL_MS", 60_000),
+    batchSize: 1_000,
   };
 }
 
