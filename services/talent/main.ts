@@ -1,8 +1,8 @@
 import { readInt, readRequired, readRuntimeConfig } from "../../runtime/config.js";
 import { migrateDatabase } from "../../runtime/db/migrate.js";
+import { openSqlDatabase } from "../../runtime/db/sql.js";
 import { stopOnSignals } from "../../runtime/server/grpc-server.js";
 import { createLogger } from "../../runtime/server/logger.js";
-import { openTalentDatabase } from "./talent-database.js";
 import { startTalentServer } from "./talent-server.js";
 
 // Process entry point of the talent data service; configuration in the README.
@@ -11,10 +11,10 @@ const logger = createLogger("talent", config.logLevel);
 const databaseUrl = readRequired(process.env, "TALENT_DATABASE_URL");
 
 await migrateDatabase("talent", databaseUrl);
-const db = openTalentDatabase(databaseUrl, readInt(process.env, "TALENT_DATABASE_POOL_SIZE", 10));
+const db = openSqlDatabase(databaseUrl, readInt(process.env, "TALENT_DATABASE_POOL_SIZE", 10));
 const server = await startTalentServer({ db, port: readInt(process.env, "TALENT_PORT", 50054), config, logger });
 
 stopOnSignals(logger, async () => {
   await server.stop();
-  await db.$disconnect();
+  await db.end();
 });

@@ -2,21 +2,19 @@ import type { Logger } from "pino";
 import { ApplicationServiceDefinition } from "../../generated/proto/hr/candidacy/v1/application_service.js";
 import { JobOpeningServiceDefinition } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
+import type { SqlDatabase } from "../../runtime/db/sql.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
-import { ApplicationRepository } from "./candidacy/application-repository.js";
 import { applicationRpc } from "./candidacy/application-rpc.js";
-import { JobOpeningRepository } from "./requisition/job-opening-repository.js";
 import { jobOpeningRpc } from "./requisition/job-opening-rpc.js";
-import type { TalentDatabase } from "./talent-database.js";
 
 /**
  * The talent data service: the requisition and candidacy contexts over one
  * database (each with its own tables; candidacy knows job openings only by
- * id). Plain constructor wiring: database → repositories → handlers → server.
- * Tests call this with their own database and port 0.
+ * id). Plain constructor wiring: database → handlers (each builds its
+ * repository) → server. Tests call this with their own database and port 0.
  */
 export function startTalentServer(options: {
-  db: TalentDatabase;
+  db: SqlDatabase;
   port: number;
   config: RuntimeConfig;
   logger: Logger;
@@ -28,8 +26,8 @@ export function startTalentServer(options: {
     config: options.config,
     logger: options.logger,
     services: [
-      serve(JobOpeningServiceDefinition, jobOpeningRpc(new JobOpeningRepository(db), db)),
-      serve(ApplicationServiceDefinition, applicationRpc(new ApplicationRepository(db), db)),
+      serve(JobOpeningServiceDefinition, jobOpeningRpc(db)),
+      serve(ApplicationServiceDefinition, applicationRpc(db)),
     ],
   });
 }

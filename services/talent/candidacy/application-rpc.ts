@@ -1,8 +1,12 @@
 import { v7 as uuidv7 } from "uuid";
-import type { ApplicationServiceDefinition } from "../../../generated/proto/hr/candidacy/v1/application_service.js";
+import {
+  ApplicationServiceDefinition,
+  type ApplicationServiceDefinition as Definition,
+} from "../../../generated/proto/hr/candidacy/v1/application_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
+import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
-import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/run-once.js";
+import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
@@ -16,42 +20,48 @@ import {
   withdrawApplication,
 } from "./application.js";
 import { requiredStage, stageFilter, toApplicationMessage } from "./application-proto.js";
-import type { ApplicationFilter, ApplicationRepository } from "./application-repository.js";
+import { type ApplicationFilter, ApplicationRepository } from "./application-repository.js";
+
+const methods = ApplicationServiceDefinition.methods;
 
 /**
  * hr.candidacy.v1.ApplicationService: validates, runs the domain through the
  * repository, maps to protobuf. The actor of every stage change is the
  * verified caller's user id, never a request field.
  */
-export function applicationRpc(
-  applications: ApplicationRepository,
-  db: RawSql,
-): BusinessService<typeof ApplicationServiceDefinition> {
-  async function load(tenantId: string, id: string): Promise<Application> {
-    return (await applications.get(tenantId, id)) ?? Promise.reject(notFound("application", id));
+export function applicationRpc(db: SqlDatabase): BusinessService<typeof Definition> {
+  const applications = new ApplicationRepository(db);
+  const commands = new CommandPipeline(db, (tx) => new ApplicationRepository(tx));
+
+  async function load(repo: ApplicationRepository, tenantId: string, id: string): Promise<Application> {
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("application", id));
   }
 
-  /** Load → check etag → domain command → save, once per request id. */
-  async function change(
+  /**
+   * Load → check etag → domain command → save, once per request id. No row
+   * lock: a concurrent save in between makes the versioned update refuse.
+   */
+  function change(
     caller: Caller,
-    key: IdempotencyKey,
+    method: CommandMethod<{ application?: ReturnType<typeof toApplicationMessage> }>,
+    request: { requestId: string },
     id: string,
     etag: string,
     apply: (current: Application) => Application,
   ) {
-    const application = await runOnce(db, key, async () => {
-      const current = await load(caller.tenantId, id);
+    return commands.run(caller.tenantId, method, request, async (repo) => {
+      const current = await load(repo, caller.tenantId, id);
       assertEtag(`applications/${id}`, current.version, etag);
       const changed = apply(current);
-      await applications.update(changed, current, key);
-      return changed;
+      await repo.update(changed, current);
+      return { application: toApplicationMessage(changed) };
     });
-    return { application: toApplicationMessage(application) };
   }
 
   return {
     async getApplication(request, { caller }) {
-      return { application: toApplicationMessage(await load(caller.tenantId, requireId("id", request.id))) };
+      const id = requireId("id", request.id);
+      return { application: toApplicationMessage(await load(applications, caller.tenantId, id)) };
     },
 
     async listApplications(request, { caller }) {
@@ -67,8 +77,7 @@ export function applicationRpc(
     },
 
     async submitApplication(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "SubmitApplication", request);
-      const application = await runOnce(db, key, async () => {
+      return commands.run(caller.tenantId, methods.submitApplication, request, async (repo) => {
         const submitted = submitApplication(
           {
             id: uuidv7(),
@@ -80,32 +89,34 @@ export function applicationRpc(
           caller.userId,
           nowIso(),
         );
-        await applications.insert(submitted, key);
-        return submitted;
+        await repo.insert(submitted);
+        return { application: toApplicationMessage(submitted) };
       });
-      return { application: toApplicationMessage(application) };
     },
 
     async advanceApplication(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "AdvanceApplication", request);
       const id = requireId("id", request.id);
       const to = requiredStage("to_stage", request.toStage);
       const move = { actor: caller.userId, note: request.note };
-      return change(caller, key, id, request.etag, (current) => advanceApplication(current, to, move, nowIso()));
+      return change(caller, methods.advanceApplication, request, id, request.etag, (current) =>
+        advanceApplication(current, to, move, nowIso()),
+      );
     },
 
     async rejectApplication(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "RejectApplication", request);
       const id = requireId("id", request.id);
       const move = { actor: caller.userId, note: request.note };
-      return change(caller, key, id, request.etag, (current) => rejectApplication(current, move, nowIso()));
+      return change(caller, methods.rejectApplication, request, id, request.etag, (current) =>
+        rejectApplication(current, move, nowIso()),
+      );
     },
 
     async withdrawApplication(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "WithdrawApplication", request);
       const id = requireId("id", request.id);
       const move = { actor: caller.userId, note: request.note };
-      return change(caller, key, id, request.etag, (current) => withdrawApplication(current, move, nowIso()));
+      return change(caller, methods.withdrawApplication, request, id, request.etag, (current) =>
+        withdrawApplication(current, move, nowIso()),
+      );
     },
   };
 }

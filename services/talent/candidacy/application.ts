@@ -8,8 +8,8 @@ import { FieldChecks } from "../../../runtime/domain/validation.js";
  * ending as rejected or withdrawn from any stage before that. Every stage
  * change is appended to `history` with its actor, time and note. Pure: the
  * caller passes the actor (from the verified token) and `now`; every command
- * returns a new JSON-plain object (it is stored verbatim as an idempotency
- * snapshot).
+ * returns a new object and leaves its input as it was (the repository saves
+ * only the history entries past the loaded ones).
  */
 
 export type ApplicationStage = "applied" | "screening" | "interview" | "offer" | "hired" | "rejected" | "withdrawn";

@@ -1,8 +1,7 @@
-import type { JobOpening as JobOpeningRow } from "../../../generated/prisma/talent/client.js";
-import { type IdempotencyKey, recordResult } from "../../../runtime/db/run-once.js";
-import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
+import type { JobOpening as JobOpeningModel } from "../../../generated/prisma/talent/client.js";
+import { type Sql, sql } from "../../../runtime/db/sql.js";
+import { type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { etagMismatch } from "../../../runtime/domain/domain-error.js";
-import type { TalentDatabase, TalentTransaction } from "../talent-database.js";
 import type { JobOpening, JobOpeningStatus } from "./job-opening.js";
 
 /** List filters; each one set narrows the list (AND). */
@@ -11,64 +10,55 @@ export interface JobOpeningFilter {
   departmentId: string | undefined;
 }
 
+const jobOpenings = new Table<JobOpeningModel>("job_openings", {
+  id: "id",
+  tenantId: "tenant_id",
+  title: "title",
+  departmentId: "department_id",
+  headcount: "headcount",
+  description: "description",
+  status: "status",
+  version: "version",
+  createTime: timestamp("create_time"),
+  updateTime: timestamp("update_time"),
+});
+
+const GET = sql(`SELECT ${jobOpenings.selectList()} FROM job_openings WHERE tenant_id = $1 AND id = $2::uuid`);
+// Each filter is either null (any) or a value; ids are time-ordered UUIDv7, so id order is creation order.
+const LIST = sql(`
+  SELECT ${jobOpenings.selectList()} FROM job_openings
+  WHERE tenant_id = $1
+    AND ($2::text IS NULL OR status = $2::text)
+    AND ($3::uuid IS NULL OR department_id = $3::uuid)
+    AND ($4::uuid IS NULL OR id > $4::uuid)
+  ORDER BY id LIMIT $5`);
+const INSERT = jobOpenings.insertStatement();
+const UPDATE = jobOpenings.versionedUpdateStatement();
+
 /** Loads and saves JobOpening aggregates; every query is scoped by tenant. */
 export class JobOpeningRepository {
-  constructor(private readonly db: TalentDatabase | TalentTransaction) {}
+  constructor(private readonly sql: Sql) {}
 
   async get(tenantId: string, id: string): Promise<JobOpening | undefined> {
-    const row = await this.db.jobOpening.findUnique({ where: { id, tenantId } });
-    return row ? toDomain(row) : undefined;
+    const [row] = await this.sql.rows<Stored<JobOpeningModel>>(GET, [tenantId, id]);
+    return row && toDomain(row);
   }
 
-  /** One page in id order (ids are time-ordered UUIDv7, so this is creation order). */
+  /** One page in creation order, after `afterId` when given. */
   async list(tenantId: string, filter: JobOpeningFilter, afterId: string | undefined, limit: number) {
-    const rows = await this.db.jobOpening.findMany({
-      where: {
-        tenantId,
-        ...(filter.status !== undefined && { status: filter.status }),
-        ...(filter.departmentId !== undefined && { departmentId: filter.departmentId }),
-        ...(afterId !== undefined && { id: { gt: afterId } }),
-      },
-      orderBy: { id: "asc" },
-      take: limit,
-    });
-    return rows.map(toDomain);
+    const values = [tenantId, filter.status ?? null, filter.departmentId ?? null, afterId ?? null, limit];
+    return (await this.sql.rows<Stored<JobOpeningModel>>(LIST, values)).map(toDomain);
   }
 
-  /** Inserts a new opening and records the request in the same transaction. */
-  async insert(opening: JobOpening, key: IdempotencyKey): Promise<void> {
-    await this.inTransaction(async (tx) => {
-      await recordResult(tx, key, opening);
-      await tx.jobOpening.create({ data: toRow(opening) });
-    });
+  async insert(opening: JobOpening): Promise<void> {
+    await this.sql.count(INSERT, jobOpenings.valuesOf(opening));
   }
 
   /** Saves a changed opening if it is still at `expectedVersion`; ABORTED otherwise. */
-  async update(opening: JobOpening, expectedVersion: number, key: IdempotencyKey): Promise<void> {
-    await this.inTransaction(async (tx) => {
-      await recordResult(tx, key, opening);
-      const { count } = await tx.jobOpening.updateMany({
-        where: { tenantId: opening.tenantId, id: opening.id, version: expectedVersion },
-        data: toRow(opening),
-      });
-      if (count === 0) throw etagMismatch(`job_openings/${opening.id}`);
-    });
-  }
-
-  private inTransaction(work: (tx: TalentTransaction) => Promise<void>): Promise<void> {
-    return "$transaction" in this.db ? this.db.$transaction(work, TRANSACTION_OPTIONS) : work(this.db);
+  async update(opening: JobOpening, expectedVersion: number): Promise<void> {
+    const count = await this.sql.count(UPDATE, [...jobOpenings.valuesOf(opening), expectedVersion]);
+    if (count === 0) throw etagMismatch(`job_openings/${opening.id}`);
   }
 }
 
-function toDomain(row: JobOpeningRow): JobOpening {
-  return {
-    ...row,
-    status: row.status as JobOpeningStatus,
-    createTime: row.createTime.toISOString(),
-    updateTime: row.updateTime.toISOString(),
-  };
-}
-
-function toRow(o: JobOpening): JobOpeningRow {
-  return { ...o, createTime: new Date(o.createTime), updateTime: new Date(o.updateTime) };
-}
+const toDomain = (row: Stored<JobOpeningModel>): JobOpening => ({ ...row, status: row.status as JobOpeningStatus });

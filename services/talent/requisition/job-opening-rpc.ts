@@ -1,8 +1,12 @@
 import { v7 as uuidv7 } from "uuid";
-import type { JobOpeningServiceDefinition } from "../../../generated/proto/hr/requisition/v1/job_opening_service.js";
+import {
+  type JobOpeningServiceDefinition as Definition,
+  JobOpeningServiceDefinition,
+} from "../../../generated/proto/hr/requisition/v1/job_opening_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
+import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
-import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/run-once.js";
+import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
@@ -18,38 +22,43 @@ import {
   updateJobOpening,
 } from "./job-opening.js";
 import { closeOutcome, statusFilter, toJobOpeningMessage } from "./job-opening-proto.js";
-import type { JobOpeningFilter, JobOpeningRepository } from "./job-opening-repository.js";
+import { type JobOpeningFilter, JobOpeningRepository } from "./job-opening-repository.js";
+
+const methods = JobOpeningServiceDefinition.methods;
 
 /** hr.requisition.v1.JobOpeningService: validates, runs the domain through the repository, maps to protobuf. */
-export function jobOpeningRpc(
-  openings: JobOpeningRepository,
-  db: RawSql,
-): BusinessService<typeof JobOpeningServiceDefinition> {
-  async function load(tenantId: string, id: string): Promise<JobOpening> {
-    return (await openings.get(tenantId, id)) ?? Promise.reject(notFound("job_opening", id));
+export function jobOpeningRpc(db: SqlDatabase): BusinessService<typeof Definition> {
+  const openings = new JobOpeningRepository(db);
+  const commands = new CommandPipeline(db, (tx) => new JobOpeningRepository(tx));
+
+  async function load(repo: JobOpeningRepository, tenantId: string, id: string): Promise<JobOpening> {
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("job_opening", id));
   }
 
-  /** Load → check etag → domain command → save, once per request id. */
-  async function change(
+  /**
+   * Load → check etag → domain command → save, once per request id. No row
+   * lock: a concurrent save in between makes the versioned update refuse.
+   */
+  function change(
     caller: Caller,
-    key: IdempotencyKey,
+    method: CommandMethod<{ jobOpening?: ReturnType<typeof toJobOpeningMessage> }>,
+    request: { requestId: string },
     id: string,
     etag: string,
     apply: (current: JobOpening) => JobOpening,
   ) {
-    const opening = await runOnce(db, key, async () => {
-      const current = await load(caller.tenantId, id);
+    return commands.run(caller.tenantId, method, request, async (repo) => {
+      const current = await load(repo, caller.tenantId, id);
       assertEtag(`job_openings/${id}`, current.version, etag);
       const changed = apply(current);
-      await openings.update(changed, current.version, key);
-      return changed;
+      await repo.update(changed, current.version);
+      return { jobOpening: toJobOpeningMessage(changed) };
     });
-    return { jobOpening: toJobOpeningMessage(opening) };
   }
 
   return {
     async getJobOpening(request, { caller }) {
-      return { jobOpening: toJobOpeningMessage(await load(caller.tenantId, requireId("id", request.id))) };
+      return { jobOpening: toJobOpeningMessage(await load(openings, caller.tenantId, requireId("id", request.id))) };
     },
 
     async listJobOpenings(request, { caller }) {
@@ -65,8 +74,7 @@ export function jobOpeningRpc(
     },
 
     async createJobOpening(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "CreateJobOpening", request);
-      const opening = await runOnce(db, key, async () => {
+      return commands.run(caller.tenantId, methods.createJobOpening, request, async (repo) => {
         const created = createJobOpening(
           {
             id: uuidv7(),
@@ -78,14 +86,12 @@ export function jobOpeningRpc(
           },
           nowIso(),
         );
-        await openings.insert(created, key);
-        return created;
+        await repo.insert(created);
+        return { jobOpening: toJobOpeningMessage(created) };
       });
-      return { jobOpening: toJobOpeningMessage(opening) };
     },
 
     async updateJobOpening(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "UpdateJobOpening", request);
       const given = request.jobOpening;
       const id = requireId("job_opening.id", given?.id ?? "");
       const paths = updateMaskPaths(request.updateMask, [
@@ -94,7 +100,7 @@ export function jobOpeningRpc(
         "description",
         "department_id",
       ] as const);
-      return change(caller, key, id, given?.etag ?? "", (current) =>
+      return change(caller, methods.updateJobOpening, request, id, given?.etag ?? "", (current) =>
         updateJobOpening(
           current,
           {
@@ -109,22 +115,25 @@ export function jobOpeningRpc(
     },
 
     async openJobOpening(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "OpenJobOpening", request);
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) => openJobOpening(current, nowIso()));
+      return change(caller, methods.openJobOpening, request, id, request.etag, (current) =>
+        openJobOpening(current, nowIso()),
+      );
     },
 
     async holdJobOpening(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "HoldJobOpening", request);
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) => holdJobOpening(current, nowIso()));
+      return change(caller, methods.holdJobOpening, request, id, request.etag, (current) =>
+        holdJobOpening(current, nowIso()),
+      );
     },
 
     async closeJobOpening(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "CloseJobOpening", request);
       const id = requireId("id", request.id);
       const outcome = closeOutcome("outcome", request.outcome);
-      return change(caller, key, id, request.etag, (current) => closeJobOpening(current, outcome, nowIso()));
+      return change(caller, methods.closeJobOpening, request, id, request.etag, (current) =>
+        closeJobOpening(current, outcome, nowIso()),
+      );
     },
   };
 }

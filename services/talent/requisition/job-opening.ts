@@ -5,8 +5,8 @@ import { FieldChecks } from "../../../runtime/domain/validation.js";
  * JobOpening, the aggregate root of the requisition context:
  * draft → open ⇄ on_hold, and draft, open or on_hold → closed or filled
  * (final; a draft was never published, so it cannot be filled). Pure: the
- * caller passes `now`; every command returns a new JSON-plain object (it is
- * stored verbatim as an idempotency snapshot).
+ * caller passes `now`; every command returns a new object and leaves its
+ * input as it was (the repository's version check compares against it).
  */
 
 export type JobOpeningStatus = "draft" | "open" | "on_hold" | "closed" | "filled";
