@@ -5,7 +5,7 @@ import { FieldChecks } from "../../../runtime/domain/validation.js";
  * Employee, the aggregate root of the employee context:
  * pending → active → terminated (a pending hire may be terminated too).
  * Pure: the caller loads the manager and passes `now`; every command returns
- * a new JSON-plain object (it is stored verbatim as an idempotency snapshot).
+ * a new object or throws a DomainError.
  */
 
 export type EmployeeStatus = "pending" | "active" | "terminated";

@@ -4,7 +4,7 @@ import { FieldChecks } from "../../../runtime/domain/validation.js";
 /**
  * Department, the aggregate root of the organization context. Pure: the
  * caller loads related departments and passes `now`; every command returns
- * a new JSON-plain object (it is stored verbatim as an idempotency snapshot).
+ * a new object or throws a DomainError.
  */
 
 export type DepartmentStatus = "active" | "archived";
