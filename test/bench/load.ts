@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { readInt } from "../../runtime/config.js";
 import { machineBusyMicros, type Probe } from "./cpu.js";
 
@@ -10,6 +11,13 @@ export const CONCURRENCY = readInt(process.env, "BENCH_CONCURRENCY", 64);
 export const SECONDS = readInt(process.env, "BENCH_SECONDS", 5);
 export const WARMUP_MS = 1000;
 const RSS_SAMPLE_MS = 500;
+
+let stopped = false;
+
+/** Ends every running and later measurement at once (on Ctrl-C, before cleanup stops the servers). */
+export function stopMeasuring(): void {
+  stopped = true;
+}
 
 /** One call; `i` numbers calls across warm-up and window (never reused), `worker` is 0..CONCURRENCY-1. */
 export type Call = (i: number, worker: number) => Promise<unknown>;
@@ -38,7 +46,7 @@ export async function measure(call: Call, probes: readonly Probe[]): Promise<Mea
   const run = async (ms: number, latencies: number[]) => {
     const end = performance.now() + ms;
     const worker = async (w: number) => {
-      while (performance.now() < end) {
+      while (!stopped && performance.now() < end) {
         const start = performance.now();
         try {
           await call(next++, w);
@@ -46,12 +54,15 @@ export async function measure(call: Call, probes: readonly Probe[]): Promise<Mea
         } catch (error) {
           errors++;
           firstError ??= error instanceof Error ? error.message : String(error);
+          // A call that fails at once settles in a microtask: yield, or the loop starves timers and I/O.
+          await nextTurn();
         }
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => worker(w)));
   };
   await run(WARMUP_MS, []);
+  if (stopped) throw new Error("stopped");
   errors = 0;
   firstError = undefined;
 

@@ -19,6 +19,10 @@ const serverMicros = (r: Row) => sum(r.servers.map((s) => r.m.cpuMicros.get(s) ?
 const perCall = (r: Row, micros: number) => micros / r.m.calls;
 const percentOfCore = (r: Row, micros: number) => (micros / (r.m.seconds * 1e6)) * 100;
 
+/** What the machine ran in the window besides this bench's servers, its PostgreSQL and its load, in % of a core. */
+const othersPercent = (r: Row) =>
+  percentOfCore(r, r.m.machineCpuMicros - sum([...r.m.cpuMicros.values()]) - r.m.loadCpuMicros);
+
 function serverCpuCell(r: Row): string {
   if (r.servers.length === 0) return "—";
   const total = fixed(perCall(r, serverMicros(r)));
@@ -43,9 +47,7 @@ function caseTable(rows: readonly Row[]): string[] {
     cells.push(serverCpuCell(r), r.servers.length ? fixed(rss) : "—");
     cells.push(r.servers.length ? fixed(percentOfCore(r, serverMicros(r))) : "—");
     if (hasPg) cells.push(fixed((r.m.cpuMicros.get(PG) ?? 0) / r.m.calls));
-    // Everything the machine ran in the window that is neither this bench's servers, its PostgreSQL nor its load.
-    const ours = sum([...r.m.cpuMicros.values()]) + r.m.loadCpuMicros;
-    cells.push(fixed(percentOfCore(r, r.m.loadCpuMicros)), fixed(percentOfCore(r, r.m.machineCpuMicros - ours)));
+    cells.push(fixed(percentOfCore(r, r.m.loadCpuMicros)), fixed(othersPercent(r)));
     cells.push(String(r.m.errors));
     lines.push(`| ${cells.join(" | ")} |`);
   }
@@ -81,11 +83,22 @@ export function report(header: readonly string[], rows: readonly Row[]): string 
   const errors = rows
     .filter((r) => r.m.firstError)
     .map((r) => `- ${r.name}: ${r.m.errors} errors, first: ${r.m.firstError}`);
+  const others = Math.max(...rows.map(othersPercent));
+  const warning =
+    others > 20
+      ? [
+          `**Other processes used up to ${fixed(others)} % of a core during the cases**: calls/s, latencies and the`,
+          "throughput ratios then measure the CPU share the bench got as much as the code. Server CPU per call is",
+          "the sturdier figure (though contention inflates it too); rerun on a quiet machine to compare throughput.",
+          "",
+        ]
+      : [];
   return [
     "# Benchmark: what users get",
     "",
     ...header.map((line) => `- ${line}`),
     "",
+    ...warning,
     ...caseTable(rows),
     "",
     ...(errors.length ? ["Errors:", "", ...errors, ""] : []),

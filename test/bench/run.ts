@@ -13,8 +13,9 @@ import { directoryCase } from "./cases/directory.js";
 import { echoCase, rawHireCase, rawSelectCase } from "./cases/floors.js";
 import { peopleCases } from "./cases/people.js";
 import { timeoffCases } from "./cases/timeoff.js";
+import { cleanUpOnSignals, onCleanup, runCleanup } from "./cleanup.js";
 import { pidsWithCommandLine, treeProbe } from "./cpu.js";
-import { CONCURRENCY, measure, SECONDS, WARMUP_MS } from "./load.js";
+import { CONCURRENCY, measure, SECONDS, stopMeasuring, WARMUP_MS } from "./load.js";
 import { launch } from "./processes.js";
 import { type Row, report } from "./report.js";
 import { seedPeople } from "./seed/people.js";
@@ -31,26 +32,17 @@ const started = Date.now();
 const loadBefore = loadavg()
   .map((l) => l.toFixed(2))
   .join(" ");
-const cleanup: (() => Promise<unknown> | unknown)[] = [];
-async function runCleanup(): Promise<void> {
-  for (const step of cleanup.splice(0))
-    await Promise.resolve()
-      .then(step)
-      .catch((e) => console.error("cleanup:", e));
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => void runCleanup().finally(() => process.exit(130)));
-}
+cleanUpOnSignals(stopMeasuring);
 
 try {
   const dataDir = await mkdtemp(join(tmpdir(), "hr-bench-pg-"));
-  cleanup.unshift(() => rm(dataDir, { recursive: true, force: true }));
+  onCleanup(() => rm(dataDir, { recursive: true, force: true }));
   const postgres = await resolvePostgres({ dataDir, port: await freePort() });
-  cleanup.unshift(() => postgres.stop());
+  onCleanup(() => postgres.stop());
   const database = async (service: string) => {
     const name = `hr_bench_${service}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
     await ensureDatabase(postgres.serverUrl, name);
-    cleanup.unshift(() => dropDatabase(postgres.serverUrl, name));
+    onCleanup(() => dropDatabase(postgres.serverUrl, name));
     return databaseUrl(postgres.serverUrl, name);
   };
   const [peopleDb, timeoffDb] = [await database("people"), await database("timeoff")];
@@ -61,7 +53,7 @@ try {
   // Each server is cleaned up as soon as it is up, even when another fails to start.
   const startServer = (name: string, entry: string, p: number, env: Record<string, string>) =>
     launch(name, entry, p, env).then((server) => {
-      cleanup.unshift(() => server.stop());
+      onCleanup(() => server.stop());
       return server;
     });
   const launched = await Promise.allSettled([
@@ -94,11 +86,11 @@ try {
   const options = { metadata: Metadata({ authorization: `Bearer ${token}` }) };
   const channel = (p: number) => {
     const c = createChannel(`127.0.0.1:${p}`);
-    cleanup.unshift(() => c.close());
+    onCleanup(() => c.close());
     return c;
   };
   const pool = new pg.Pool({ connectionString: peopleDb, max: POOL_SIZE });
-  cleanup.unshift(() => pool.end());
+  onCleanup(() => pool.end());
 
   const employees = peopleCases(channel(port.people), options, people);
   const leave = timeoffCases(channel(port.timeoff), options, timeoff);
