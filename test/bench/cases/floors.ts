@@ -1,0 +1,82 @@
+import { createHash, randomUUID } from "node:crypto";
+import { type Channel, createClient } from "nice-grpc";
+import type pg from "pg";
+import { v7 as uuidv7 } from "uuid";
+import { EchoDefinition } from "../echo/echo-definition.js";
+import type { PeopleSeed } from "../seed/people.js";
+import { type Case, check } from "./case.js";
+
+// The floors: what a call costs with nothing of ours in it. The echoes send a
+// 36-byte id and get the same bytes back (GetEmployee's request is as large).
+// The raw `pg` cases run in the load process on a pool of the service's size.
+
+export function echoCase(name: string, server: string, channel: Channel): Case {
+  const echo = createClient(EchoDefinition, channel);
+  const payload = Buffer.from(randomUUID());
+  return {
+    name,
+    servers: [server],
+    call: async () => check((await echo.echo(payload)).length === payload.length, "echo"),
+  };
+}
+
+export function rawSelectCase(pool: pg.Pool, tenantId: string, seed: PeopleSeed): Case {
+  const ids = seed.employeeIds;
+  return {
+    name: "raw pg: SELECT one employee",
+    servers: [],
+    call: async (i) => {
+      const { rowCount } = await pool.query("SELECT * FROM employees WHERE tenant_id = $1 AND id = $2", [
+        tenantId,
+        ids[(i * 7919) % ids.length],
+      ]);
+      check(rowCount === 1, "raw pg: employee not found");
+    },
+  };
+}
+
+/** What HireEmployee must write, and nothing else: the idempotency record and the employee, in one transaction. */
+export function rawHireCase(pool: pg.Pool, tenantId: string, seed: PeopleSeed): Case {
+  return {
+    name: "raw pg: hire transaction",
+    servers: [],
+    call: async (i) => {
+      const id = uuidv7();
+      const employee = {
+        ...{ id, tenantId, givenName: "Raw", familyName: `Hire${i}`, workEmail: `raw-hire-${i}@bench.example` },
+        ...{ jobTitle: "Engineer", departmentId: seed.departmentIds[0], managerId: seed.employeeIds[0] },
+        ...{ hireDate: "2026-01-05", status: "pending", version: 1, createTime: new Date().toISOString() },
+      };
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        await client.query(
+          "INSERT INTO idempotency_records (tenant_id, request_id, fingerprint, result) VALUES ($1, $2, $3, $4::jsonb)",
+          [tenantId, `raw-hire-${i}`, createHash("sha256").update(JSON.stringify(employee)).digest("hex"), employee],
+        );
+        await client.query(
+          `INSERT INTO employees (id, tenant_id, given_name, family_name, work_email, job_title, department_id,
+             manager_id, hire_date, status, version, create_time, update_time)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 1, now(), now())`,
+          [
+            id,
+            tenantId,
+            "Raw",
+            `Hire${i}`,
+            employee.workEmail,
+            "Engineer",
+            employee.departmentId,
+            employee.managerId,
+            "2026-01-05",
+          ],
+        );
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}

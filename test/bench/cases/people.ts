@@ -1,0 +1,92 @@
+import { type Channel, createClient } from "nice-grpc";
+import { EmployeeServiceDefinition } from "../../../generated/proto/hr/employee/v1/employee_service.js";
+import type { PeopleSeed } from "../seed/people.js";
+import { type CallOptions, type Case, check } from "./case.js";
+
+// The people service's cases, through a plain nice-grpc client (no retry or
+// deadline middleware: the load process should spend as little as it can).
+
+const PAGE = 50;
+
+type PeopleCase = "get" | "batchGet" | "list" | "hire" | "replay" | "update";
+
+export function peopleCases(channel: Channel, options: CallOptions, seed: PeopleSeed): Record<PeopleCase, Case> {
+  const employees = createClient(EmployeeServiceDefinition, channel);
+  const ids = seed.employeeIds;
+  const pick = (i: number) => ids[(i * 7919) % ids.length] ?? "";
+  const servers = ["people"];
+
+  const hireRequest = (i: number) => ({
+    requestId: `hire-${i}`,
+    ...{ givenName: "New", familyName: `Hire${i}`, workEmail: `new-hire-${i}@bench.example`, jobTitle: "Engineer" },
+    ...{ departmentId: seed.departmentIds[0] ?? "", managerId: ids[0] ?? "", hireDate: "2026-01-05" },
+  });
+  // Call numbers of hires that succeeded: the replay case repeats the first 1000 of them.
+  const hired: number[] = [];
+
+  // Each worker updates its own employee, so it always holds the current etag;
+  // after a failure it re-reads it instead of failing every later call.
+  const etags = seed.updatableIds.map(() => '"1"');
+
+  return {
+    get: {
+      name: "GetEmployee",
+      servers,
+      call: async (i) => {
+        const id = pick(i);
+        check((await employees.getEmployee({ id }, options)).employee?.id === id, "GetEmployee");
+      },
+    },
+    batchGet: {
+      name: `BatchGetEmployees ${PAGE}`,
+      servers,
+      call: async (i) => {
+        const start = (i * 7919) % ids.length;
+        const batch = Array.from({ length: PAGE }, (_, k) => ids[(start + k) % ids.length] ?? "");
+        check((await employees.batchGetEmployees({ ids: batch }, options)).employees.length === PAGE, "BatchGet");
+      },
+    },
+    list: {
+      name: `ListEmployees ${PAGE}`,
+      servers,
+      call: async () =>
+        check((await employees.listEmployees({ pageSize: PAGE }, options)).employees.length === PAGE, "List"),
+    },
+    hire: {
+      name: "HireEmployee (new request id)",
+      servers,
+      call: async (i) => {
+        check((await employees.hireEmployee(hireRequest(i), options)).employee?.id !== undefined, "Hire");
+        hired.push(i);
+      },
+    },
+    replay: {
+      name: "HireEmployee (replayed request id)",
+      servers,
+      call: async (i) => {
+        const first = hired[i % Math.min(hired.length, 1000)];
+        if (first === undefined) throw new Error("no hire to replay");
+        const answer = await employees.hireEmployee(hireRequest(first), options);
+        check(answer.employee?.familyName === `Hire${first}`, "replayed Hire");
+      },
+    },
+    update: {
+      name: "UpdateEmployee (job_title, current etag)",
+      servers,
+      call: async (i, worker) => {
+        const id = seed.updatableIds[worker] ?? "";
+        const employee = { id, etag: etags[worker] ?? "", jobTitle: `Title ${i}` };
+        try {
+          const answer = await employees.updateEmployee(
+            { requestId: `update-${i}`, employee, updateMask: ["job_title"] },
+            options,
+          );
+          etags[worker] = answer.employee?.etag ?? "";
+        } catch (error) {
+          etags[worker] = (await employees.getEmployee({ id }, options)).employee?.etag ?? "";
+          throw error;
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import net from "node:net";
+import { fileURLToPath } from "node:url";
+
+// The bench's server processes. Each runs in its own process group, so one
+// signal to the group reaches the wrapper (tsx) and the node process it runs.
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const STARTUP_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * The one place that says how a service process is started: as `npm start`
+ * does (runtime/launch/children.ts spawnChild). Adapt this when the launcher
+ * changes. Logs (stdout) are discarded so they do not flood the bench output;
+ * stderr stays visible for crashes.
+ */
+export function startServiceProcess(name: string, entry: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(`${repoRoot}node_modules/.bin/tsx`, [entry], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
+  child.once("error", (error) => console.error(`${name}: ${error.message}`));
+  return child;
+}
+
+export interface ServerProcess {
+  name: string;
+  /** Pid of the process started (the root of its tree). */
+  pid: number;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || hasExited(child)) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (hasExited(child)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+// Last resort when the driver dies without its cleanup: no orphaned servers.
+process.once("exit", () => {
+  for (const child of running) signalGroup(child, "SIGKILL");
+});
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    const done = (listening: boolean) => {
+      socket.destroy();
+      resolve(listening);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/** Starts a server process and resolves once it accepts connections on `port`. */
+export async function launch(
+  name: string,
+  entry: string,
+  port: number,
+  env: Record<string, string>,
+): Promise<ServerProcess> {
+  const child = startServiceProcess(name, entry, env);
+  running.add(child);
+  const stop = async () => {
+    signalGroup(child, "SIGTERM");
+    if (!(await exited(child, STOP_GRACE_MS))) {
+      signalGroup(child, "SIGKILL");
+      await exited(child, 5_000);
+    }
+    running.delete(child);
+  };
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (!(await isListening(port))) {
+    const failure = hasExited(child)
+      ? `exited (${child.signalCode ?? `code ${child.exitCode}`})`
+      : Date.now() > deadline && `not listening after ${STARTUP_TIMEOUT_MS / 1000} s`;
+    if (failure) {
+      await stop();
+      throw new Error(`${name} (${entry}) ${failure} before listening on port ${port}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (child.pid === undefined) throw new Error(`${name}: no pid`);
+  return { name, pid: child.pid, port, stop };
+}

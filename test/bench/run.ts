@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createChannel, Metadata } from "nice-grpc";
+import pg from "pg";
+import { issueCallerToken } from "../../runtime/auth/caller.js";
+import { readRuntimeConfig } from "../../runtime/config.js";
+import { databaseUrl, dropDatabase, ensureDatabase } from "../../runtime/db/databases.js";
+import { resolvePostgres } from "../../runtime/db/postgres-server.js";
+import { freePort } from "../support/free-port.js";
+import { directoryCase } from "./cases/directory.js";
+import { echoCase, rawHireCase, rawSelectCase } from "./cases/floors.js";
+import { peopleCases } from "./cases/people.js";
+import { timeoffCases } from "./cases/timeoff.js";
+import { cleanUpOnSignals, onCleanup, runCleanup } from "./cleanup.js";
+import { pidsWithCommandLine, treeProbe } from "./cpu.js";
+import { CONCURRENCY, measure, SECONDS, stopMeasuring, WARMUP_MS } from "./load.js";
+import { launch } from "./processes.js";
+import { type Row, report } from "./report.js";
+import { seedPeople } from "./seed/people.js";
+import { seedTimeoff } from "./seed/timeoff.js";
+
+// `npm run bench`: every server in its own process, started as `npm start`
+// starts it, on ports free right now; this process only seeds, drives the
+// load and measures. See README ("Benchmark") for what each case means.
+
+const POOL_SIZE = 10; // The services' default *_DATABASE_POOL_SIZE: the raw pg floors use as many connections.
+const RESULTS = new URL("../../bench/results/latest.md", import.meta.url);
+
+const started = Date.now();
+const loadBefore = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" ");
+cleanUpOnSignals(stopMeasuring);
+
+try {
+  const dataDir = await mkdtemp(join(tmpdir(), "hr-bench-pg-"));
+  onCleanup(() => rm(dataDir, { recursive: true, force: true }));
+  const postgres = await resolvePostgres({ dataDir, port: await freePort() });
+  onCleanup(() => postgres.stop());
+  const database = async (service: string) => {
+    const name = `hr_bench_${service}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    await ensureDatabase(postgres.serverUrl, name);
+    onCleanup(() => dropDatabase(postgres.serverUrl, name));
+    return databaseUrl(postgres.serverUrl, name);
+  };
+  const [peopleDb, timeoffDb] = [await database("people"), await database("timeoff")];
+
+  const port = { people: 0, timeoff: 0, directory: 0, grpcJs: 0, niceGrpc: 0 };
+  for (const key of Object.keys(port) as (keyof typeof port)[]) port[key] = await freePort();
+  console.error("bench: starting server processes (the data services migrate their databases first)");
+  // Each server is cleaned up as soon as it is up, even when another fails to start.
+  const startServer = (name: string, entry: string, p: number, env: Record<string, string>) =>
+    launch(name, entry, p, env).then((server) => {
+      onCleanup(() => server.stop());
+      return server;
+    });
+  const launched = await Promise.allSettled([
+    startServer("people", "services/people/main.ts", port.people, {
+      ...{ PEOPLE_PORT: String(port.people), PEOPLE_DATABASE_URL: peopleDb },
+    }),
+    startServer("timeoff", "services/timeoff/main.ts", port.timeoff, {
+      ...{ TIMEOFF_PORT: String(port.timeoff), TIMEOFF_DATABASE_URL: timeoffDb },
+    }),
+    startServer("directory", "apps/directory/main.ts", port.directory, {
+      ...{ DIRECTORY_PORT: String(port.directory), DIRECTORY_PEOPLE_TARGET: `127.0.0.1:${port.people}` },
+    }),
+    startServer("grpc-js echo", "test/bench/echo/grpc-js-echo.ts", port.grpcJs, { ECHO_PORT: String(port.grpcJs) }),
+    startServer("nice-grpc echo", "test/bench/echo/nice-grpc-echo.ts", port.niceGrpc, {
+      ECHO_PORT: String(port.niceGrpc),
+    }),
+  ]);
+  const servers = launched.map((r) => {
+    if (r.status === "rejected") throw r.reason;
+    return r.value;
+  });
+
+  const tenantId = `bench-${randomUUID()}`;
+  const people = await seedPeople(peopleDb, tenantId, CONCURRENCY);
+  const timeoff = await seedTimeoff(timeoffDb, tenantId);
+  const token = await issueCallerToken(
+    { tenantId, userId: "bench-user", roles: ["hr_admin"] },
+    readRuntimeConfig().auth,
+  );
+  const options = { metadata: Metadata({ authorization: `Bearer ${token}` }) };
+  const channel = (p: number) => {
+    const c = createChannel(`127.0.0.1:${p}`);
+    onCleanup(() => c.close());
+    return c;
+  };
+  const pool = new pg.Pool({ connectionString: peopleDb, max: POOL_SIZE });
+  onCleanup(() => pool.end());
+
+  const employees = peopleCases(channel(port.people), options, people);
+  const leave = timeoffCases(channel(port.timeoff), options, timeoff);
+  const cases = [
+    echoCase("raw grpc-js echo", "grpc-js echo", channel(port.grpcJs)),
+    echoCase("nice-grpc echo", "nice-grpc echo", channel(port.niceGrpc)),
+    rawSelectCase(pool, tenantId, people),
+    ...[employees.get, employees.batchGet, employees.list, employees.hire, employees.replay, employees.update],
+    rawHireCase(pool, tenantId, people),
+    ...[leave.spread, leave.hot, leave.approve],
+    directoryCase(channel(port.directory), options, people),
+  ];
+
+  // PostgreSQL's CPU only when it is ours: a server from DATABASE_URL may serve others too.
+  const postmaster = process.env.DATABASE_URL ? undefined : pidsWithCommandLine(dataDir)[0];
+  const probes = [
+    ...servers.map((s) => treeProbe(s.name, s.pid)),
+    ...(postmaster ? [treeProbe("postgres", postmaster)] : []),
+  ];
+  const rows: Row[] = [];
+  for (const c of cases) {
+    process.stderr.write(`bench: ${c.name} ... `);
+    const m = await measure(c.call, probes);
+    process.stderr.write(`${Math.round(m.calls / m.seconds)} calls/s${m.errors ? `, ${m.errors} errors` : ""}\n`);
+    rows.push({ name: c.name, servers: c.servers, m });
+  }
+
+  const cores = availableParallelism();
+  const markdown = report(
+    [
+      `date ${new Date().toISOString()}, Node ${process.version}, ${cores} cores: load client and all servers share them`,
+      `load average (1, 5, 15 min) ${loadBefore} before, ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} after`,
+      `${CONCURRENCY} calls in flight, ${SECONDS} s per case after a ${WARMUP_MS / 1000} s warm-up; setup and all cases took ${Math.round((Date.now() - started) / 1000)} s`,
+      `PostgreSQL: ${process.env.DATABASE_URL ? "the server in DATABASE_URL (its CPU not measured)" : "embedded, in a temporary folder"}; raw pg floors use a pool of ${POOL_SIZE} (the services' default pool size)`,
+      "servers: one process each, started as `npm start` does (tsx <entry>), default env (LOG_LEVEL info, stdout discarded); load: this process, plain nice-grpc clients (no retry/deadline middleware), one channel per server",
+      "server CPU: utime+stime of the server's process tree over the measured window / calls; RSS: largest VmRSS in that tree; CPU % is of one core",
+      "echo floors: a 36-byte request echoed back; GetTeam's server CPU is directory + people",
+      "other processes CPU %: the machine's busy time in the window minus this bench's processes (it includes PostgreSQL when that is DATABASE_URL's)",
+    ],
+    rows,
+  );
+  console.log(markdown);
+  await writeFile(RESULTS, markdown);
+  console.error(`bench: written to bench/results/latest.md in ${Math.round((Date.now() - started) / 1000)} s`);
+} finally {
+  await runCleanup();
+}
