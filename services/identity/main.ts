@@ -1,8 +1,8 @@
 import { readInt, readRequired, readRuntimeConfig } from "../../runtime/config.js";
 import { migrateDatabase } from "../../runtime/db/migrate.js";
+import { openSqlDatabase } from "../../runtime/db/sql.js";
 import { stopOnSignals } from "../../runtime/server/grpc-server.js";
 import { createLogger } from "../../runtime/server/logger.js";
-import { openIdentityDatabase } from "./identity-database.js";
 import { startIdentityServer } from "./identity-server.js";
 
 // Process entry point of the identity data service; configuration in the README.
@@ -11,10 +11,10 @@ const logger = createLogger("identity", config.logLevel);
 const databaseUrl = readRequired(process.env, "IDENTITY_DATABASE_URL");
 
 await migrateDatabase("identity", databaseUrl);
-const db = openIdentityDatabase(databaseUrl, readInt(process.env, "IDENTITY_DATABASE_POOL_SIZE", 10));
+const db = openSqlDatabase(databaseUrl, readInt(process.env, "IDENTITY_DATABASE_POOL_SIZE", 10));
 const server = await startIdentityServer({ db, port: readInt(process.env, "IDENTITY_PORT", 50053), config, logger });
 
 stopOnSignals(logger, async () => {
   await server.stop();
-  await db.$disconnect();
+  await db.end();
 });

@@ -9,6 +9,7 @@ import {
   type ListAccountsRequest,
   Role,
 } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { openSqlDatabase } from "../../runtime/db/sql.js";
 import { AccountRepository } from "../../services/identity/account/account-repository.js";
 import { settleVerification } from "../../services/identity/account/verify-credentials-rpc.js";
 import { as, type Caller, newTenant } from "../support/callers.js";
@@ -434,21 +435,26 @@ describe("verifying credentials", () => {
   it("decides on the stored account, not on a stale read: no success past a lock, no lost failure", async () => {
     const tenant = newTenant();
     const acme = await as(tenant);
-    const repository = new AccountRepository(identity.db);
-    const ada = await create(acme);
-    const staleAda = await repository.get(tenant, ada.id);
-    for (let i = 0; i < 2; i++) await refused(acme, ada.loginName, "wrong password");
-    expect(await settleVerification(repository, staleAda!, false)).toBeUndefined();
-    expect(await read(acme, ada.id)).toMatchObject({ status: ACTIVE, failedVerificationCount: 3 });
-    await lock(acme, ada);
-    expect(await settleVerification(repository, staleAda!, true)).toBeUndefined();
-    expect(await read(acme, ada.id)).toMatchObject({ status: LOCKED, failedVerificationCount: 5 });
+    const db = openSqlDatabase(identity.databaseUrl, 2);
+    try {
+      const repository = new AccountRepository(db);
+      const ada = await create(acme);
+      const staleAda = await repository.get(tenant, ada.id);
+      for (let i = 0; i < 2; i++) await refused(acme, ada.loginName, "wrong password");
+      expect(await settleVerification(db, staleAda!, false)).toBeUndefined();
+      expect(await read(acme, ada.id)).toMatchObject({ status: ACTIVE, failedVerificationCount: 3 });
+      await lock(acme, ada);
+      expect(await settleVerification(db, staleAda!, true)).toBeUndefined();
+      expect(await read(acme, ada.id)).toMatchObject({ status: LOCKED, failedVerificationCount: 5 });
 
-    const grace = await create(acme);
-    const staleGrace = await repository.get(tenant, grace.id);
-    await refused(acme, grace.loginName, "wrong password");
-    expect((await settleVerification(repository, staleGrace!, true))?.failedVerifications).toBe(0);
-    expect(await read(acme, grace.id)).toMatchObject({ status: ACTIVE, failedVerificationCount: 0 });
+      const grace = await create(acme);
+      const staleGrace = await repository.get(tenant, grace.id);
+      await refused(acme, grace.loginName, "wrong password");
+      expect((await settleVerification(db, staleGrace!, true))?.failedVerifications).toBe(0);
+      expect(await read(acme, grace.id)).toMatchObject({ status: ACTIVE, failedVerificationCount: 0 });
+    } finally {
+      await db.end();
+    }
   });
 
   it("unlocks with EnableAccount, with a fresh counter", async () => {

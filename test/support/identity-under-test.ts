@@ -1,19 +1,16 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "../../generated/prisma/identity/client.js";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
-import { openIdentityDatabase } from "../../services/identity/identity-database.js";
 import { startIdentityServer } from "../../services/identity/identity-server.js";
 import { testConfig } from "./callers.js";
 import { startServiceUnderTest, testClient } from "./service-under-test.js";
 
+const openRows = (url: string) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 2 }) });
+
 /** A real identity server on a free port over a fresh database, with a client per context. */
 export async function startIdentity(config: RuntimeConfig = testConfig) {
-  const service = await startServiceUnderTest(
-    "identity",
-    (url) => openIdentityDatabase(url, 2),
-    (options) =>
-      startIdentityServer({ ...options, db: openIdentityDatabase(options.db.pool.options.connectionString ?? "", 5) }),
-    config,
-  );
+  const service = await startServiceUnderTest("identity", openRows, startIdentityServer, config);
   return {
     ...service,
     accounts: testClient(AccountServiceDefinition, service.channel),

@@ -1,10 +1,8 @@
-import type { Account as AccountRow } from "../../../generated/prisma/identity/client.js";
-import { isUniqueViolation } from "../../../runtime/db/prisma-errors.js";
-import { type IdempotencyKey, recordResult } from "../../../runtime/db/run-once.js";
-import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
+import type { Account as AccountModel } from "../../../generated/prisma/identity/client.js";
+import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
+import { type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
-import type { IdentityDatabase, IdentityTransaction } from "../identity-database.js";
-import { type Account, type AccountStatus, viewOf } from "./account.js";
+import type { Account, AccountStatus } from "./account.js";
 import type { Role } from "./roles.js";
 
 /** List filters; each one set narrows the list (AND). */
@@ -13,106 +11,106 @@ export interface AccountFilter {
   role: Role | undefined;
 }
 
+const accounts = new Table<AccountModel>("accounts", {
+  id: "id",
+  tenantId: "tenant_id",
+  loginName: "login_name",
+  employeeId: "employee_id",
+  displayName: "display_name",
+  roles: "roles",
+  status: "status",
+  failedVerifications: "failed_verifications",
+  passwordHash: "password_hash",
+  passwordChangeTime: timestamp("password_change_time"),
+  version: "version",
+  createTime: timestamp("create_time"),
+  updateTime: timestamp("update_time"),
+});
+
+const GET = sql(`SELECT ${accounts.selectList()} FROM accounts WHERE tenant_id = $1 AND id = $2::uuid`);
+const GET_FOR_UPDATE = sql(
+  `SELECT ${accounts.selectList()} FROM accounts WHERE tenant_id = $1 AND id = $2::uuid FOR UPDATE`,
+);
+const BY_LOGIN_NAME = sql(`SELECT ${accounts.selectList()} FROM accounts WHERE tenant_id = $1 AND login_name = $2`);
+const IS_AT_VERSION = sql("SELECT 1 FROM accounts WHERE tenant_id = $1 AND id = $2::uuid AND version = $3");
+// Each filter is either null (any) or a value; ids are time-ordered UUIDv7, so id order is creation order.
+const LIST = sql(`
+  SELECT ${accounts.selectList()} FROM accounts
+  WHERE tenant_id = $1
+    AND ($2::text IS NULL OR status = $2::text)
+    AND ($3::text IS NULL OR $3::text = ANY(roles))
+    AND ($4::uuid IS NULL OR id > $4::uuid)
+  ORDER BY id LIMIT $5`);
+const INSERT = accounts.insertStatement();
+const UPDATE = accounts.versionedUpdateStatement();
+
 /**
- * Loads and saves Account aggregates; every query is scoped by tenant. The
- * idempotency snapshot of a command is the account without its password hash,
- * so the hash lives in one row only and is never replayed to a client.
+ * Loads and saves Account aggregates; every query is scoped by tenant. Built
+ * on the pool for reads, or on a transaction inside a command. The password
+ * hash lives in this table only: replays hold the protobuf response, which
+ * has no hash.
  */
 export class AccountRepository {
-  constructor(private readonly db: IdentityDatabase | IdentityTransaction) {}
+  constructor(private readonly sql: Sql) {}
 
   async get(tenantId: string, id: string): Promise<Account | undefined> {
-    const row = await this.db.account.findUnique({ where: { id, tenantId } });
-    return row ? toDomain(row) : undefined;
+    const [row] = await this.sql.rows<Stored<AccountModel>>(GET, [tenantId, id]);
+    return row && toDomain(row);
+  }
+
+  /** Like `get`, and locks the row until the transaction ends: concurrent writers of the account wait. */
+  async getForUpdate(tenantId: string, id: string): Promise<Account | undefined> {
+    const [row] = await this.sql.rows<Stored<AccountModel>>(GET_FOR_UPDATE, [tenantId, id]);
+    return row && toDomain(row);
   }
 
   /** `loginName` must be normalized (trimmed, lower-case) like the stored ones. */
   async findByLoginName(tenantId: string, loginName: string): Promise<Account | undefined> {
-    const row = await this.db.account.findUnique({ where: { tenantId_loginName: { tenantId, loginName } } });
-    return row ? toDomain(row) : undefined;
+    const [row] = await this.sql.rows<Stored<AccountModel>>(BY_LOGIN_NAME, [tenantId, loginName]);
+    return row && toDomain(row);
   }
 
-  /** One page in id order (ids are time-ordered UUIDv7, so this is creation order). */
+  /** One page in creation order, after `afterId` when given. */
   async list(tenantId: string, filter: AccountFilter, afterId: string | undefined, limit: number) {
-    const rows = await this.db.account.findMany({
-      where: {
-        tenantId,
-        ...(filter.status !== undefined && { status: filter.status }),
-        ...(filter.role !== undefined && { roles: { has: filter.role } }),
-        ...(afterId !== undefined && { id: { gt: afterId } }),
-      },
-      orderBy: { id: "asc" },
-      take: limit,
-    });
-    return rows.map(toDomain);
+    const values = [tenantId, filter.status ?? null, filter.role ?? null, afterId ?? null, limit];
+    return (await this.sql.rows<Stored<AccountModel>>(LIST, values)).map(toDomain);
   }
 
-  /** Inserts a new account and records the request in the same transaction. */
-  async insert(account: Account, key: IdempotencyKey): Promise<void> {
-    await this.inTransaction(async (tx) => {
-      await recordResult(tx, key, viewOf(account));
-      await tx.account.create({ data: toRow(account) }).catch(translateUniqueViolation);
-    });
+  async insert(account: Account): Promise<void> {
+    await this.sql.count(INSERT, accounts.valuesOf(account)).catch(translateUniqueViolation);
   }
 
   /** Saves a changed account if it is still at `expectedVersion`; ABORTED otherwise. */
-  async update(account: Account, expectedVersion: number, key: IdempotencyKey): Promise<void> {
-    await this.inTransaction(async (tx) => {
-      await recordResult(tx, key, viewOf(account));
-      if (!(await saveIfAt(tx, account, expectedVersion))) throw etagMismatch(`accounts/${account.id}`);
-    });
+  async update(account: Account, expectedVersion: number): Promise<void> {
+    if (!(await this.saveIfAt(account, expectedVersion))) throw etagMismatch(`accounts/${account.id}`);
   }
 
   /**
-   * Saves the outcome of a password check (counter, lock) if the account is
-   * still at `expectedVersion`. No request id: a verification is not
-   * idempotent. False when someone changed the account first.
+   * Saves a changed account if it is still at `expectedVersion`; false when
+   * someone changed it first. No command changes the login name, so no
+   * unique violation to translate here.
    */
-  saveVerification(account: Account, expectedVersion: number): Promise<boolean> {
-    return saveIfAt(this.db, account, expectedVersion);
+  async saveIfAt(account: Account, expectedVersion: number): Promise<boolean> {
+    const values = [...accounts.valuesOf(account), expectedVersion];
+    return (await this.sql.count(UPDATE, values)) === 1;
   }
 
   /** Whether the stored account is still this version: a decision taken on it still holds. */
   async isCurrent(account: Account): Promise<boolean> {
     const { tenantId, id, version } = account;
-    return (await this.db.account.count({ where: { tenantId, id, version } })) === 1;
+    return (await this.sql.rows(IS_AT_VERSION, [tenantId, id, version])).length === 1;
   }
-
-  private inTransaction(work: (tx: IdentityTransaction) => Promise<void>): Promise<void> {
-    return "$transaction" in this.db ? this.db.$transaction(work, TRANSACTION_OPTIONS) : work(this.db);
-  }
-}
-
-async function saveIfAt(db: IdentityDatabase | IdentityTransaction, account: Account, version: number) {
-  const { count } = await db.account
-    .updateMany({ where: { tenantId: account.tenantId, id: account.id, version }, data: toRow(account) })
-    .catch(translateUniqueViolation);
-  return count === 1;
 }
 
 function translateUniqueViolation(error: unknown): never {
-  if (isUniqueViolation(error)) {
+  if (isUniqueViolation(error, "accounts_tenant_id_login_name_key")) {
     throw alreadyExists("LOGIN_NAME_TAKEN", "another account of the tenant already has this login name", "login_name");
   }
   throw error;
 }
 
-function toDomain(row: AccountRow): Account {
-  return {
-    ...row,
-    roles: row.roles as Role[],
-    status: row.status as AccountStatus,
-    passwordChangeTime: row.passwordChangeTime.toISOString(),
-    createTime: row.createTime.toISOString(),
-    updateTime: row.updateTime.toISOString(),
-  };
-}
-
-function toRow(a: Account): AccountRow {
-  return {
-    ...a,
-    passwordChangeTime: new Date(a.passwordChangeTime),
-    createTime: new Date(a.createTime),
-    updateTime: new Date(a.updateTime),
-  };
-}
+const toDomain = (row: Stored<AccountModel>): Account => ({
+  ...row,
+  roles: row.roles as Role[],
+  status: row.status as AccountStatus,
+});

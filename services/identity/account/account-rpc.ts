@@ -1,8 +1,12 @@
 import { v7 as uuidv7 } from "uuid";
-import type { AccountServiceDefinition } from "../../../generated/proto/hr/identity/v1/account_service.js";
+import {
+  AccountServiceDefinition,
+  type AccountServiceDefinition as Definition,
+} from "../../../generated/proto/hr/identity/v1/account_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
+import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
-import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/run-once.js";
+import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
@@ -10,7 +14,6 @@ import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { requireId } from "../../../runtime/server/request-checks.js";
 import {
   type Account,
-  type AccountView,
   assignRoles,
   changePassword,
   checkPasswordChange,
@@ -22,57 +25,57 @@ import {
   viewOf,
 } from "./account.js";
 import { listFilterOf, roleNamesOf, toAccountMessage } from "./account-proto.js";
-import type { AccountFilter, AccountRepository } from "./account-repository.js";
+import { type AccountFilter, AccountRepository } from "./account-repository.js";
 import { digestSecrets, hashPassword, verifyPassword } from "./password-hash.js";
 import { settleVerification, verifyCredentials } from "./verify-credentials-rpc.js";
 
+const methods = AccountServiceDefinition.methods;
+
 /**
- * The idempotency key of a request carrying passwords: they enter the
- * fingerprint only through a slow salted digest (see digestSecrets), never
- * through the plain SHA-256 idempotencyKey takes of the rest.
+ * The request as its idempotency fingerprint may see it: the password fields
+ * blanked and replaced by one slow salted digest of them (see digestSecrets),
+ * so the stored fingerprint is no fast, unsalted hash of a password.
  */
-async function keyWithSecrets<R extends { requestId: string }>(
-  caller: Caller,
-  method: string,
-  request: R,
-  secretFields: (keyof R)[],
-): Promise<IdempotencyKey> {
+async function withoutSecrets<R extends { requestId: string }>(caller: Caller, request: R, secretFields: (keyof R)[]) {
   const scope = `${caller.tenantId}\n${request.requestId}`;
-  const digest = await digestSecrets(
+  const secrets = await digestSecrets(
     secretFields.map((field) => String(request[field])),
     scope,
   );
-  const masked = Object.fromEntries(secretFields.map((field) => [field, ""]));
-  return idempotencyKey(caller.tenantId, method, { ...request, ...masked, secrets: digest });
+  const blanked = Object.fromEntries(secretFields.map((field) => [field, ""]));
+  return { ...request, ...blanked, secrets };
 }
 
 /** hr.identity.v1.AccountService: validates, runs the domain through the repository, maps to protobuf. */
-export function accountRpc(accounts: AccountRepository, db: RawSql): BusinessService<typeof AccountServiceDefinition> {
-  async function load(tenantId: string, id: string): Promise<Account> {
-    return (await accounts.get(tenantId, id)) ?? Promise.reject(notFound("account", id));
+export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> {
+  const accounts = new AccountRepository(db);
+  const commands = new CommandPipeline(db, (tx) => new AccountRepository(tx));
+
+  async function load(repo: AccountRepository, tenantId: string, id: string): Promise<Account> {
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("account", id));
   }
 
   /** Load → check etag → domain command → save, once per request id. */
-  async function change(
+  function change(
     caller: Caller,
-    key: IdempotencyKey,
+    method: CommandMethod<{ account?: ReturnType<typeof toAccountMessage> }>,
+    request: { requestId: string },
     id: string,
     etag: string,
     apply: (current: Account) => Promise<Account> | Account,
   ) {
-    const account = await runOnce<AccountView>(db, key, async () => {
-      const current = await load(caller.tenantId, id);
+    return commands.run(caller.tenantId, method, request, async (repo) => {
+      const current = await load(repo, caller.tenantId, id);
       assertEtag(`accounts/${id}`, current.version, etag);
       const changed = await apply(current);
-      await accounts.update(changed, current.version, key);
-      return viewOf(changed);
+      await repo.update(changed, current.version);
+      return { account: toAccountMessage(viewOf(changed)) };
     });
-    return { account: toAccountMessage(account) };
   }
 
   return {
     async getAccount(request, { caller }) {
-      return { account: toAccountMessage(viewOf(await load(caller.tenantId, requireId("id", request.id)))) };
+      return { account: toAccountMessage(viewOf(await load(accounts, caller.tenantId, requireId("id", request.id)))) };
     },
 
     async listAccounts(request, { caller }) {
@@ -85,54 +88,61 @@ export function accountRpc(accounts: AccountRepository, db: RawSql): BusinessSer
     },
 
     async createAccount(request, { caller }) {
-      const key = await keyWithSecrets(caller, "CreateAccount", request, ["initialPassword"]);
-      const account = await runOnce<AccountView>(db, key, async () => {
+      const fingerprinted = await withoutSecrets(caller, request, ["initialPassword"]);
+      return commands.run(caller.tenantId, methods.createAccount, fingerprinted, async (repo) => {
         const roles = roleNamesOf(request.roles);
         const draft = draftAccount({ ...request, id: uuidv7(), tenantId: caller.tenantId, roles });
         const created = createAccount(draft, await hashPassword(request.initialPassword), nowIso());
-        await accounts.insert(created, key);
-        return viewOf(created);
+        await repo.insert(created);
+        return { account: toAccountMessage(viewOf(created)) };
       });
-      return { account: toAccountMessage(account) };
     },
 
     async changePassword(request, { caller }) {
       const { currentPassword, newPassword } = request;
-      const key = await keyWithSecrets(caller, "ChangePassword", request, ["currentPassword", "newPassword"]);
+      const fingerprinted = await withoutSecrets(caller, request, ["currentPassword", "newPassword"]);
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, async (current) => {
-        const { verifyCurrentPassword } = checkPasswordChange(current, request, caller.roles);
-        if (verifyCurrentPassword && !(await verifyPassword(currentPassword, current.passwordHash))) {
-          // Counted like a failed login: otherwise this would be an unlimited password oracle.
-          await settleVerification(accounts, current, false);
-          throw currentPasswordIncorrect();
-        }
-        return changePassword(current, await hashPassword(newPassword), nowIso());
-      });
+      let wrongPasswordFor: Account | undefined;
+      try {
+        return await change(caller, methods.changePassword, fingerprinted, id, request.etag, async (current) => {
+          const { verifyCurrentPassword } = checkPasswordChange(current, request, caller.roles);
+          if (verifyCurrentPassword && !(await verifyPassword(currentPassword, current.passwordHash))) {
+            wrongPasswordFor = current;
+            throw currentPasswordIncorrect();
+          }
+          return changePassword(current, await hashPassword(newPassword), nowIso());
+        });
+      } catch (error) {
+        // Counted like a failed login, otherwise this would be an unlimited
+        // password oracle; after the refused command rolled back, in its own write.
+        if (wrongPasswordFor) await settleVerification(db, wrongPasswordFor, false);
+        throw error;
+      }
     },
 
-    async assignRoles(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "AssignRoles", request);
+    assignRoles(request, { caller }) {
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) =>
+      return change(caller, methods.assignRoles, request, id, request.etag, (current) =>
         assignRoles(current, roleNamesOf(request.roles), nowIso()),
       );
     },
 
-    async disableAccount(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "DisableAccount", request);
+    disableAccount(request, { caller }) {
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) => disableAccount(current, nowIso()));
+      return change(caller, methods.disableAccount, request, id, request.etag, (current) =>
+        disableAccount(current, nowIso()),
+      );
     },
 
-    async enableAccount(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "EnableAccount", request);
+    enableAccount(request, { caller }) {
       const id = requireId("id", request.id);
-      return change(caller, key, id, request.etag, (current) => enableAccount(current, nowIso()));
+      return change(caller, methods.enableAccount, request, id, request.etag, (current) =>
+        enableAccount(current, nowIso()),
+      );
     },
 
-    async verifyCredentials(request, { caller }) {
-      return verifyCredentials(accounts, caller.tenantId, request);
+    verifyCredentials(request, { caller }) {
+      return verifyCredentials(db, caller.tenantId, request);
     },
   };
 }

@@ -34,7 +34,7 @@ export interface Account {
   updateTime: string;
 }
 
-/** The account as it may leave the service (responses, idempotency snapshots): no hash. */
+/** The account as it may leave the service (responses, and so the replays of commands): no hash. */
 export type AccountView = Omit<Account, "passwordHash">;
 
 export interface NewAccount {
