@@ -1,4 +1,5 @@
-import { readInt, readRequired, readRuntimeConfig } from "../../runtime/config.js";
+import { readInt, readRequired, readRetentionPolicy, readRuntimeConfig } from "../../runtime/config.js";
+import { startRecordPurge } from "../../runtime/db/idempotency-retention.js";
 import { migrateDatabase } from "../../runtime/db/migrate.js";
 import { openSqlDatabase } from "../../runtime/db/sql.js";
 import { stopOnSignals } from "../../runtime/server/grpc-server.js";
@@ -13,8 +14,10 @@ const databaseUrl = readRequired(process.env, "TALENT_DATABASE_URL");
 await migrateDatabase("talent", databaseUrl);
 const db = openSqlDatabase(databaseUrl, readInt(process.env, "TALENT_DATABASE_POOL_SIZE", 10));
 const server = await startTalentServer({ db, port: readInt(process.env, "TALENT_PORT", 50054), config, logger });
+const stopPurge = startRecordPurge(db, readRetentionPolicy(), logger);
 
 stopOnSignals(logger, async () => {
+  stopPurge();
   await server.stop();
   await db.end();
 });
