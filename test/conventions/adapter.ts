@@ -25,6 +25,16 @@ export interface Command<T extends Aggregate> {
   run(target: T, caller: Caller, key: Key, variant?: number): Promise<Answer>;
 }
 
+/** A command whose empty etag is refused like a stale one. */
+export function required<T extends Aggregate>(method: string, run: Command<T>["run"]): Command<T> {
+  return { method, etag: "required", run };
+}
+
+/** A command whose empty etag skips the check (a stale one is still refused). */
+export function optional<T extends Aggregate>(method: string, run: Command<T>["run"]): Command<T> {
+  return { method, etag: "optional", run };
+}
+
 /** One page of a List call. */
 export interface Page<T> {
   items: T[];

@@ -6,7 +6,7 @@ import {
   type SubmitApplicationRequest,
 } from "../../generated/proto/hr/candidacy/v1/application_service.js";
 import { startTalent } from "../support/talent-under-test.js";
-import type { ContextAdapter } from "./adapter.js";
+import { type ContextAdapter, required } from "./adapter.js";
 import { describeConventions } from "./suite.js";
 
 // The conventions (tenancy, request ids, etags, paging) in the candidacy context.
@@ -49,26 +49,14 @@ const applications: ContextAdapter<Application, SubmitApplicationRequest, Filter
       },
       filter: { stage: APPLIED },
       otherFilters: [{ stage: SCREENING }, { stage: APPLIED, jobOpeningId: randomUUID() }],
-      change: {
-        // Moves one stage forward: runs again on the stage it leads to (up to OFFER).
-        method: "AdvanceApplication",
-        etag: "required",
-        run: (a, caller, key, variant = 0) => {
-          const toStage = FORWARD[FORWARD.indexOf(a.stage) + 1] ?? ApplicationStage.APPLICATION_STAGE_HIRED;
-          return client.advanceApplication({ ...command(a, key), toStage, note: `move ${variant}` }, caller);
-        },
-      },
+      // One stage forward: it runs again on the stage it leads to (up to OFFER).
+      change: required("AdvanceApplication", (a, caller, key, variant = 0) => {
+        const toStage = FORWARD[FORWARD.indexOf(a.stage) + 1] ?? ApplicationStage.APPLICATION_STAGE_HIRED;
+        return client.advanceApplication({ ...command(a, key), toStage, note: `move ${variant}` }, caller);
+      }),
       commands: [
-        {
-          method: "RejectApplication",
-          etag: "required",
-          run: (a, caller, key) => client.rejectApplication(command(a, key), caller),
-        },
-        {
-          method: "WithdrawApplication",
-          etag: "required",
-          run: (a, caller, key) => client.withdrawApplication(command(a, key), caller),
-        },
+        required("RejectApplication", (a, caller, key) => client.rejectApplication(command(a, key), caller)),
+        required("WithdrawApplication", (a, caller, key) => client.withdrawApplication(command(a, key), caller)),
       ],
       stop: () => talent.stop(),
     };

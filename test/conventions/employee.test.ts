@@ -6,7 +6,7 @@ import {
   type ListEmployeesRequest,
 } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { startPeople } from "../support/people-under-test.js";
-import type { ContextAdapter } from "./adapter.js";
+import { type ContextAdapter, required } from "./adapter.js";
 import { describeConventions } from "./suite.js";
 
 // The conventions (tenancy, request ids, etags, paging) in the employee context.
@@ -57,35 +57,20 @@ const employees: ContextAdapter<Employee, HireEmployeeRequest, Filter> = {
         { departmentId: ENGINEERING, managerId: randomUUID() },
         { departmentId: ENGINEERING, status: EmployeeStatus.EMPLOYEE_STATUS_PENDING },
       ],
-      change: {
-        method: "TransferEmployee",
-        etag: "required",
-        run: (e, caller, key, variant = 0) =>
-          client.transferEmployee(
-            { ...key, id: e.id, departmentId: ELSEWHERE[variant] ?? SALES, managerId: "" },
+      change: required("TransferEmployee", (e, caller, key, variant = 0) =>
+        client.transferEmployee({ ...key, id: e.id, departmentId: ELSEWHERE[variant] ?? SALES, managerId: "" }, caller),
+      ),
+      commands: [
+        required("UpdateEmployee", (e, caller, { requestId, etag }) =>
+          client.updateEmployee(
+            { requestId, employee: { ...e, etag, jobTitle: "Lead" }, updateMask: ["job_title"] },
             caller,
           ),
-      },
-      commands: [
-        {
-          method: "UpdateEmployee",
-          etag: "required",
-          run: (e, caller, { requestId, etag }) =>
-            client.updateEmployee(
-              { requestId, employee: { ...e, etag, jobTitle: "Lead" }, updateMask: ["job_title"] },
-              caller,
-            ),
-        },
-        {
-          method: "ActivateEmployee",
-          etag: "required",
-          run: (e, caller, key) => client.activateEmployee({ ...key, id: e.id }, caller),
-        },
-        {
-          method: "TerminateEmployee",
-          etag: "required",
-          run: (e, caller, key) => client.terminateEmployee({ ...key, id: e.id, effectiveDate: "2025-12-31" }, caller),
-        },
+        ),
+        required("ActivateEmployee", (e, caller, key) => client.activateEmployee({ ...key, id: e.id }, caller)),
+        required("TerminateEmployee", (e, caller, key) =>
+          client.terminateEmployee({ ...key, id: e.id, effectiveDate: "2025-12-31" }, caller),
+        ),
       ],
       stop: () => people.stop(),
     };

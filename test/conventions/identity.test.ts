@@ -7,7 +7,7 @@ import {
   Role,
 } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { startIdentity } from "../support/identity-under-test.js";
-import type { ContextAdapter } from "./adapter.js";
+import { type ContextAdapter, required } from "./adapter.js";
 import { describeConventions } from "./suite.js";
 
 // The conventions (tenancy, request ids, etags, paging) in the identity context.
@@ -47,32 +47,18 @@ const accounts: ContextAdapter<Account, CreateAccountRequest, Filter> = {
       },
       filter: { role: EMPLOYEE },
       otherFilters: [{ role: EMPLOYEE, status: AccountStatus.ACCOUNT_STATUS_ACTIVE }, { role: MANAGER }],
-      change: {
-        method: "AssignRoles",
-        etag: "required",
-        run: (a, caller, key, variant = 0) =>
-          client.assignRoles({ ...key, id: a.id, roles: ROLE_SETS[variant] ?? [MANAGER] }, caller),
-      },
+      change: required("AssignRoles", (a, caller, key, variant = 0) =>
+        client.assignRoles({ ...key, id: a.id, roles: ROLE_SETS[variant] ?? [MANAGER] }, caller),
+      ),
       commands: [
-        {
-          method: "ChangePassword",
-          etag: "required",
-          run: (a, caller, key) =>
-            client.changePassword(
-              { ...key, id: a.id, currentPassword: "", newPassword: "Tr0ub4dor&3-but-longer" },
-              caller,
-            ),
-        },
-        {
-          method: "DisableAccount",
-          etag: "required",
-          run: (a, caller, key) => client.disableAccount({ ...key, id: a.id }, caller),
-        },
-        {
-          method: "EnableAccount",
-          etag: "required",
-          run: (a, caller, key) => client.enableAccount({ ...key, id: a.id }, caller),
-        },
+        required("ChangePassword", (a, caller, key) =>
+          client.changePassword(
+            { ...key, id: a.id, currentPassword: "", newPassword: "Tr0ub4dor&3-but-longer" },
+            caller,
+          ),
+        ),
+        required("DisableAccount", (a, caller, key) => client.disableAccount({ ...key, id: a.id }, caller)),
+        required("EnableAccount", (a, caller, key) => client.enableAccount({ ...key, id: a.id }, caller)),
       ],
       stop: () => identity.stop(),
     };

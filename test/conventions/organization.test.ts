@@ -5,7 +5,7 @@ import type {
   ListDepartmentsRequest,
 } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { startPeople } from "../support/people-under-test.js";
-import type { ContextAdapter } from "./adapter.js";
+import { type ContextAdapter, required } from "./adapter.js";
 import { describeConventions } from "./suite.js";
 
 // The conventions (tenancy, request ids, etags, paging) in the organization context.
@@ -47,26 +47,17 @@ const departments: ContextAdapter<Department, CreateDepartmentRequest, Filter> =
       // Every department the adapter creates is top-level.
       filter: { parentDepartmentId: "" },
       otherFilters: [{ parentDepartmentId: "", includeArchived: true }, { parentDepartmentId: randomUUID() }],
-      change: {
-        method: "UpdateDepartment",
-        etag: "required",
-        run: (d, caller, { requestId, etag }, variant = 0) =>
-          client.updateDepartment(
-            { requestId, department: { ...d, etag, name: `Renamed ${variant}` }, updateMask: ["name"] },
-            caller,
-          ),
-      },
+      change: required("UpdateDepartment", (d, caller, { requestId, etag }, variant = 0) =>
+        client.updateDepartment(
+          { requestId, department: { ...d, etag, name: `Renamed ${variant}` }, updateMask: ["name"] },
+          caller,
+        ),
+      ),
       commands: [
-        {
-          method: "MoveDepartment",
-          etag: "required",
-          run: (d, caller, key) => client.moveDepartment({ ...key, id: d.id, newParentDepartmentId: "" }, caller),
-        },
-        {
-          method: "ArchiveDepartment",
-          etag: "required",
-          run: (d, caller, key) => client.archiveDepartment({ ...key, id: d.id }, caller),
-        },
+        required("MoveDepartment", (d, caller, key) =>
+          client.moveDepartment({ ...key, id: d.id, newParentDepartmentId: "" }, caller),
+        ),
+        required("ArchiveDepartment", (d, caller, key) => client.archiveDepartment({ ...key, id: d.id }, caller)),
       ],
       stop: () => people.stop(),
     };

@@ -7,7 +7,7 @@ import {
   type ListJobOpeningsRequest,
 } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
 import { startTalent } from "../support/talent-under-test.js";
-import type { ContextAdapter } from "./adapter.js";
+import { type ContextAdapter, required } from "./adapter.js";
 import { describeConventions } from "./suite.js";
 
 // The conventions (tenancy, request ids, etags, paging) in the requisition context.
@@ -44,32 +44,18 @@ const jobOpenings: ContextAdapter<JobOpening, CreateJobOpeningRequest, Filter> =
       },
       filter: { status: DRAFT },
       otherFilters: [{ status: OPEN }, { status: DRAFT, departmentId: randomUUID() }],
-      change: {
-        method: "UpdateJobOpening",
-        etag: "required",
-        run: (o, caller, { requestId, etag }, variant = 0) =>
-          client.updateJobOpening(
-            { requestId, jobOpening: { ...o, etag, title: `Opening ${variant}` }, updateMask: ["title"] },
-            caller,
-          ),
-      },
+      change: required("UpdateJobOpening", (o, caller, { requestId, etag }, variant = 0) =>
+        client.updateJobOpening(
+          { requestId, jobOpening: { ...o, etag, title: `Opening ${variant}` }, updateMask: ["title"] },
+          caller,
+        ),
+      ),
       commands: [
-        {
-          method: "OpenJobOpening",
-          etag: "required",
-          run: (o, caller, key) => client.openJobOpening({ ...key, id: o.id }, caller),
-        },
-        {
-          method: "HoldJobOpening",
-          etag: "required",
-          run: (o, caller, key) => client.holdJobOpening({ ...key, id: o.id }, caller),
-        },
-        {
-          method: "CloseJobOpening",
-          etag: "required",
-          run: (o, caller, key) =>
-            client.closeJobOpening({ ...key, id: o.id, outcome: CloseOutcome.CLOSE_OUTCOME_CLOSED }, caller),
-        },
+        required("OpenJobOpening", (o, caller, key) => client.openJobOpening({ ...key, id: o.id }, caller)),
+        required("HoldJobOpening", (o, caller, key) => client.holdJobOpening({ ...key, id: o.id }, caller)),
+        required("CloseJobOpening", (o, caller, key) =>
+          client.closeJobOpening({ ...key, id: o.id, outcome: CloseOutcome.CLOSE_OUTCOME_CLOSED }, caller),
+        ),
       ],
       stop: () => talent.stop(),
     };

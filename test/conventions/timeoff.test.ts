@@ -8,7 +8,7 @@ import {
 } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import type { Caller } from "../support/callers.js";
 import { startTimeoff } from "../support/timeoff-under-test.js";
-import type { ContextAdapter, Key } from "./adapter.js";
+import { type ContextAdapter, type Key, optional, required } from "./adapter.js";
 import { describeConventions } from "./suite.js";
 
 // The conventions (tenancy, request ids, etags, paging) in the timeoff context.
@@ -33,14 +33,11 @@ const leaveAccounts: ContextAdapter<LeaveAccount, OpenLeaveAccountRequest, Filte
     const timeoff = await startTimeoff();
     const client = timeoff.leaveAccounts;
     /** A decision acts on the account's pending leave request. */
-    const decision = (method: "approveLeave" | "rejectLeave" | "cancelLeave") => ({
-      method: `${method[0]?.toUpperCase()}${method.slice(1)}`,
-      etag: "optional" as const,
-      run: (a: LeaveAccount, caller: Caller, key: Key) => {
+    const decision = (method: "approveLeave" | "rejectLeave" | "cancelLeave") =>
+      optional<LeaveAccount>(`${method[0]?.toUpperCase()}${method.slice(1)}`, (a, caller, key) => {
         const pending = a.leaveRequests.find((r) => r.status === LeaveRequestStatus.LEAVE_REQUEST_STATUS_PENDING);
         return client[method]({ ...key, id: a.id, leaveRequestId: pending?.id ?? randomUUID() }, caller);
-      },
-    });
+      });
     const requestLeave = (a: LeaveAccount, caller: Caller, key: Key, date = "2099-08-04") =>
       client.requestLeave({ ...key, id: a.id, startDate: date, endDate: date, halfDay: false, note: "" }, caller);
     return {
@@ -73,14 +70,11 @@ const leaveAccounts: ContextAdapter<LeaveAccount, OpenLeaveAccountRequest, Filte
       },
       filter: { year: FUTURE },
       otherFilters: [{ year: FUTURE - 1 }, { employeeId: randomUUID(), year: FUTURE }],
-      change: {
-        method: "AccrueLeave",
-        etag: "required",
-        run: (a, caller, key, variant = 0) =>
-          client.accrueLeave({ ...key, id: a.id, amountHalfDays: variant + 1, reason: `accrual ${variant}` }, caller),
-      },
+      change: required("AccrueLeave", (a, caller, key, variant = 0) =>
+        client.accrueLeave({ ...key, id: a.id, amountHalfDays: variant + 1, reason: `accrual ${variant}` }, caller),
+      ),
       commands: [
-        { method: "RequestLeave", etag: "optional", run: (a, caller, key) => requestLeave(a, caller, key) },
+        optional("RequestLeave", (a, caller, key) => requestLeave(a, caller, key)),
         decision("approveLeave"),
         decision("rejectLeave"),
         decision("cancelLeave"),
