@@ -1,142 +1,42 @@
 import { randomUUID } from "node:crypto";
 import { Status } from "nice-grpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  type LeaveAccount,
-  type LeaveBalance,
-  type LeaveMovement,
-  LeaveMovementKind,
-  type LeaveRequest,
-  LeaveRequestStatus,
   LeaveType,
   type OpenLeaveAccountRequest,
   type RequestLeaveRequest,
 } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
-import { as, type Caller, newTenant } from "../support/callers.js";
+import { as, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
-import { startTimeoff, type TimeoffUnderTest } from "../support/timeoff-under-test.js";
+import {
+  APPROVED,
+  auditedHistory,
+  CANCELLED,
+  decide,
+  FUTURE,
+  K,
+  leaveRequest,
+  open,
+  openRequest,
+  PAST,
+  PENDING,
+  present,
+  REJECTED,
+  read,
+  requestLeave,
+  rowsOf,
+  SICK,
+  startTimeoffPerFile,
+  timeoff,
+  workingDays,
+} from "./timeoff.fixtures.js";
 
 // The timeoff context (hr.timeoff.v1.LeaveAccountService) through its
-// generated client against a real timeoff server and database.
-// Run alone: npx vitest run test/contexts/timeoff.test.ts
+// generated client against a real timeoff server and database. Races:
+// test/contexts/timeoff.races.test.ts; tenancy, request ids, etags and paging:
+// test/conventions/timeoff.test.ts. Run alone: npx vitest run test/contexts/timeoff
 
-let timeoff: TimeoffUnderTest;
-beforeAll(async () => {
-  timeoff = await startTimeoff();
-});
-afterAll(() => timeoff?.stop());
-
-const { LEAVE_TYPE_ANNUAL: ANNUAL, LEAVE_TYPE_SICK: SICK } = LeaveType;
-const { LEAVE_REQUEST_STATUS_PENDING: PENDING, LEAVE_REQUEST_STATUS_APPROVED: APPROVED } = LeaveRequestStatus;
-const { LEAVE_REQUEST_STATUS_REJECTED: REJECTED, LEAVE_REQUEST_STATUS_CANCELLED: CANCELLED } = LeaveRequestStatus;
-const K = LeaveMovementKind;
-
-// Years chosen so that "has the approved leave started?" has the same answer whenever the tests run.
-const FUTURE = 2099;
-const PAST = 2020;
-
-const openRequest = (overrides: Partial<OpenLeaveAccountRequest> = {}): OpenLeaveAccountRequest => ({
-  requestId: randomUUID(),
-  employeeId: randomUUID(),
-  leaveType: ANNUAL,
-  year: FUTURE,
-  entitlementHalfDays: 20,
-  ...overrides,
-});
-
-function present<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error("the response lacks an expected message");
-  return value;
-}
-
-async function open(caller: Caller, overrides: Partial<OpenLeaveAccountRequest> = {}): Promise<LeaveAccount> {
-  return present((await timeoff.leaveAccounts.openLeaveAccount(openRequest(overrides), caller)).leaveAccount);
-}
-
-async function read(caller: Caller, id: string): Promise<LeaveAccount> {
-  return present((await timeoff.leaveAccounts.getLeaveAccount({ id }, caller)).leaveAccount);
-}
-
-const leaveRequest = (a: LeaveAccount, start: string, end = start, more: Partial<RequestLeaveRequest> = {}) => ({
-  requestId: randomUUID(),
-  id: a.id,
-  etag: "",
-  startDate: start,
-  endDate: end,
-  halfDay: false,
-  note: "",
-  ...more,
-});
-
-async function requestLeave(caller: Caller, a: LeaveAccount, start: string, end = start) {
-  const answer = await timeoff.leaveAccounts.requestLeave(leaveRequest(a, start, end), caller);
-  return { account: present(answer.leaveAccount), request: present(answer.leaveRequest) };
-}
-
-type Decision = "approveLeave" | "rejectLeave" | "cancelLeave";
-async function decide(caller: Caller, decision: Decision, a: LeaveAccount, r: LeaveRequest, etag = "") {
-  const call = { requestId: randomUUID(), id: a.id, etag, leaveRequestId: r.id };
-  const answer = await timeoff.leaveAccounts[decision](call, caller);
-  return { account: present(answer.leaveAccount), request: present(answer.leaveRequest) };
-}
-
-/** Every movement of an account, reading all pages. */
-async function history(caller: Caller, leaveAccountId: string): Promise<LeaveMovement[]> {
-  const all: LeaveMovement[] = [];
-  let pageToken = "";
-  do {
-    const page = await timeoff.leaveAccounts.listLeaveMovements({ leaveAccountId, pageSize: 200, pageToken }, caller);
-    all.push(...page.movements);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== "");
-  return all;
-}
-
-/** Applies movements in order from a zero balance, as a client auditing the history would. */
-function fold(movements: readonly LeaveMovement[]): LeaveBalance {
-  const b = { entitlementHalfDays: 0, accruedHalfDays: 0, reservedHalfDays: 0, approvedHalfDays: 0 };
-  for (const { kind, amountHalfDays: n } of movements) {
-    if (kind === K.LEAVE_MOVEMENT_KIND_OPENED) b.entitlementHalfDays = n;
-    if (kind === K.LEAVE_MOVEMENT_KIND_ACCRUED) b.accruedHalfDays += n;
-    if (kind === K.LEAVE_MOVEMENT_KIND_RESERVED) b.reservedHalfDays += n;
-    if (kind === K.LEAVE_MOVEMENT_KIND_RELEASED) b.reservedHalfDays -= n;
-    if (kind === K.LEAVE_MOVEMENT_KIND_TAKEN) {
-      b.reservedHalfDays -= n;
-      b.approvedHalfDays += n;
-    }
-    if (kind === K.LEAVE_MOVEMENT_KIND_RESTORED) b.approvedHalfDays -= n;
-  }
-  const availableHalfDays = b.entitlementHalfDays + b.accruedHalfDays - b.reservedHalfDays - b.approvedHalfDays;
-  return { ...b, availableHalfDays };
-}
-
-/** Checks that the history is gapless, that each movement's balance is the sum so far, and returns it. */
-async function auditedHistory(caller: Caller, a: LeaveAccount): Promise<LeaveMovement[]> {
-  const movements = await history(caller, a.id);
-  expect(movements.map((m) => m.sequence)).toEqual(movements.map((_, i) => i + 1));
-  for (const [i, m] of movements.entries()) {
-    expect(m.balance, `movement ${m.sequence}`).toEqual(fold(movements.slice(0, i + 1)));
-    expect(m.balance?.availableHalfDays).toBeGreaterThanOrEqual(0);
-  }
-  expect(fold(movements)).toEqual(a.balance);
-  expect(a.etag).toBe(`"${movements.length}"`);
-  return movements;
-}
-
-/** The first `count` working days (Monday to Friday) of `year`. */
-function workingDays(year: number, count: number, from = `${year}-01-01`): string[] {
-  const days: string[] = [];
-  for (let d = new Date(`${from}T00:00:00Z`); days.length < count; d.setUTCDate(d.getUTCDate() + 1)) {
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) days.push(d.toISOString().slice(0, 10));
-  }
-  return days;
-}
-
-const rowsOf = async (tenantId: string) => ({
-  accounts: await timeoff.db.leaveAccount.count({ where: { tenantId } }),
-  requests: await timeoff.db.leaveRequest.count({ where: { tenantId } }),
-  movements: await timeoff.db.leaveMovement.count({ where: { tenantId } }),
-});
+startTimeoffPerFile();
 
 describe("opening and reading leave accounts", () => {
   it("opens an account with its entitlement and an OPENED movement, and reads it back", async () => {
@@ -198,8 +98,6 @@ describe("opening and reading leave accounts", () => {
         ["entitlement_half_days", "leave_type", "year"],
       ],
       [{ employeeId: "x".repeat(10_000) }, ["employee_id"]],
-      [{ requestId: "x".repeat(10_000) }, ["request_id"]],
-      [{ requestId: "" }, ["request_id"]],
       [{ entitlementHalfDays: 2 ** 31 - 1 }, ["entitlement_half_days"]],
     ];
     for (const [overrides, fields] of cases) {
@@ -378,7 +276,6 @@ describe("the leave request lifecycle", () => {
       [{ startDate: "2099-03-02", endDate: "2099-03-03", halfDay: true }, ["half_day"]],
       [{ startDate: huge, endDate: huge, note: "a\u0000b" }, ["end_date", "note", "start_date"]],
       [{ id: "nope" }, ["id"]],
-      [{ requestId: huge }, ["request_id"]],
     ];
     for (const [overrides, fields] of cases) {
       const error = await expectError(
@@ -398,223 +295,7 @@ describe("the leave request lifecycle", () => {
   });
 });
 
-describe("optimistic concurrency", () => {
-  it("refuses a stale etag on every command and changes nothing; an empty etag skips the check", async () => {
-    const acme = await as(newTenant());
-    const account = await open(acme);
-    const { request: pending, account: current } = await requestLeave(acme, account, "2099-04-01");
-    const stale = account.etag;
-    const attempts = [
-      () =>
-        timeoff.leaveAccounts.requestLeave(leaveRequest(account, "2099-04-02", "2099-04-02", { etag: stale }), acme),
-      () => decide(acme, "approveLeave", current, pending, stale),
-      () => decide(acme, "rejectLeave", current, pending, stale),
-      () => decide(acme, "cancelLeave", current, pending, stale),
-      () =>
-        timeoff.leaveAccounts.accrueLeave(
-          { requestId: randomUUID(), id: account.id, etag: stale, amountHalfDays: 2, reason: "bonus" },
-          acme,
-        ),
-    ];
-    for (const attempt of attempts) expect((await expectError(attempt(), Status.ABORTED)).reason).toBe("ETAG_MISMATCH");
-    expect(await read(acme, account.id)).toEqual(current);
-    expect((await decide(acme, "approveLeave", current, pending, "")).request.status).toBe(APPROVED);
-  });
-
-  it("lets exactly one of two concurrent accruals with the same etag win", async () => {
-    const acme = await as(newTenant());
-    const account = await open(acme);
-    const accrue = () =>
-      timeoff.leaveAccounts.accrueLeave(
-        { requestId: randomUUID(), id: account.id, etag: account.etag, amountHalfDays: 2, reason: "monthly" },
-        acme,
-      );
-    const outcomes = await Promise.allSettled([accrue(), accrue(), accrue()]);
-    const lost = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason] : []));
-    expect(lost).toHaveLength(2);
-    for (const error of lost)
-      expect((await expectError(Promise.reject(error), Status.ABORTED)).reason).toBe("ETAG_MISMATCH");
-    const current = await read(acme, account.id);
-    expect(current.balance?.accruedHalfDays).toBe(2);
-    await auditedHistory(acme, current);
-  });
-
-  it("decides a pending request once when an approval and a rejection race", async () => {
-    const acme = await as(newTenant());
-    const account = await open(acme);
-    const { request } = await requestLeave(acme, account, "2099-07-01");
-    const outcomes = await Promise.allSettled([
-      decide(acme, "approveLeave", account, request),
-      decide(acme, "rejectLeave", account, request),
-    ]);
-    const won = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
-    const lost = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason] : []));
-    expect(won).toHaveLength(1);
-    expect((await expectError(Promise.reject(lost[0]), Status.FAILED_PRECONDITION)).reason).toBe(
-      "LEAVE_REQUEST_NOT_PENDING",
-    );
-    const current = await read(acme, account.id);
-    expect(current).toEqual(won[0]?.account);
-    expect((await auditedHistory(acme, current)).length).toBe(3);
-  });
-});
-
-describe("the balance under racing requests and decisions", () => {
-  type Outcome = { request: LeaveRequest } | { error: unknown };
-
-  async function tryRequest(caller: Caller, account: LeaveAccount, date: string): Promise<Outcome> {
-    try {
-      return { request: (await requestLeave(caller, account, date)).request };
-    } catch (error) {
-      return { error };
-    }
-  }
-
-  async function expectOnlyInsufficientBalance(outcomes: Outcome[]): Promise<LeaveRequest[]> {
-    for (const outcome of outcomes) {
-      if ("error" in outcome) {
-        const error = await expectError(Promise.reject(outcome.error), Status.FAILED_PRECONDITION);
-        expect(error.reason).toBe("INSUFFICIENT_BALANCE");
-      }
-    }
-    return outcomes.flatMap((o) => ("request" in o ? [o.request] : []));
-  }
-
-  it("grants exactly the 10 days of 40 concurrent one-day requests, approving each as soon as it is granted", async () => {
-    const tenant = newTenant();
-    const acme = await as(tenant);
-    const account = await open(acme, { entitlementHalfDays: 20 });
-    const outcomes = await Promise.all(
-      workingDays(FUTURE, 40).map(async (date) => {
-        const outcome = await tryRequest(acme, account, date);
-        if ("request" in outcome) await decide(acme, "approveLeave", account, outcome.request);
-        return outcome;
-      }),
-    );
-    const granted = await expectOnlyInsufficientBalance(outcomes);
-    expect(granted).toHaveLength(10);
-
-    const final = await read(acme, account.id);
-    expect(final.balance).toEqual({
-      ...{ entitlementHalfDays: 20, accruedHalfDays: 0, reservedHalfDays: 0, approvedHalfDays: 20 },
-      availableHalfDays: 0,
-    });
-    expect(final.leaveRequests.map((r) => r.id).sort()).toEqual(granted.map((r) => r.id).sort());
-    expect(final.leaveRequests.every((r) => r.status === APPROVED)).toBe(true);
-    const kinds = (await auditedHistory(acme, final)).map((m) => m.kind);
-    expect(kinds.filter((k) => k === K.LEAVE_MOVEMENT_KIND_RESERVED)).toHaveLength(10);
-    expect(kinds.filter((k) => k === K.LEAVE_MOVEMENT_KIND_TAKEN)).toHaveLength(10);
-    expect(await rowsOf(tenant)).toEqual({ accounts: 1, requests: 10, movements: 21 });
-  });
-
-  it("keeps available ≥ 0 and the history adding up while requests race approvals, rejections and cancellations", async () => {
-    const acme = await as(newTenant());
-    const account = await open(acme, { entitlementHalfDays: 20 });
-    const done = { approved: 0, rejected: 0, cancelledPending: 0, restored: 0 };
-    let turn = 0;
-    // Two in five granted requests keep their days (approved); the others give them back
-    // (rejected, cancelled while pending, or approved and then cancelled before it starts).
-    const follow = async (request: LeaveRequest) => {
-      const plan = turn++ % 5;
-      if (plan <= 1) {
-        await decide(acme, "approveLeave", account, request);
-        done.approved++;
-      } else if (plan === 2) {
-        await decide(acme, "rejectLeave", account, request);
-        done.rejected++;
-      } else if (plan === 3) {
-        await decide(acme, "cancelLeave", account, request);
-        done.cancelledPending++;
-      } else {
-        await decide(acme, "approveLeave", account, request);
-        await decide(acme, "cancelLeave", account, request);
-        done.approved++;
-        done.restored++;
-      }
-    };
-    // Four waves of 10 concurrent requests; each wave runs together with the decisions on the
-    // previous wave's granted requests, so releases race requests. (A single burst would not:
-    // the account's lock queue is first come, first served, and decisions sent after a burst
-    // would all wait behind it.)
-    const outcomes: Outcome[] = [];
-    let decisions: LeaveRequest[] = [];
-    const dates = workingDays(FUTURE, 40);
-    for (let wave = 0; wave <= 4; wave++) {
-      const requests = dates.slice(wave * 10, wave * 10 + 10).map((date) => tryRequest(acme, account, date));
-      const [results] = await Promise.all([Promise.all(requests), Promise.all(decisions.map(follow))]);
-      outcomes.push(...results);
-      decisions = results.flatMap((o) => ("request" in o ? [o.request] : []));
-    }
-    const granted = await expectOnlyInsufficientBalance(outcomes);
-    // The first wave takes all 10 days; the days released while the second wave runs are granted
-    // to it or to the third: more than 10 grants. Two in five keep their days, so not all 40 fit.
-    expect(granted.length).toBeGreaterThan(10);
-    expect(granted.length).toBeLessThan(40);
-
-    const final = await read(acme, account.id);
-    const movements = await auditedHistory(acme, final);
-    const count = (kind: LeaveMovementKind) => movements.filter((m) => m.kind === kind).length;
-    expect(count(K.LEAVE_MOVEMENT_KIND_RESERVED)).toBe(granted.length);
-    expect(count(K.LEAVE_MOVEMENT_KIND_TAKEN)).toBe(done.approved);
-    expect(count(K.LEAVE_MOVEMENT_KIND_RELEASED)).toBe(done.rejected + done.cancelledPending);
-    expect(count(K.LEAVE_MOVEMENT_KIND_RESTORED)).toBe(done.restored);
-    expect(done.approved + done.rejected + done.cancelledPending).toBe(granted.length);
-    const holding = final.leaveRequests.filter((r) => r.status === PENDING || r.status === APPROVED);
-    expect(holding.map((r) => r.status)).toEqual(holding.map(() => APPROVED));
-    expect(final.balance?.approvedHalfDays).toBe(2 * holding.length);
-    expect(final.balance?.availableHalfDays).toBe(20 - 2 * holding.length);
-    expect(final.leaveRequests).toHaveLength(granted.length);
-  });
-});
-
-describe("tenancy", () => {
-  it("hides another tenant's accounts from reads, lists, history and commands, and changes nothing", async () => {
-    const acme = await as(newTenant());
-    const account = await open(acme);
-    const { request, account: current } = await requestLeave(acme, account, "2099-08-03");
-    const otherTenant = newTenant();
-    const other = await as(otherTenant);
-    await expectError(timeoff.leaveAccounts.getLeaveAccount({ id: account.id }, other), Status.NOT_FOUND);
-    const list = await timeoff.leaveAccounts.listLeaveAccounts(
-      { pageSize: 10, pageToken: "", employeeId: "", year: 0 },
-      other,
-    );
-    expect(list.leaveAccounts).toEqual([]);
-    const attempts = [
-      () =>
-        timeoff.leaveAccounts.listLeaveMovements({ leaveAccountId: account.id, pageSize: 10, pageToken: "" }, other),
-      () => requestLeave(other, account, "2099-08-04"),
-      () => decide(other, "approveLeave", account, request),
-      () => decide(other, "rejectLeave", account, request),
-      () => decide(other, "cancelLeave", account, request),
-      () =>
-        timeoff.leaveAccounts.accrueLeave(
-          { requestId: randomUUID(), id: account.id, etag: current.etag, amountHalfDays: 2, reason: "gift" },
-          other,
-        ),
-    ];
-    for (const attempt of attempts) {
-      expect((await expectError(attempt(), Status.NOT_FOUND)).reason).toBe("LEAVE_ACCOUNT_NOT_FOUND");
-    }
-    expect(await read(acme, account.id)).toEqual(current);
-    expect(await rowsOf(otherTenant)).toEqual({ accounts: 0, requests: 0, movements: 0 });
-  });
-
-  it("refuses calls without a token", async () => {
-    await expectError(timeoff.leaveAccounts.getLeaveAccount({ id: randomUUID() }), Status.UNAUTHENTICATED);
-  });
-});
-
 describe("request-id idempotency", () => {
-  it("returns the first answer to a repeated opening and writes one account", async () => {
-    const tenant = newTenant();
-    const acme = await as(tenant);
-    const request = openRequest();
-    const first = await timeoff.leaveAccounts.openLeaveAccount(request, acme);
-    expect(await timeoff.leaveAccounts.openLeaveAccount(request, acme)).toEqual(first);
-    expect(await rowsOf(tenant)).toEqual({ accounts: 1, requests: 0, movements: 1 });
-  });
-
   it("replays a RequestLeave with the same request, reserving once, even after later changes", async () => {
     const tenant = newTenant();
     const acme = await as(tenant);
@@ -643,25 +324,6 @@ describe("request-id idempotency", () => {
     for (const answer of answers) expect(answer).toEqual(answers[0]);
     const current = await read(acme, account.id);
     expect(current.balance?.availableHalfDays).toBe(0);
-    expect(await rowsOf(tenant)).toEqual({ accounts: 1, requests: 1, movements: 2 });
-  });
-
-  it("refuses the same request id with another payload, and changes nothing", async () => {
-    const tenant = newTenant();
-    const acme = await as(tenant);
-    const account = await open(acme);
-    const call = leaveRequest(account, "2099-09-01");
-    const { leaveAccount } = await timeoff.leaveAccounts.requestLeave(call, acme);
-    const reuses = [
-      () => timeoff.leaveAccounts.requestLeave({ ...call, endDate: "2099-09-02" }, acme),
-      () => timeoff.leaveAccounts.openLeaveAccount(openRequest({ requestId: call.requestId }), acme),
-    ];
-    for (const attempt of reuses) {
-      const error = await expectError(attempt(), Status.INVALID_ARGUMENT);
-      expect(error.reason).toBe("REQUEST_ID_REUSED");
-      expect(error.fields).toEqual(["request_id"]);
-    }
-    expect(await read(acme, account.id)).toEqual(leaveAccount);
     expect(await rowsOf(tenant)).toEqual({ accounts: 1, requests: 1, movements: 2 });
   });
 });
@@ -694,47 +356,10 @@ describe("listing", () => {
       [() => list(1, "ada", 2101), ["employee_id", "year"]],
       [() => list(1, "x".repeat(10_000), 0), ["employee_id"]],
       [() => list(1, "", 1999), ["year"]],
-      [() => list(-1, "", 0), ["page_size"]],
     ];
     for (const [attempt, fields] of bad) {
       expect((await expectError(attempt(), Status.INVALID_ARGUMENT)).fields).toEqual(fields);
     }
-  });
-
-  it("pages through 25 accounts seven at a time, each once, in creation order; a token fits only its filters", async () => {
-    const acme = await as(newTenant());
-    const opened: string[] = [];
-    for (let i = 0; i < 25; i++) opened.push((await open(acme, { year: 2000 + i })).id);
-    const seen: string[] = [];
-    const sizes: number[] = [];
-    let pageToken = "";
-    do {
-      const page = await timeoff.leaveAccounts.listLeaveAccounts(
-        { pageSize: 7, pageToken, employeeId: "", year: 0 },
-        acme,
-      );
-      seen.push(...page.leaveAccounts.map((a) => a.id));
-      sizes.push(page.leaveAccounts.length);
-      pageToken = page.nextPageToken;
-    } while (pageToken !== "" && sizes.length < 10);
-    expect(seen).toEqual(opened);
-    expect(sizes).toEqual([7, 7, 7, 4]);
-
-    const first = await timeoff.leaveAccounts.listLeaveAccounts(
-      { pageSize: 1, pageToken: "", employeeId: "", year: 0 },
-      acme,
-    );
-    const misuse = [
-      () =>
-        timeoff.leaveAccounts.listLeaveAccounts(
-          { pageSize: 1, pageToken: first.nextPageToken, employeeId: "", year: 2001 },
-          acme,
-        ),
-      () =>
-        timeoff.leaveAccounts.listLeaveAccounts({ pageSize: 1, pageToken: "garbage", employeeId: "", year: 0 }, acme),
-    ];
-    for (const attempt of misuse)
-      expect((await expectError(attempt(), Status.INVALID_ARGUMENT)).fields).toEqual(["page_token"]);
   });
 
   it("pages through an account's history in sequence order, each movement once", async () => {

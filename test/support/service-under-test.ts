@@ -12,6 +12,8 @@ export interface ServiceUnderTest<Rows> {
   server: RunningServer;
   /** The service's generated Prisma client on the same database, for tests that check stored rows directly. */
   db: Rows;
+  /** The SQL layer the server runs on, for tests of a repository on its own. */
+  sql: SqlDatabase;
   /** URL of this test file's own database, for direct checks and fault injection. */
   databaseUrl: string;
   channel: Channel;
@@ -45,6 +47,7 @@ export async function startServiceUnderTest<Rows extends { $disconnect(): Promis
     address,
     server,
     db: rows,
+    sql,
     databaseUrl: database.url,
     channel,
     async stop() {
