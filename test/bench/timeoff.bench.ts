@@ -5,7 +5,7 @@ import { LeaveAccountServiceDefinition, LeaveType } from "../../generated/proto/
 import { issueCallerToken } from "../../runtime/auth/caller.js";
 import { createServiceClient, openChannel } from "../../runtime/client/service-client.js";
 import { readInt, readRuntimeConfig } from "../../runtime/config.js";
-import { openTimeoffDatabase } from "../../services/timeoff/timeoff-database.js";
+import { openSqlDatabase } from "../../runtime/db/sql.js";
 import { startTimeoffServer } from "../../services/timeoff/timeoff-server.js";
 import {
   benchDatabase,
@@ -37,8 +37,8 @@ const WORKING_DAYS = Array.from({ length: 366 }, (_, d) => new Date(Date.UTC(YEA
 const cleanup: Cleanup = [];
 try {
   const url = await benchDatabase("timeoff", cleanup);
-  const db = openTimeoffDatabase(url, POOL_SIZE);
-  cleanup.unshift(() => db.$disconnect());
+  const db = openSqlDatabase(url, POOL_SIZE);
+  cleanup.unshift(() => db.end());
   const config = readRuntimeConfig({ LOG_LEVEL: "silent" });
   const server = await startTimeoffServer({ db, port: 0, config, logger: pino({ level: "silent" }) });
   cleanup.unshift(() => server.stop());
