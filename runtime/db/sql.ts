@@ -78,7 +78,12 @@ export class SqlDatabase extends Statements {
 }
 
 export function openSqlDatabase(url: string, poolSize: number): SqlDatabase {
-  return new SqlDatabase(new pg.Pool({ connectionString: url, max: poolSize }));
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection that PostgreSQL ends (a restart, an administrator) is
+  // reported here; pg drops it from the pool, and without a listener Node
+  // would crash the process on the unhandled 'error' event.
+  pool.on("error", () => {});
+  return new SqlDatabase(pool);
 }
 
 /** True for PostgreSQL's unique-violation error, optionally on one named constraint or index. */

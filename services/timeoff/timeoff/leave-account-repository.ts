@@ -1,16 +1,21 @@
 import type {
-  LeaveAccount as LeaveAccountRow,
-  LeaveRequest as LeaveRequestRow,
-  Prisma,
+  LeaveAccount as LeaveAccountModel,
+  LeaveMovement as LeaveMovementModel,
+  LeaveRequest as LeaveRequestModel,
 } from "../../../generated/prisma/timeoff/client.js";
-import { isUniqueViolation } from "../../../runtime/db/prisma-errors.js";
-import { type IdempotencyKey, recordResult } from "../../../runtime/db/run-once.js";
-import { TRANSACTION_OPTIONS } from "../../../runtime/db/transactions.js";
+import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
+import { date, type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
-import type { TimeoffDatabase, TimeoffTransaction } from "../timeoff-database.js";
-import { accountSubject, type LeaveAccount, type LeaveChange, type LeaveType } from "./leave-account.js";
-import { LeaveMovementRepository } from "./leave-movement-repository.js";
-import { LeaveRequestRepository, toLeaveRequest } from "./leave-request-repository.js";
+import type {
+  LeaveAccount,
+  LeaveChange,
+  LeaveMovement,
+  LeaveRequest,
+  LeaveRequestStatus,
+  LeaveType,
+  MovementKind,
+} from "./leave-account.js";
+import { accountSubject } from "./leave-account.js";
 
 /** List filters; each one set narrows the list (AND). */
 export interface LeaveAccountFilter {
@@ -18,113 +23,193 @@ export interface LeaveAccountFilter {
   year: number | undefined;
 }
 
-const WITH_REQUESTS = { requests: { orderBy: { id: "asc" } } } satisfies Prisma.LeaveAccountInclude;
+const accounts = new Table<LeaveAccountModel>("leave_accounts", {
+  ...{ id: "id", tenantId: "tenant_id", employeeId: "employee_id", leaveType: "leave_type", year: "year" },
+  ...{ entitlementHalfDays: "entitlement_half_days", accruedHalfDays: "accrued_half_days" },
+  ...{ reservedHalfDays: "reserved_half_days", approvedHalfDays: "approved_half_days", version: "version" },
+  ...{ createTime: timestamp("create_time"), updateTime: timestamp("update_time") },
+});
+const requests = new Table<LeaveRequestModel>("leave_requests", {
+  ...{ id: "id", tenantId: "tenant_id", accountId: "account_id" },
+  ...{ startDate: date("start_date"), endDate: date("end_date"), halfDay: "half_day" },
+  ...{ amountHalfDays: "amount_half_days", note: "note", status: "status" },
+  ...{ createTime: timestamp("create_time"), updateTime: timestamp("update_time") },
+});
+const movements = new Table<LeaveMovementModel>("leave_movements", {
+  ...{ accountId: "account_id", sequence: "sequence", tenantId: "tenant_id", kind: "kind" },
+  ...{ amountHalfDays: "amount_half_days", leaveRequestId: "leave_request_id", reason: "reason" },
+  ...{ entitlementHalfDays: "entitlement_half_days", accruedHalfDays: "accrued_half_days" },
+  ...{ reservedHalfDays: "reserved_half_days", approvedHalfDays: "approved_half_days" },
+  createTime: timestamp("create_time"),
+});
+
+type AccountRow = Stored<LeaveAccountModel> & { requests: Stored<LeaveRequestModel>[] };
+
+// An account `a` with its requests as a JSON array, oldest first (ids are UUIDv7): one round trip.
+const ACCOUNT = `${accounts.selectList("a")}, COALESCE((
+    SELECT json_agg(r ORDER BY r.id) FROM (SELECT ${requests.selectList()} FROM leave_requests
+    WHERE tenant_id = a.tenant_id AND account_id = a.id) r), '[]') AS requests`;
+
+const GET = sql(`SELECT ${ACCOUNT} FROM leave_accounts a WHERE a.tenant_id = $1 AND a.id = $2::uuid`);
+// Each filter is either null (any) or a value; id order is creation order.
+const LIST = sql(`
+  SELECT ${ACCOUNT} FROM leave_accounts a
+  WHERE a.tenant_id = $1
+    AND ($2::uuid IS NULL OR a.employee_id = $2::uuid)
+    AND ($3::int IS NULL OR a.year = $3::int)
+    AND ($4::uuid IS NULL OR a.id > $4::uuid)
+  ORDER BY a.id LIMIT $5`);
+// Locks the row, then reads the account and its requests from the statement's
+// snapshot. When the lock had to wait for a command that committed meanwhile,
+// the lock sees the new version but the snapshot still the old one (READ
+// COMMITTED re-reads only the locked row): `lockedVersion` tells.
+const LOCK = sql(`
+  WITH locked AS MATERIALIZED (
+    SELECT version FROM leave_accounts WHERE tenant_id = $1 AND id = $2::uuid FOR UPDATE
+  )
+  SELECT locked.version AS "lockedVersion", ${ACCOUNT}
+  FROM locked, leave_accounts a WHERE a.tenant_id = $1 AND a.id = $2::uuid`);
+// The account's movements after a sequence; no row when the tenant has no such account.
+const MOVEMENTS = sql(`
+  SELECT COALESCE((SELECT json_agg(m ORDER BY m.sequence) FROM (
+    SELECT ${movements.selectList()} FROM leave_movements
+    WHERE tenant_id = a.tenant_id AND account_id = a.id AND sequence > $3 ORDER BY sequence LIMIT $4) m), '[]') AS movements
+  FROM leave_accounts a WHERE a.tenant_id = $1 AND a.id = $2::uuid`);
+
+// Writes take whole rows as JSON keyed by column (see `columnsOf`), so one
+// statement writes an aggregate's rows, and every column of each.
+const INSERT = sql(`
+  WITH account AS (
+    INSERT INTO leave_accounts SELECT * FROM json_populate_record(null::leave_accounts, $1::json) RETURNING id
+  )
+  INSERT INTO leave_movements SELECT m.* FROM account, json_populate_record(null::leave_movements, $2::json) m`);
+// The account only while still at version $2; the requests a command added or
+// decided (only status and update time of a request ever change); the movement.
+// Nothing is written when the version check fails: all rows come from `account`.
+const SAVE = sql(`
+  WITH account AS (
+    UPDATE leave_accounts a SET accrued_half_days = n.accrued_half_days, reserved_half_days = n.reserved_half_days,
+      approved_half_days = n.approved_half_days, version = n.version, update_time = n.update_time
+    FROM json_populate_record(null::leave_accounts, $1::json) n
+    WHERE a.tenant_id = n.tenant_id AND a.id = n.id AND a.version = $2
+    RETURNING a.id
+  ), changed_requests AS (
+    INSERT INTO leave_requests SELECT r.* FROM account, json_populate_recordset(null::leave_requests, $3::json) r
+    ON CONFLICT (id) DO UPDATE SET status = excluded.status, update_time = excluded.update_time
+    WHERE leave_requests.tenant_id = excluded.tenant_id AND leave_requests.account_id = excluded.account_id
+  )
+  INSERT INTO leave_movements SELECT m.* FROM account, json_populate_record(null::leave_movements, $4::json) m`);
 
 /**
- * Loads and saves LeaveAccount aggregates together with their leave requests
- * (child rows owned by the account) and appends their movements; every query
- * is scoped by tenant.
+ * Loads and saves LeaveAccount aggregates with their leave requests (child
+ * rows owned by the account) and appends their movements; every query is
+ * scoped by tenant. Bound to the pool for reads, or to a command's transaction.
  */
 export class LeaveAccountRepository {
-  constructor(private readonly db: TimeoffDatabase | TimeoffTransaction) {}
+  constructor(private readonly sql: Sql) {}
 
-  /** Runs `work` in one transaction, with a repository bound to it. */
-  transaction<T>(work: (repository: LeaveAccountRepository) => Promise<T>): Promise<T> {
-    if (!("$transaction" in this.db)) return work(this);
-    return this.db.$transaction((tx) => work(new LeaveAccountRepository(tx)), TRANSACTION_OPTIONS);
+  async get(tenantId: string, id: string): Promise<LeaveAccount | undefined> {
+    const [row] = await this.sql.rows<AccountRow>(GET, [tenantId, id]);
+    return row && toDomain(row);
   }
 
   /**
-   * Locks the account's row until the transaction ends, so commands on one
-   * account run one after another, each on the state the previous one
-   * committed: the balance is checked against the latest state and two
-   * requests can never both spend the last day. False when the tenant has no
-   * such account.
+   * Locks the account's row until the transaction ends and loads it, so
+   * commands on one account take turns, each on the state the previous one
+   * committed: two requests can never both spend the last day. One round
+   * trip, two when the lock had to wait for a change (the read is then stale).
    */
-  async lock(tenantId: string, id: string): Promise<boolean> {
-    const rows = await this.db.$queryRawUnsafe<unknown[]>(
-      "SELECT 1 AS locked FROM leave_accounts WHERE tenant_id = $1 AND id = $2::uuid FOR UPDATE",
-      tenantId,
-      id,
-    );
-    return rows.length > 0;
-  }
-
-  async get(tenantId: string, id: string): Promise<LeaveAccount | undefined> {
-    const row = await this.db.leaveAccount.findUnique({ where: { id, tenantId }, include: WITH_REQUESTS });
-    return row ? toDomain(row) : undefined;
-  }
-
-  async exists(tenantId: string, id: string): Promise<boolean> {
-    return (await this.db.leaveAccount.count({ where: { id, tenantId } })) > 0;
+  async lock(tenantId: string, id: string): Promise<LeaveAccount | undefined> {
+    const [row] = await this.sql.rows<AccountRow & { lockedVersion: number }>(LOCK, [tenantId, id]);
+    if (row === undefined) return undefined;
+    const { lockedVersion, ...account } = row;
+    return lockedVersion === account.version ? toDomain(account) : this.get(tenantId, id);
   }
 
   /** One page in id order (ids are time-ordered UUIDv7, so this is creation order). */
   async list(tenantId: string, filter: LeaveAccountFilter, afterId: string | undefined, limit: number) {
-    const rows = await this.db.leaveAccount.findMany({
-      where: {
-        tenantId,
-        ...(filter.employeeId !== undefined && { employeeId: filter.employeeId }),
-        ...(filter.year !== undefined && { year: filter.year }),
-        ...(afterId !== undefined && { id: { gt: afterId } }),
-      },
-      include: WITH_REQUESTS,
-      orderBy: { id: "asc" },
-      take: limit,
-    });
-    return rows.map(toDomain);
+    const values = [tenantId, filter.employeeId ?? null, filter.year ?? null, afterId ?? null, limit];
+    return (await this.sql.rows<AccountRow>(LIST, values)).map(toDomain);
   }
 
-  /** Inserts a new account with its first movement and records the request, in one transaction. */
-  async insert(change: LeaveChange, key: IdempotencyKey): Promise<void> {
-    await this.transaction(async (repository) => {
-      await recordResult(repository.db, key, change);
-      await repository.db.leaveAccount.create({ data: toRow(change) }).catch(translateUniqueViolation);
-      await new LeaveMovementRepository(repository.db).append(change);
-    });
+  /** The movements after `afterSequence`, in sequence order; undefined when the tenant has no such account. */
+  async movements(tenantId: string, accountId: string, afterSequence: number, limit: number) {
+    const values = [tenantId, accountId, afterSequence, limit];
+    const [row] = await this.sql.rows<{ movements: Stored<LeaveMovementModel>[] }>(MOVEMENTS, values);
+    return row?.movements.map(toMovement);
   }
 
-  /**
-   * Saves a changed account if it is still at `before.version` (ABORTED
-   * otherwise): the account row, its new or changed requests, the movement
-   * and the idempotency record commit together or not at all.
-   */
-  async save(before: LeaveAccount, change: LeaveChange, key: IdempotencyKey): Promise<void> {
+  /** Inserts a new account with its first movement. */
+  async insert(change: LeaveChange): Promise<void> {
+    const values = [columnsOf(accounts, accountRow(change)), columnsOf(movements, movementRow(change))];
+    await this.sql.count(INSERT, values).catch(translateUniqueViolation);
+  }
+
+  /** Saves a changed account if it is still at `before.version` (ABORTED otherwise), in one statement. */
+  async save(before: LeaveAccount, change: LeaveChange): Promise<void> {
     const { account } = change;
-    await this.transaction(async (repository) => {
-      await recordResult(repository.db, key, change);
-      const { count } = await repository.db.leaveAccount.updateMany({
-        where: { tenantId: account.tenantId, id: account.id, version: before.version },
-        data: toRow(change),
-      });
-      if (count === 0) throw etagMismatch(accountSubject(account.id));
-      await new LeaveRequestRepository(repository.db).saveChanges(before, account);
-      await new LeaveMovementRepository(repository.db).append(change);
-    });
+    const previous = new Map(before.requests.map((r) => [r.id, r.status]));
+    const changed = account.requests.filter((r) => previous.get(r.id) !== r.status);
+    const values = [
+      columnsOf(accounts, accountRow(change)),
+      before.version,
+      columnsOf(
+        requests,
+        changed.map((r) => ({ ...r, tenantId: account.tenantId, accountId: account.id })),
+      ),
+      columnsOf(movements, movementRow(change)),
+    ];
+    if ((await this.sql.count(SAVE, values)) === 0) throw etagMismatch(accountSubject(account.id));
   }
 }
 
+/**
+ * `rows` as one JSON text, each row keyed by column name, for json_populate_record(set):
+ * a JSON parameter because pg would send a JavaScript array as a PostgreSQL array.
+ */
+function columnsOf<Model>(table: Table<Model>, rows: Stored<Model> | Stored<Model>[]): string {
+  const keyed = (row: Stored<Model>) =>
+    Object.fromEntries(
+      Object.entries(row).map(([field, value]) => [table.column(field as keyof Model & string), value]),
+    );
+  return JSON.stringify(Array.isArray(rows) ? rows.map(keyed) : keyed(rows));
+}
+
 function translateUniqueViolation(error: unknown): never {
-  if (isUniqueViolation(error)) {
+  if (isUniqueViolation(error, "leave_accounts_tenant_id_employee_id_leave_type_year_key")) {
     const message = "the employee already has a leave account of this type for this year";
     throw alreadyExists("LEAVE_ACCOUNT_EXISTS", message, "employee_id");
   }
   throw error;
 }
 
-function toDomain(row: LeaveAccountRow & { requests: LeaveRequestRow[] }): LeaveAccount {
-  const { requests, tenantId, employeeId, leaveType, year, entitlementHalfDays, accruedHalfDays, version } = row;
-  return {
-    ...{ id: row.id, tenantId, employeeId, leaveType: leaveType as LeaveType, year },
-    ...{ entitlementHalfDays, accruedHalfDays, requests: requests.map(toLeaveRequest), version },
-    ...{ createTime: row.createTime.toISOString(), updateTime: row.updateTime.toISOString() },
-  };
+// Rows and domain objects differ only in these fields: the rest is copied as is.
+
+function toDomain({ reservedHalfDays: _, approvedHalfDays: __, requests, ...account }: AccountRow): LeaveAccount {
+  return { ...account, leaveType: account.leaveType as LeaveType, requests: requests.map(toRequest) };
+}
+
+function toRequest({ tenantId: _, accountId: __, ...request }: Stored<LeaveRequestModel>): LeaveRequest {
+  return { ...request, status: request.status as LeaveRequestStatus };
+}
+
+function toMovement(row: Stored<LeaveMovementModel>): LeaveMovement {
+  const { accountId: _, tenantId: __, entitlementHalfDays, accruedHalfDays, reservedHalfDays, approvedHalfDays } = row;
+  const availableHalfDays = entitlementHalfDays + accruedHalfDays - reservedHalfDays - approvedHalfDays;
+  const balance = { entitlementHalfDays, accruedHalfDays, reservedHalfDays, approvedHalfDays, availableHalfDays };
+  const { sequence, amountHalfDays, leaveRequestId, reason, createTime } = row;
+  return { sequence, kind: row.kind as MovementKind, amountHalfDays, leaveRequestId, reason, balance, createTime };
 }
 
 /** The account row, with the balance the movement computed: reserved and approved are stored for queries. */
-function toRow({ account, movement }: LeaveChange): LeaveAccountRow {
-  const { requests: _owned, ...fields } = account;
+function accountRow({ account, movement }: LeaveChange): Stored<LeaveAccountModel> {
+  const { requests: _, ...fields } = account;
   const { reservedHalfDays, approvedHalfDays } = movement.balance;
-  const times = { createTime: new Date(account.createTime), updateTime: new Date(account.updateTime) };
-  return { ...fields, reservedHalfDays, approvedHalfDays, ...times };
+  return { ...fields, reservedHalfDays, approvedHalfDays };
+}
+
+function movementRow({ account, movement }: LeaveChange): Stored<LeaveMovementModel> {
+  const { balance, ...fields } = movement;
+  const { availableHalfDays: _, ...stored } = balance;
+  return { ...fields, ...stored, accountId: account.id, tenantId: account.tenantId };
 }

@@ -1,85 +1,89 @@
 import { v7 as uuidv7 } from "uuid";
-import type { LeaveAccountServiceDefinition } from "../../../generated/proto/hr/timeoff/v1/leave_account_service.js";
+import {
+  type LeaveAccountServiceDefinition as Definition,
+  type LeaveAccount as LeaveAccountMessage,
+  LeaveAccountServiceDefinition,
+  type LeaveRequest as LeaveRequestMessage,
+} from "../../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
-import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
-import { type IdempotencyKey, idempotencyKey, type RawSql, runOnce } from "../../../runtime/db/run-once.js";
+import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
+import { decodePageToken, encodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
+import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
-import { notFound } from "../../../runtime/domain/domain-error.js";
+import { invalidArgument, notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { requireId } from "../../../runtime/server/request-checks.js";
 import { accountSubject, type LeaveAccount, type LeaveChange } from "./leave-account.js";
-import { leaveTypeOf, toLeaveAccountMessage, toLeaveRequestResponse } from "./leave-account-proto.js";
-import type { LeaveAccountFilter, LeaveAccountRepository } from "./leave-account-repository.js";
+import {
+  leaveTypeOf,
+  toLeaveAccountMessage,
+  toLeaveMovementMessage,
+  toLeaveRequestResponse,
+} from "./leave-account-proto.js";
+import { type LeaveAccountFilter, LeaveAccountRepository } from "./leave-account-repository.js";
 import { accrueLeave, MAX_YEAR, MIN_YEAR, openLeaveAccount } from "./leave-credits.js";
-import type { LeaveMovementRepository } from "./leave-movement-repository.js";
-import { listLeaveMovements } from "./leave-movement-rpc.js";
 import { approveLeave, cancelLeave, rejectLeave, requestLeave } from "./leave-requests.js";
 
-/** How a command treats the etag it was given: always checked, or only when not empty. */
-type EtagRule = { etag: string; required: boolean };
+const methods = LeaveAccountServiceDefinition.methods;
+
+/** The account a command acts on, and how it treats the etag it was given: always checked, or only when not empty. */
+type Target = { id: string; etag: string; etagRequired: boolean };
+
+/** ApproveLeave, RejectLeave and CancelLeave: a command on one leave request of an account. */
+type Decision = (current: LeaveAccount, leaveRequestId: string, now: string) => LeaveChange;
+type DecisionRequest = { requestId: string; id: string; etag: string; leaveRequestId: string };
+type DecisionResponse = { leaveAccount?: LeaveAccountMessage; leaveRequest?: LeaveRequestMessage };
 
 /** hr.timeoff.v1.LeaveAccountService: validates, runs the domain through the repository, maps to protobuf. */
-export function leaveAccountRpc(
-  accounts: LeaveAccountRepository,
-  movements: LeaveMovementRepository,
-  db: RawSql,
-): BusinessService<typeof LeaveAccountServiceDefinition> {
-  async function load(repo: LeaveAccountRepository, tenantId: string, id: string): Promise<LeaveAccount> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("leave_account", id));
-  }
+export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definition> {
+  const accounts = new LeaveAccountRepository(db);
+  const commands = new CommandPipeline(db, (tx) => new LeaveAccountRepository(tx));
 
   /**
-   * Lock → load → check etag → domain command → save, once per request id.
+   * Lock and load → check etag → domain command → save, once per request id.
    * The account's row lock makes concurrent commands on one account take
-   * turns, so each sees the state the previous one committed. A concurrent
-   * repeat of the same request id waits on that lock too; whatever it then
-   * runs into, runOnce answers it with the first call's result.
+   * turns, so each sees the state the previous one committed.
    */
-  function command(
+  function change<Response>(
     caller: Caller,
-    key: IdempotencyKey,
-    id: string,
-    { etag, required }: EtagRule,
+    method: CommandMethod<Response>,
+    request: { requestId: string },
+    { id, etag, etagRequired }: Target,
     apply: (current: LeaveAccount, now: string) => LeaveChange,
-  ): Promise<LeaveChange> {
-    return runOnce(db, key, () =>
-      accounts.transaction(async (repo) => {
-        if (!(await repo.lock(caller.tenantId, id))) throw notFound("leave_account", id);
-        const current = await load(repo, caller.tenantId, id);
-        if (required || etag !== "") assertEtag(accountSubject(id), current.version, etag);
-        const change = apply(current, nowIso());
-        await repo.save(current, change, key);
-        return change;
-      }),
-    );
+    respond: (change: LeaveChange) => Response,
+  ): Promise<Response> {
+    return commands.run(caller.tenantId, method, request, async (repo) => {
+      const current = found(await repo.lock(caller.tenantId, id), id);
+      if (etagRequired || etag !== "") assertEtag(accountSubject(id), current.version, etag);
+      const changed = apply(current, nowIso());
+      await repo.save(current, changed);
+      return respond(changed);
+    });
   }
 
-  /** ApproveLeave, RejectLeave and CancelLeave: a command on one leave request of an account. */
-  async function decision(
-    method: string,
-    caller: Caller,
-    request: { requestId: string; id: string; etag: string; leaveRequestId: string },
-    apply: (current: LeaveAccount, leaveRequestId: string, now: string) => LeaveChange,
-  ) {
-    const key = idempotencyKey(caller.tenantId, method, request);
+  function decide(method: CommandMethod<DecisionResponse>, caller: Caller, request: DecisionRequest, apply: Decision) {
     const checks = new FieldChecks();
     checks.uuid("id", request.id);
     checks.uuid("leave_request_id", request.leaveRequestId);
     checks.throwIfAny();
     const leaveRequestId = request.leaveRequestId.toLowerCase();
-    const etag = { etag: request.etag, required: false };
-    const change = await command(caller, key, request.id.toLowerCase(), etag, (current, at) =>
-      apply(current, leaveRequestId, at),
+    const target = { id: request.id.toLowerCase(), etag: request.etag, etagRequired: false };
+    return change(
+      caller,
+      method,
+      request,
+      target,
+      (current, now) => apply(current, leaveRequestId, now),
+      toLeaveRequestResponse,
     );
-    return toLeaveRequestResponse(change);
   }
 
   return {
     async getLeaveAccount(request, { caller }) {
-      const account = await load(accounts, caller.tenantId, requireId("id", request.id));
-      return { leaveAccount: toLeaveAccountMessage(account) };
+      const id = requireId("id", request.id);
+      return { leaveAccount: toLeaveAccountMessage(found(await accounts.get(caller.tenantId, id), id)) };
     },
 
     async listLeaveAccounts(request, { caller }) {
@@ -100,11 +104,23 @@ export function leaveAccountRpc(
       return { leaveAccounts: items.map(toLeaveAccountMessage), nextPageToken };
     },
 
-    listLeaveMovements: listLeaveMovements(accounts, movements),
+    /** An account's history, paged by sequence number (not by id like the other lists). */
+    async listLeaveMovements(request, { caller }) {
+      const accountId = requireId("leave_account_id", request.leaveAccountId);
+      const pageSize = pageSizeOf(request.pageSize);
+      const filter = { accountId };
+      const after = afterSequence(decodePageToken(request.pageToken, caller.tenantId, filter));
+      const rows = await accounts.movements(caller.tenantId, accountId, after, pageSize + 1);
+      if (rows === undefined) throw notFound("leave_account", accountId);
+      const items = rows.slice(0, pageSize);
+      const last = items.at(-1);
+      const more = rows.length > pageSize && last !== undefined;
+      const nextPageToken = more ? encodePageToken(caller.tenantId, filter, String(last.sequence)) : "";
+      return { movements: items.map(toLeaveMovementMessage), nextPageToken };
+    },
 
-    async openLeaveAccount(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "OpenLeaveAccount", request);
-      const change = await runOnce(db, key, async () => {
+    openLeaveAccount(request, { caller }) {
+      return commands.run(caller.tenantId, methods.openLeaveAccount, request, async (repo) => {
         const opened = openLeaveAccount(
           {
             id: uuidv7(),
@@ -116,41 +132,63 @@ export function leaveAccountRpc(
           },
           nowIso(),
         );
-        await accounts.insert(opened, key);
-        return opened;
+        await repo.insert(opened);
+        return { leaveAccount: toLeaveAccountMessage(opened.account) };
       });
-      return { leaveAccount: toLeaveAccountMessage(change.account) };
     },
 
-    async accrueLeave(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "AccrueLeave", request);
-      const id = requireId("id", request.id);
-      // Required: an accrual is decided on the balance the client saw (two
-      // admins posting this month's accrual must not both succeed).
-      const change = await command(caller, key, id, { etag: request.etag, required: true }, (current, at) =>
-        accrueLeave(current, { amountHalfDays: request.amountHalfDays, reason: request.reason }, at),
+    accrueLeave(request, { caller }) {
+      // The etag is required: an accrual is decided on the balance the client
+      // saw (two admins posting this month's accrual must not both succeed).
+      const target = { id: requireId("id", request.id), etag: request.etag, etagRequired: true };
+      const accrual = { amountHalfDays: request.amountHalfDays, reason: request.reason };
+      return change(
+        caller,
+        methods.accrueLeave,
+        request,
+        target,
+        (current, now) => accrueLeave(current, accrual, now),
+        ({ account }) => ({ leaveAccount: toLeaveAccountMessage(account) }),
       );
-      return { leaveAccount: toLeaveAccountMessage(change.account) };
     },
 
-    async requestLeave(request, { caller }) {
-      const key = idempotencyKey(caller.tenantId, "RequestLeave", request);
-      const id = requireId("id", request.id);
+    requestLeave(request, { caller }) {
+      const target = { id: requireId("id", request.id), etag: request.etag, etagRequired: false };
       const { startDate, endDate, halfDay, note } = request;
-      const change = await command(caller, key, id, { etag: request.etag, required: false }, (current, at) =>
-        requestLeave(current, { id: uuidv7(), startDate, endDate, halfDay, note }, at),
+      return change(
+        caller,
+        methods.requestLeave,
+        request,
+        target,
+        (current, now) => requestLeave(current, { id: uuidv7(), startDate, endDate, halfDay, note }, now),
+        toLeaveRequestResponse,
       );
-      return toLeaveRequestResponse(change);
     },
 
-    approveLeave: (request, { caller }) => decision("ApproveLeave", caller, request, approveLeave),
+    approveLeave: (request, { caller }) => decide(methods.approveLeave, caller, request, approveLeave),
 
-    rejectLeave: (request, { caller }) => decision("RejectLeave", caller, request, rejectLeave),
+    rejectLeave: (request, { caller }) => decide(methods.rejectLeave, caller, request, rejectLeave),
 
     cancelLeave: (request, { caller }) =>
-      decision("CancelLeave", caller, request, (current, leaveRequestId, at) =>
+      decide(methods.cancelLeave, caller, request, (current, leaveRequestId, now) =>
         // Whether approved leave has started is judged by the UTC date: tenants have no time zone yet.
-        cancelLeave(current, leaveRequestId, at.slice(0, 10), at),
+        cancelLeave(current, leaveRequestId, now.slice(0, 10), now),
       ),
   };
+}
+
+function found(account: LeaveAccount | undefined, id: string): LeaveAccount {
+  if (account === undefined) throw notFound("leave_account", id);
+  return account;
+}
+
+/** The last sequence of the previous ListLeaveMovements page (0 before the first page). */
+function afterSequence(key: string | undefined): number {
+  if (key === undefined) return 0;
+  if (/^\d{1,9}$/.test(key)) return Number(key);
+  const violation = {
+    field: "page_token",
+    description: "is not a token issued for this query; start again without one",
+  };
+  throw invalidArgument([violation], "INVALID_PAGE_TOKEN");
 }

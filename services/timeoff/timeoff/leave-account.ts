@@ -16,8 +16,7 @@
  * ends with; the commands are in leave-credits.ts (open, accrue) and
  * leave-requests.ts (request, approve, reject, cancel). All pure: the caller
  * passes ids and `now`; every command returns the new state (version + 1)
- * with the one movement it recorded, all JSON-plain (it is stored verbatim as
- * an idempotency snapshot), or throws a DomainError.
+ * with the one movement it recorded, or throws a DomainError.
  */
 
 export const LEAVE_TYPES = ["annual", "sick", "unpaid", "parental"] as const;

@@ -805,7 +805,7 @@ export const IdempotencyRecordScalarFieldEnum = {
   tenantId: 'tenantId',
   requestId: 'requestId',
   fingerprint: 'fingerprint',
-  result: 'result',
+  response: 'response',
   createTime: 'createTime'
 } as const
 
@@ -820,11 +820,12 @@ export const SortOrder = {
 export type SortOrder = (typeof SortOrder)[keyof typeof SortOrder]
 
 
-export const JsonNullValueInput = {
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
   JsonNull: JsonNull
 } as const
 
-export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
 
 
 export const QueryMode = {

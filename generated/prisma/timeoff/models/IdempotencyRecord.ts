@@ -42,7 +42,7 @@ export type IdempotencyRecordCountAggregateOutputType = {
   tenantId: number
   requestId: number
   fingerprint: number
-  result: number
+  response: number
   createTime: number
   _all: number
 }
@@ -66,7 +66,7 @@ export type IdempotencyRecordCountAggregateInputType = {
   tenantId?: true
   requestId?: true
   fingerprint?: true
-  result?: true
+  response?: true
   createTime?: true
   _all?: true
 }
@@ -147,7 +147,7 @@ export type IdempotencyRecordGroupByOutputType = {
   tenantId: string
   requestId: string
   fingerprint: string
-  result: runtime.JsonValue
+  response: runtime.JsonValue | null
   createTime: Date
   _count: IdempotencyRecordCountAggregateOutputType | null
   _min: IdempotencyRecordMinAggregateOutputType | null
@@ -176,7 +176,7 @@ export type IdempotencyRecordWhereInput = {
   tenantId?: Prisma.StringFilter<"IdempotencyRecord"> | string
   requestId?: Prisma.StringFilter<"IdempotencyRecord"> | string
   fingerprint?: Prisma.StringFilter<"IdempotencyRecord"> | string
-  result?: Prisma.JsonFilter<"IdempotencyRecord">
+  response?: Prisma.JsonNullableFilter<"IdempotencyRecord">
   createTime?: Prisma.DateTimeFilter<"IdempotencyRecord"> | Date | string
 }
 
@@ -184,7 +184,7 @@ export type IdempotencyRecordOrderByWithRelationInput = {
   tenantId?: Prisma.SortOrder
   requestId?: Prisma.SortOrder
   fingerprint?: Prisma.SortOrder
-  result?: Prisma.SortOrder
+  response?: Prisma.SortOrderInput | Prisma.SortOrder
   createTime?: Prisma.SortOrder
 }
 
@@ -196,7 +196,7 @@ export type IdempotencyRecordWhereUniqueInput = Prisma.AtLeast<{
   tenantId?: Prisma.StringFilter<"IdempotencyRecord"> | string
   requestId?: Prisma.StringFilter<"IdempotencyRecord"> | string
   fingerprint?: Prisma.StringFilter<"IdempotencyRecord"> | string
-  result?: Prisma.JsonFilter<"IdempotencyRecord">
+  response?: Prisma.JsonNullableFilter<"IdempotencyRecord">
   createTime?: Prisma.DateTimeFilter<"IdempotencyRecord"> | Date | string
 }, "tenantId_requestId">
 
@@ -204,7 +204,7 @@ export type IdempotencyRecordOrderByWithAggregationInput = {
   tenantId?: Prisma.SortOrder
   requestId?: Prisma.SortOrder
   fingerprint?: Prisma.SortOrder
-  result?: Prisma.SortOrder
+  response?: Prisma.SortOrderInput | Prisma.SortOrder
   createTime?: Prisma.SortOrder
   _count?: Prisma.IdempotencyRecordCountOrderByAggregateInput
   _max?: Prisma.IdempotencyRecordMaxOrderByAggregateInput
@@ -218,7 +218,7 @@ export type IdempotencyRecordScalarWhereWithAggregatesInput = {
   tenantId?: Prisma.StringWithAggregatesFilter<"IdempotencyRecord"> | string
   requestId?: Prisma.StringWithAggregatesFilter<"IdempotencyRecord"> | string
   fingerprint?: Prisma.StringWithAggregatesFilter<"IdempotencyRecord"> | string
-  result?: Prisma.JsonWithAggregatesFilter<"IdempotencyRecord">
+  response?: Prisma.JsonNullableWithAggregatesFilter<"IdempotencyRecord">
   createTime?: Prisma.DateTimeWithAggregatesFilter<"IdempotencyRecord"> | Date | string
 }
 
@@ -226,7 +226,7 @@ export type IdempotencyRecordCreateInput = {
   tenantId: string
   requestId: string
   fingerprint: string
-  result: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  response?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createTime?: Date | string
 }
 
@@ -234,7 +234,7 @@ export type IdempotencyRecordUncheckedCreateInput = {
   tenantId: string
   requestId: string
   fingerprint: string
-  result: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  response?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createTime?: Date | string
 }
 
@@ -242,7 +242,7 @@ export type IdempotencyRecordUpdateInput = {
   tenantId?: Prisma.StringFieldUpdateOperationsInput | string
   requestId?: Prisma.StringFieldUpdateOperationsInput | string
   fingerprint?: Prisma.StringFieldUpdateOperationsInput | string
-  result?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  response?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -250,7 +250,7 @@ export type IdempotencyRecordUncheckedUpdateInput = {
   tenantId?: Prisma.StringFieldUpdateOperationsInput | string
   requestId?: Prisma.StringFieldUpdateOperationsInput | string
   fingerprint?: Prisma.StringFieldUpdateOperationsInput | string
-  result?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  response?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -258,7 +258,7 @@ export type IdempotencyRecordCreateManyInput = {
   tenantId: string
   requestId: string
   fingerprint: string
-  result: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  response?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createTime?: Date | string
 }
 
@@ -266,7 +266,7 @@ export type IdempotencyRecordUpdateManyMutationInput = {
   tenantId?: Prisma.StringFieldUpdateOperationsInput | string
   requestId?: Prisma.StringFieldUpdateOperationsInput | string
   fingerprint?: Prisma.StringFieldUpdateOperationsInput | string
-  result?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  response?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -274,7 +274,7 @@ export type IdempotencyRecordUncheckedUpdateManyInput = {
   tenantId?: Prisma.StringFieldUpdateOperationsInput | string
   requestId?: Prisma.StringFieldUpdateOperationsInput | string
   fingerprint?: Prisma.StringFieldUpdateOperationsInput | string
-  result?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  response?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -287,7 +287,7 @@ export type IdempotencyRecordCountOrderByAggregateInput = {
   tenantId?: Prisma.SortOrder
   requestId?: Prisma.SortOrder
   fingerprint?: Prisma.SortOrder
-  result?: Prisma.SortOrder
+  response?: Prisma.SortOrder
   createTime?: Prisma.SortOrder
 }
 
@@ -311,7 +311,7 @@ export type IdempotencyRecordSelect<ExtArgs extends runtime.Types.Extensions.Int
   tenantId?: boolean
   requestId?: boolean
   fingerprint?: boolean
-  result?: boolean
+  response?: boolean
   createTime?: boolean
 }, ExtArgs["result"]["idempotencyRecord"]>
 
@@ -319,7 +319,7 @@ export type IdempotencyRecordSelectCreateManyAndReturn<ExtArgs extends runtime.T
   tenantId?: boolean
   requestId?: boolean
   fingerprint?: boolean
-  result?: boolean
+  response?: boolean
   createTime?: boolean
 }, ExtArgs["result"]["idempotencyRecord"]>
 
@@ -327,7 +327,7 @@ export type IdempotencyRecordSelectUpdateManyAndReturn<ExtArgs extends runtime.T
   tenantId?: boolean
   requestId?: boolean
   fingerprint?: boolean
-  result?: boolean
+  response?: boolean
   createTime?: boolean
 }, ExtArgs["result"]["idempotencyRecord"]>
 
@@ -335,11 +335,11 @@ export type IdempotencyRecordSelectScalar = {
   tenantId?: boolean
   requestId?: boolean
   fingerprint?: boolean
-  result?: boolean
+  response?: boolean
   createTime?: boolean
 }
 
-export type IdempotencyRecordOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"tenantId" | "requestId" | "fingerprint" | "result" | "createTime", ExtArgs["result"]["idempotencyRecord"]>
+export type IdempotencyRecordOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"tenantId" | "requestId" | "fingerprint" | "response" | "createTime", ExtArgs["result"]["idempotencyRecord"]>
 
 export type $IdempotencyRecordPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "IdempotencyRecord"
@@ -348,7 +348,7 @@ export type $IdempotencyRecordPayload<ExtArgs extends runtime.Types.Extensions.I
     tenantId: string
     requestId: string
     fingerprint: string
-    result: runtime.JsonValue
+    response: runtime.JsonValue | null
     createTime: Date
   }, ExtArgs["result"]["idempotencyRecord"]>
   composites: {}
@@ -776,7 +776,7 @@ export interface IdempotencyRecordFieldRefs {
   readonly tenantId: Prisma.FieldRef<"IdempotencyRecord", 'String'>
   readonly requestId: Prisma.FieldRef<"IdempotencyRecord", 'String'>
   readonly fingerprint: Prisma.FieldRef<"IdempotencyRecord", 'String'>
-  readonly result: Prisma.FieldRef<"IdempotencyRecord", 'Json'>
+  readonly response: Prisma.FieldRef<"IdempotencyRecord", 'Json'>
   readonly createTime: Prisma.FieldRef<"IdempotencyRecord", 'DateTime'>
 }
     
