@@ -3,7 +3,7 @@ import { LeaveAccountServiceDefinition } from "../../generated/proto/hr/timeoff/
 import type { RuntimeConfig } from "../../runtime/config.js";
 import type { SqlDatabase } from "../../runtime/db/sql.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
-import { leaveAccountRpc } from "./timeoff/leave-account-rpc.js";
+import { leaveAccountRpc } from "./leave-account/leave-account-rpc.js";
 
 /**
  * The timeoff data service: the timeoff context (leave accounts) over its own

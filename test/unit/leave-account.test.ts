@@ -7,8 +7,8 @@ import {
   type LeaveChange,
   type LeaveMovement,
   type LeaveRequest,
-} from "../../services/timeoff/timeoff/leave-account.js";
-import { accrueLeave, openLeaveAccount } from "../../services/timeoff/timeoff/leave-credits.js";
+} from "../../services/timeoff/leave-account/leave-account.js";
+import { accrueLeave, openLeaveAccount } from "../../services/timeoff/leave-account/leave-credits.js";
 import {
   approveLeave,
   cancelLeave,
@@ -16,8 +16,8 @@ import {
   type NewLeaveRequest,
   rejectLeave,
   requestLeave,
-} from "../../services/timeoff/timeoff/leave-requests.js";
-import { workingDaysBetween } from "../../services/timeoff/timeoff/working-days.js";
+} from "../../services/timeoff/leave-account/leave-requests.js";
+import { workingDaysBetween } from "../../services/timeoff/leave-account/working-days.js";
 
 const T0 = "2026-01-05T08:00:00.000Z";
 const T1 = "2026-02-01T09:00:00.000Z";
