@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
-import { CatalogSafePool } from "./catalog-safe-pool.js";
+import { connectCatalogSafe } from "./catalog-safe-pool.js";
 import { databaseUrl, dropDatabase, ensureDatabase } from "./databases.js";
 
 // One Prisma CLI config per data service, so `prisma --config
@@ -13,13 +12,6 @@ import { databaseUrl, dropDatabase, ensureDatabase } from "./databases.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
-function adapterOn(url: string) {
-  // disposeExternalPool: the adapter owns the pool and ends it on dispose.
-  return new PrismaPg(new CatalogSafePool({ connectionString: url, max: 4, allowExitOnIdle: true }), {
-    disposeExternalPool: true,
-  });
-}
-
 // `migrate dev` diffs the migrations against a throwaway "shadow" database: a
 // fresh, uniquely named one per run (a fixed name fails when a crashed run left
 // it behind), dropped when Prisma disposes of its connection.
@@ -27,11 +19,11 @@ function migrationAdapter(url: string) {
   return {
     provider: "postgres" as const,
     adapterName: "@prisma/adapter-pg",
-    connect: () => adapterOn(url).connect(),
+    connect: () => connectCatalogSafe(url),
     async connectToShadowDb() {
       const shadow = `prisma_shadow_${randomUUID().replaceAll("-", "")}`;
       await ensureDatabase(url, shadow);
-      const adapter = await adapterOn(databaseUrl(url, shadow)).connect();
+      const adapter = await connectCatalogSafe(databaseUrl(url, shadow));
       const release = adapter.dispose.bind(adapter);
       adapter.dispose = async () => {
         await release();
