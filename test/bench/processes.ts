@@ -16,7 +16,10 @@ const STOP_GRACE_MS = 10_000;
  * stderr stays visible for crashes.
  */
 export function startServiceProcess(name: string, entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(`${repoRoot}node_modules/.bin/tsx`, [entry], {
+  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each server, written when it stops
+  // (Node refuses --cpu-prof in NODE_OPTIONS, so it goes on the command line).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(`${repoRoot}node_modules/.bin/tsx`, [...profile, entry], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],

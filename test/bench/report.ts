@@ -58,7 +58,7 @@ function ratioTable(rows: readonly Row[]): string[] {
   const find = (prefix: string) => rows.find((r) => r.name.startsWith(prefix));
   const throughput = (a: string, b: string) => {
     const [x, y] = [find(a), find(b)];
-    return x && y ? callsPerSecond(x) / callsPerSecond(y) : NaN;
+    return x && y && callsPerSecond(y) > 0 ? callsPerSecond(x) / callsPerSecond(y) : NaN;
   };
   const get = find("GetEmployee");
   const checks: [string, number, "≥" | "≤", number][] = [
@@ -73,7 +73,8 @@ function ratioTable(rows: readonly Row[]): string[] {
   ];
   const lines = ["| ratio | value | target | |", "|---|--:|--:|---|"];
   for (const [name, value, op, target] of checks) {
-    const met = op === "≥" ? value >= target : value <= target;
+    // A case without answers gives no ratio: NaN or an infinite one is never "met".
+    const met = Number.isFinite(value) && (op === "≥" ? value >= target : value <= target);
     lines.push(`| ${name} | ${fixed(value, value >= 10 ? 0 : 2)} | ${op} ${target} | ${met ? "met" : "**not met**"} |`);
   }
   return lines;

@@ -27,6 +27,10 @@ import { seedTimeoff } from "./seed/timeoff.js";
 
 const POOL_SIZE = 10; // The services' default *_DATABASE_POOL_SIZE: the raw pg floors use as many connections.
 const RESULTS = new URL("../../bench/results/latest.md", import.meta.url);
+// BENCH_CASES=GetEmployee,GetTeam runs only the cases whose names start so
+// (the table then goes to stdout only); BENCH_CPU_PROF=<dir> makes every
+// server write a V8 CPU profile there when it stops (see processes.ts).
+const ONLY = (process.env.BENCH_CASES ?? "").split(",").filter((name) => name !== "");
 
 const started = Date.now();
 const loadBefore = loadavg()
@@ -111,7 +115,7 @@ try {
     ...(postmaster ? [treeProbe("postgres", postmaster)] : []),
   ];
   const rows: Row[] = [];
-  for (const c of cases) {
+  for (const c of cases.filter((c) => ONLY.length === 0 || ONLY.some((name) => c.name.startsWith(name)))) {
     process.stderr.write(`bench: ${c.name} ... `);
     const m = await measure(c.call, probes);
     process.stderr.write(`${Math.round(m.calls / m.seconds)} calls/s${m.errors ? `, ${m.errors} errors` : ""}\n`);
@@ -135,8 +139,10 @@ try {
     rows,
   );
   console.log(markdown);
-  await writeFile(RESULTS, markdown);
-  console.error(`bench: written to bench/results/latest.md in ${Math.round((Date.now() - started) / 1000)} s`);
+  if (ONLY.length === 0) {
+    await writeFile(RESULTS, markdown);
+    console.error(`bench: written to bench/results/latest.md in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
 } finally {
   await runCleanup();
 }

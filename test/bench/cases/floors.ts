@@ -51,7 +51,7 @@ export function rawHireCase(pool: pg.Pool, tenantId: string, seed: PeopleSeed): 
       try {
         await client.query("BEGIN");
         await client.query(
-          "INSERT INTO idempotency_records (tenant_id, request_id, fingerprint, result) VALUES ($1, $2, $3, $4::jsonb)",
+          "INSERT INTO idempotency_records (tenant_id, request_id, fingerprint, response) VALUES ($1, $2, $3, $4::jsonb)",
           [tenantId, `raw-hire-${i}`, createHash("sha256").update(JSON.stringify(employee)).digest("hex"), employee],
         );
         await client.query(
