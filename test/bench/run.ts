@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { createChannel, Metadata } from "nice-grpc";
 import pg from "pg";
 import { issueCallerToken } from "../../runtime/auth/caller.js";
-import { readRuntimeConfig } from "../../runtime/config.js";
+import { openChannel } from "../../runtime/client/service-client.js";
+import { readInt, readRuntimeConfig } from "../../runtime/config.js";
 import { databaseUrl, dropDatabase, ensureDatabase } from "../../runtime/db/databases.js";
 import { resolvePostgres } from "../../runtime/db/postgres-server.js";
 import { freePort } from "../support/free-port.js";
@@ -31,6 +32,9 @@ const RESULTS = new URL("../../bench/results/latest.md", import.meta.url);
 // (the table then goes to stdout only); BENCH_CPU_PROF=<dir> makes every
 // server write a V8 CPU profile there when it stops (see processes.ts).
 const ONLY = (process.env.BENCH_CASES ?? "").split(",").filter((name) => name !== "");
+// BENCH_PEOPLE_PROCESSES=2 runs people as two processes, called round-robin, as
+// PEOPLE_PROCESSES does for `npm start`.
+const PEOPLE_PROCESSES = readInt(process.env, "BENCH_PEOPLE_PROCESSES", 1);
 
 const started = Date.now();
 const loadBefore = loadavg()
@@ -51,8 +55,12 @@ try {
   };
   const [peopleDb, timeoffDb] = [await database("people"), await database("timeoff")];
 
-  const port = { people: 0, timeoff: 0, directory: 0, grpcJs: 0, niceGrpc: 0 };
+  const port = { timeoff: 0, directory: 0, grpcJs: 0, niceGrpc: 0 };
   for (const key of Object.keys(port) as (keyof typeof port)[]) port[key] = await freePort();
+  const peoplePorts: number[] = [];
+  for (let i = 0; i < PEOPLE_PROCESSES; i++) peoplePorts.push(await freePort());
+  const peopleNames = peoplePorts.map((_, i) => (i === 0 ? "people" : `people ${i + 1}`));
+  const peopleTarget = `ipv4:${peoplePorts.map((p) => `127.0.0.1:${p}`).join(",")}`;
   console.error("bench: starting server processes (the data services migrate their databases first)");
   // Each server is cleaned up as soon as it is up, even when another fails to start.
   const startServer = (name: string, entry: string, p: number, env: Record<string, string>) =>
@@ -61,14 +69,16 @@ try {
       return server;
     });
   const launched = await Promise.allSettled([
-    startServer("people", "services/people/main.ts", port.people, {
-      ...{ PEOPLE_PORT: String(port.people), PEOPLE_DATABASE_URL: peopleDb },
-    }),
+    ...peoplePorts.map((p, i) =>
+      startServer(peopleNames[i] ?? "people", "services/people/main.ts", p, {
+        ...{ PEOPLE_PORT: String(p), PEOPLE_DATABASE_URL: peopleDb },
+      }),
+    ),
     startServer("timeoff", "services/timeoff/main.ts", port.timeoff, {
       ...{ TIMEOFF_PORT: String(port.timeoff), TIMEOFF_DATABASE_URL: timeoffDb },
     }),
     startServer("directory", "apps/directory/main.ts", port.directory, {
-      ...{ DIRECTORY_PORT: String(port.directory), DIRECTORY_PEOPLE_TARGET: `127.0.0.1:${port.people}` },
+      ...{ DIRECTORY_PORT: String(port.directory), DIRECTORY_PEOPLE_TARGET: peopleTarget },
     }),
     startServer("grpc-js echo", "test/bench/echo/grpc-js-echo.ts", port.grpcJs, { ECHO_PORT: String(port.grpcJs) }),
     startServer("nice-grpc echo", "test/bench/echo/nice-grpc-echo.ts", port.niceGrpc, {
@@ -96,7 +106,9 @@ try {
   const pool = new pg.Pool({ connectionString: peopleDb, max: POOL_SIZE });
   onCleanup(() => pool.end());
 
-  const employees = peopleCases(channel(port.people), options, people);
+  const peopleChannel = openChannel(peopleTarget);
+  onCleanup(() => peopleChannel.close());
+  const employees = peopleCases(peopleChannel, options, people, peopleNames);
   const leave = timeoffCases(channel(port.timeoff), options, timeoff);
   const cases = [
     echoCase("raw grpc-js echo", "grpc-js echo", channel(port.grpcJs)),
@@ -105,7 +117,7 @@ try {
     ...[employees.get, employees.batchGet, employees.list, employees.hire, employees.replay, employees.update],
     rawHireCase(pool, tenantId, people),
     ...[leave.spread, leave.hot, leave.approve],
-    directoryCase(channel(port.directory), options, people),
+    directoryCase(channel(port.directory), options, people, peopleNames),
   ];
 
   // PostgreSQL's CPU only when it is ours: a server from DATABASE_URL may serve others too.
@@ -131,7 +143,7 @@ try {
         .join(" ")} after`,
       `${CONCURRENCY} calls in flight, ${SECONDS} s per case after a ${WARMUP_MS / 1000} s warm-up; setup and all cases took ${Math.round((Date.now() - started) / 1000)} s`,
       `PostgreSQL: ${process.env.DATABASE_URL ? "the server in DATABASE_URL (its CPU not measured)" : "embedded, in a temporary folder"}; raw pg floors use a pool of ${POOL_SIZE} (the services' default pool size)`,
-      "servers: one process each, started as `npm start` does (tsx <entry>), default env (LOG_LEVEL info, stdout discarded); load: this process, plain nice-grpc clients (no retry/deadline middleware), one channel per server",
+      `servers: one process each (people: ${PEOPLE_PROCESSES}, called round-robin), started as \`npm start\` does (tsx <entry>), default env (LOG_LEVEL info, stdout discarded); load: this process, plain nice-grpc clients (no retry/deadline middleware), one channel per server`,
       "server CPU: utime+stime of the server's process tree over the measured window / calls; RSS: largest VmRSS in that tree; CPU % is of one core",
       "echo floors: a 36-byte request echoed back; GetTeam's server CPU is directory + people",
       "other processes CPU %: the machine's busy time in the window minus this bench's processes (it includes PostgreSQL when that is DATABASE_URL's)",

@@ -7,11 +7,16 @@ import { type CallOptions, type Case, check } from "./case.js";
 // (GetDepartment, ListDepartments, ListEmployees, and one BatchGet for the
 // manager outside the team): both processes' CPU is charged to the call.
 
-export function directoryCase(channel: Channel, options: CallOptions, seed: PeopleSeed): Case {
+export function directoryCase(
+  channel: Channel,
+  options: CallOptions,
+  seed: PeopleSeed,
+  peopleServers: readonly string[],
+): Case {
   const directory = createClient(DirectoryServiceDefinition, channel);
   return {
     name: `GetTeam (${TEAM_SIZE} members, via directory)`,
-    servers: ["directory", "people"],
+    servers: ["directory", ...peopleServers],
     call: async () => {
       const team = await directory.getTeam({ departmentId: seed.teamDepartmentId }, options);
       check(team.members.length === TEAM_SIZE && team.members[0]?.manager !== undefined, "GetTeam");

@@ -10,11 +10,15 @@ const PAGE = 50;
 
 type PeopleCase = "get" | "batchGet" | "list" | "hire" | "replay" | "update";
 
-export function peopleCases(channel: Channel, options: CallOptions, seed: PeopleSeed): Record<PeopleCase, Case> {
+export function peopleCases(
+  channel: Channel,
+  options: CallOptions,
+  seed: PeopleSeed,
+  servers: readonly string[],
+): Record<PeopleCase, Case> {
   const employees = createClient(EmployeeServiceDefinition, channel);
   const ids = seed.employeeIds;
   const pick = (i: number) => ids[(i * 7919) % ids.length] ?? "";
-  const servers = ["people"];
 
   const hireRequest = (i: number) => ({
     requestId: `hire-${i}`,
