@@ -1,12 +1,16 @@
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { repoRoot } from "../repo-root.js";
+import { pendingMigrations } from "./pending-migrations.js";
 
-// Applies a data service's committed migrations (services/<service>/prisma/
-// migrations) with the Prisma CLI in a child process, through the offline wasm
-// engine its prisma.config.ts selects. Concurrent callers are safe: Prisma
-// holds a PostgreSQL advisory lock while it migrates.
-
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+// Brings a data service's database up to date with its committed migrations
+// (services/<service>/prisma/migrations). Most starts have nothing to apply:
+// one SQL query says so (pending-migrations.ts) and the Prisma CLI, seconds of
+// wasm engine in a child process, is skipped. Otherwise the CLI applies them
+// through the offline wasm engine its prisma.config.ts selects. Concurrent
+// callers are safe: Prisma holds a PostgreSQL advisory lock while it migrates.
+// Paths come from the repository root, so this works from dist/ too (the CLI
+// loads the TypeScript config itself).
 
 // Prisma 6.19's wasm schema engine leaves its 10 s advisory-lock timeout timer
 // pending after a successful run (its JS glue has setTimeout but no
@@ -17,12 +21,21 @@ const SUCCESS = /All migrations have been successfully applied|No pending migrat
 
 /** Applies the pending migrations of `service` to `databaseUrl`; throws with Prisma's output on failure. */
 export async function migrateDatabase(service: string, databaseUrl: string): Promise<void> {
-  const args = ["migrate", "deploy", "--config", `services/${service}/prisma/prisma.config.ts`];
-  const child = spawn(`${repoRoot}node_modules/.bin/prisma`, args, {
-    cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: "1", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const prismaDir = path.join(repoRoot, "services", service, "prisma");
+  if ((await pendingMigrations(databaseUrl, path.join(prismaDir, "migrations"))).length === 0) return;
+  await prismaMigrateDeploy(service, path.join(prismaDir, "prisma.config.ts"), databaseUrl);
+}
+
+async function prismaMigrateDeploy(service: string, config: string, databaseUrl: string): Promise<void> {
+  const child = spawn(
+    path.join(repoRoot, "node_modules", ".bin", "prisma"),
+    ["migrate", "deploy", "--config", config],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: "1", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   let succeeded = false;
   const collect = (chunk: Buffer) => {

@@ -11,9 +11,10 @@ export interface BannerService {
   example?: { method: string; body: object };
 }
 
-export function banner(services: BannerService[], postgres: string): string {
+/** `seconds`: how long the start took, from the launcher's first line to every server SERVING. */
+export function banner(services: BannerService[], postgres: string, seconds: number): string {
   const width = Math.max(...services.map((service) => service.name.length));
-  const lines = ["", `HR platform is up. PostgreSQL: ${postgres}`, ""];
+  const lines = ["", `HR platform is up in ${seconds.toFixed(1)} s. PostgreSQL: ${postgres}`, ""];
   for (const service of services) {
     lines.push(`  ${service.name.padEnd(width)}  127.0.0.1:${service.port}  ${service.contexts.join(", ")}`);
   }

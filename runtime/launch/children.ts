@@ -1,13 +1,31 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import net from "node:net";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "../repo-root.js";
 
-// The launcher's child processes. Each runs `tsx <entry>` in its own process
-// group: the launcher alone decides when they stop (a terminal's Ctrl-C
-// reaches only the launcher), and a signal sent to the group reaches both tsx
-// and the node process it runs, so a SIGKILL leaves no orphan behind.
+// The launcher's child processes, each in its own process group: the launcher
+// alone decides when they stop (a terminal's Ctrl-C reaches only the
+// launcher), and a signal sent to the group reaches everything the child runs,
+// so a SIGKILL leaves no orphan behind.
+//
+// A launcher compiled to dist/ (`npm start`) runs each child as plain
+// `node dist/<entry>.js`: no TypeScript loader, no esbuild child, a smaller
+// process. A launcher run from source (`npm run dev`) runs `tsx <entry>.ts`,
+// so an edit needs no build.
+const compiled = import.meta.url.endsWith(".js");
 
-export function spawnChild(repoRoot: string, entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(`${repoRoot}node_modules/.bin/tsx`, [entry], {
+/** The file a child runs for `entry` (relative to the repository root, without extension). */
+export function entryFile(entry: string): string {
+  return compiled ? path.join(repoRoot, "dist", `${entry}.js`) : path.join(repoRoot, `${entry}.ts`);
+}
+
+export function spawnChild(entry: string, env: Record<string, string>): ChildProcess {
+  const file = entryFile(entry);
+  if (!existsSync(file)) throw new Error(`${file} not found${compiled ? " (npm run build)" : ""}`);
+  const [command, args] = compiled
+    ? [process.execPath, [file]]
+    : [path.join(repoRoot, "node_modules", ".bin", "tsx"), [file]];
+  return spawn(command, args, {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit"],
@@ -15,7 +33,7 @@ export function spawnChild(repoRoot: string, entry: string, env: Record<string, 
   });
 }
 
-function hasExited(child: ChildProcess): boolean {
+export function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
@@ -49,28 +67,4 @@ export async function stopChild(child: ChildProcess, graceMs: number): Promise<v
 
 export function killChild(child: ChildProcess): void {
   signalGroup(child, "SIGKILL");
-}
-
-/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
-export function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    const done = (listening: boolean) => {
-      socket.destroy();
-      resolve(listening);
-    };
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-    socket.setTimeout(1_000, () => done(false));
-  });
-}
-
-/** Resolves once `port` accepts connections; rejects if `child` exits first or after `timeoutMs`. */
-export async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await isListening(port))) {
-    if (hasExited(child)) throw new Error(`exited (${child.signalCode ?? `code ${child.exitCode}`}) before listening`);
-    if (Date.now() > deadline) throw new Error(`not listening on port ${port} after ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

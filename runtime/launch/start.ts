@@ -1,27 +1,31 @@
 import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
 import { readInt } from "../config.js";
 import { databaseUrl, ensureDatabase } from "../db/databases.js";
 import { type PostgresServer, resolvePostgres } from "../db/postgres-server.js";
+import { repoRoot } from "../repo-root.js";
 import { type BannerService, banner } from "./banner.js";
-import { isListening, killChild, spawnChild, stopChild, waitForPort } from "./children.js";
+import { killChild, spawnChild, stopChild } from "./children.js";
+import { isListening, waitUntilServing } from "./readiness.js";
 
-// `npm start`: every process of the platform on one machine. PostgreSQL is the
-// server in DATABASE_URL (its maintenance database) or else an embedded one
-// with its data in .data/postgres; each data service gets its own database
-// (and migrates it when it starts). Services start in table order (a
-// service's dependencies first) and stop in reverse order.
+// `npm start` (compiled, from dist/) and `npm run dev` (from source, tsx):
+// every process of the platform on one machine. PostgreSQL is the server in
+// DATABASE_URL (its maintenance database) or else an embedded one with its
+// data in .data/postgres; each data service gets its own database (and
+// migrates it when it starts). All processes start at once: data services
+// never call each other, and apps connect to them lazily, on their first call.
+// Apps stop first (they may still be calling data services), then the rest.
 
 interface LaunchedService extends BannerService {
-  /** Entry point, relative to the repository root; run with tsx. */
+  kind: "data" | "app";
+  /** Entry point, relative to the repository root, without extension (see children.ts). */
   entry: string;
   env: Record<string, string>;
   /** Its own database: created if missing, its URL passed in `urlEnv`; the service migrates it on start. */
   database?: { name: string; urlEnv: string };
 }
 
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const startedAt = performance.now();
 const peoplePort = readInt(process.env, "PEOPLE_PORT", 50051);
 const directoryPort = readInt(process.env, "DIRECTORY_PORT", 50052);
 const identityPort = readInt(process.env, "IDENTITY_PORT", 50053);
@@ -31,7 +35,8 @@ const timeoffPort = readInt(process.env, "TIMEOFF_PORT", 50055);
 const services: LaunchedService[] = [
   {
     name: "people",
-    entry: "services/people/main.ts",
+    kind: "data",
+    entry: "services/people/main",
     port: peoplePort,
     env: { PEOPLE_PORT: String(peoplePort) },
     database: { name: "hr_people", urlEnv: "PEOPLE_DATABASE_URL" },
@@ -40,7 +45,8 @@ const services: LaunchedService[] = [
   },
   {
     name: "identity",
-    entry: "services/identity/main.ts",
+    kind: "data",
+    entry: "services/identity/main",
     port: identityPort,
     env: { IDENTITY_PORT: String(identityPort) },
     database: { name: "hr_identity", urlEnv: "IDENTITY_DATABASE_URL" },
@@ -48,7 +54,8 @@ const services: LaunchedService[] = [
   },
   {
     name: "talent",
-    entry: "services/talent/main.ts",
+    kind: "data",
+    entry: "services/talent/main",
     port: talentPort,
     env: { TALENT_PORT: String(talentPort) },
     database: { name: "hr_talent", urlEnv: "TALENT_DATABASE_URL" },
@@ -56,7 +63,8 @@ const services: LaunchedService[] = [
   },
   {
     name: "timeoff",
-    entry: "services/timeoff/main.ts",
+    kind: "data",
+    entry: "services/timeoff/main",
     port: timeoffPort,
     env: { TIMEOFF_PORT: String(timeoffPort) },
     database: { name: "hr_timeoff", urlEnv: "TIMEOFF_DATABASE_URL" },
@@ -64,26 +72,32 @@ const services: LaunchedService[] = [
   },
   {
     name: "directory",
-    entry: "apps/directory/main.ts",
+    kind: "app",
+    entry: "apps/directory/main",
     port: directoryPort,
     env: { DIRECTORY_PORT: String(directoryPort), DIRECTORY_PEOPLE_TARGET: `127.0.0.1:${peoplePort}` },
     contexts: ["hr.directory.v1.DirectoryService"],
   },
 ];
 
-const STARTUP_TIMEOUT_MS = 30_000;
+// A first start also creates and migrates every database (the Prisma CLI, a
+// few seconds each, side by side on a small machine).
+const STARTUP_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
 const say = (message: string) => process.stderr.write(`launch: ${message}\n`);
 
 let postgres: PostgresServer | undefined;
-const running: { name: string; child: ChildProcess }[] = [];
+const running: { service: LaunchedService; child: ChildProcess }[] = [];
 let stopping = false;
 
 async function shutdown(exitCode: number, reason: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   say(reason);
-  for (const { child } of [...running].reverse()) await stopChild(child, STOP_GRACE_MS);
+  for (const kind of ["app", "data"] as const) {
+    const tier = running.filter(({ service }) => service.kind === kind);
+    await Promise.all(tier.map(({ child }) => stopChild(child, STOP_GRACE_MS)));
+  }
   await postgres?.stop();
   process.exit(exitCode);
 }
@@ -103,30 +117,36 @@ async function launch(service: LaunchedService, server: PostgresServer): Promise
     await ensureDatabase(server.serverUrl, name);
     env[urlEnv] = databaseUrl(server.serverUrl, name);
   }
-  if (!existsSync(`${repoRoot}${service.entry}`)) throw new Error("entry file not found");
-  if (await isListening(service.port)) throw new Error(`port ${service.port} is already in use`);
-  const child = spawnChild(repoRoot, service.entry, env);
-  running.push({ name: service.name, child });
-  let listening = false;
+  if (stopping) return;
+  const child = spawnChild(service.entry, env);
+  running.push({ service, child });
+  let serving = false;
   child.once("exit", (code, signal) => {
-    const how = `${signal ?? `code ${code}`}${listening ? "" : ` before listening on port ${service.port}`}`;
+    const how = `${signal ?? `code ${code}`}${serving ? "" : ` before serving on port ${service.port}`}`;
     if (!stopping) void shutdown(1, `${service.name} (${service.entry}) exited unexpectedly (${how}): stopping`);
   });
-  await waitForPort(service.port, child, STARTUP_TIMEOUT_MS);
-  listening = true;
+  await waitUntilServing(service.port, child, STARTUP_TIMEOUT_MS);
+  serving = true;
 }
 
 try {
-  const dataDir = `${repoRoot}.data/postgres`;
-  postgres = await resolvePostgres({ dataDir, port: readInt(process.env, "EMBEDDED_PG_PORT", 54329) });
+  // Checked before anything starts, so a second `npm start` fails at once and leaves the first alone.
+  const taken = await Promise.all(services.map((service) => isListening(service.port)));
+  const busy = services.filter((_, i) => taken[i]).map((service) => `${service.name} (${service.port})`);
+  if (busy.length > 0) throw new Error(`ports already in use: ${busy.join(", ")}`);
+  const dataDir = path.join(repoRoot, ".data", "postgres");
+  const pg = await resolvePostgres({ dataDir, port: readInt(process.env, "EMBEDDED_PG_PORT", 54329) });
+  postgres = pg;
   const where = process.env.DATABASE_URL ? "DATABASE_URL" : `embedded, data in .data/postgres`;
-  for (const service of services) {
-    if (stopping) break;
-    await launch(service, postgres).catch((error: Error) => {
-      throw new Error(`${service.name} (${service.entry}): ${error.message}`);
-    });
-  }
-  if (!stopping) process.stdout.write(`${banner(services, `${where}, ${new URL(postgres.serverUrl).host}`)}\n`);
+  await Promise.all(
+    services.map((service) =>
+      launch(service, pg).catch((error: Error) => {
+        throw new Error(`${service.name} (${service.entry}): ${error.message}`);
+      }),
+    ),
+  );
+  const seconds = (performance.now() - startedAt) / 1000;
+  if (!stopping) process.stdout.write(`${banner(services, `${where}, ${new URL(pg.serverUrl).host}`, seconds)}\n`);
 } catch (error) {
   await shutdown(1, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
 }
