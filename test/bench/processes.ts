@@ -10,16 +10,17 @@ const STARTUP_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 
 /**
- * The one place that says how a service process is started: as `npm start`
- * does (runtime/launch/children.ts spawnChild). Adapt this when the launcher
- * changes. Logs (stdout) are discarded so they do not flood the bench output;
- * stderr stays visible for crashes.
+ * The one place that says how a server process is started: as `npm start`
+ * does, `node dist/<entry>.js` (the bench builds first; the echo floors are
+ * compiled with the services, see tsconfig.build.json). Logs (stdout) are
+ * discarded so they do not flood the bench output; stderr stays visible for
+ * crashes. BENCH_CPU_PROF=<dir>: a V8 CPU profile of each server, written
+ * when it stops (Node refuses --cpu-prof in NODE_OPTIONS, so it goes here).
  */
 export function startServiceProcess(name: string, entry: string, env: Record<string, string>): ChildProcess {
-  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each server, written when it stops
-  // (Node refuses --cpu-prof in NODE_OPTIONS, so it goes on the command line).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(`${repoRoot}node_modules/.bin/tsx`, [...profile, entry], {
+  const compiled = `${repoRoot}dist/${entry.replace(/\.ts$/, ".js")}`;
+  const child = spawn(process.execPath, [...profile, compiled], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],

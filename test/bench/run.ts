@@ -143,7 +143,7 @@ try {
         .join(" ")} after`,
       `${CONCURRENCY} calls in flight, ${SECONDS} s per case after a ${WARMUP_MS / 1000} s warm-up; setup and all cases took ${Math.round((Date.now() - started) / 1000)} s`,
       `PostgreSQL: ${process.env.DATABASE_URL ? "the server in DATABASE_URL (its CPU not measured)" : "embedded, in a temporary folder"}; raw pg floors use a pool of ${POOL_SIZE} (the services' default pool size)`,
-      `servers: one process each (people: ${PEOPLE_PROCESSES}, called round-robin), started as \`npm start\` does (tsx <entry>), default env (LOG_LEVEL info, stdout discarded); load: this process, plain nice-grpc clients (no retry/deadline middleware), one channel per server`,
+      `servers: one process each (people: ${PEOPLE_PROCESSES}, called round-robin), started as \`npm start\` does (node dist/<entry>.js), default env (LOG_LEVEL info, stdout discarded); load: this process, plain nice-grpc clients (no retry/deadline middleware), one channel per server`,
       "server CPU: utime+stime of the server's process tree over the measured window / calls; RSS: largest VmRSS in that tree; CPU % is of one core",
       "echo floors: a 36-byte request echoed back; GetTeam's server CPU is directory + people",
       "other processes CPU %: the machine's busy time in the window minus this bench's processes (it includes PostgreSQL when that is DATABASE_URL's)",
