@@ -6,6 +6,8 @@ import pg from "pg";
 // transaction nor while connected to the database being dropped.
 
 const DUPLICATE_DATABASE = "42P04";
+// Two concurrent CREATE DATABASE of one name: the loser fails on the catalog's unique index.
+const UNIQUE_VIOLATION = "23505";
 
 /** The URL of database `name` on the same server as `serverUrl` (same credentials and options). */
 export function databaseUrl(serverUrl: string, name: string): string {
@@ -33,7 +35,8 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<v
       await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
     } catch (error) {
       // Another process created it between our check and our CREATE.
-      if ((error as { code?: string }).code !== DUPLICATE_DATABASE) throw error;
+      const code = (error as { code?: string }).code;
+      if (code !== DUPLICATE_DATABASE && code !== UNIQUE_VIOLATION) throw error;
     }
   });
 }
