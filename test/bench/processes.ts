@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import net from "node:net";
 import { fileURLToPath } from "node:url";
+import { hasExited, killChild, stopChild } from "../../runtime/launch/children.js";
+import { isListening } from "../../runtime/launch/readiness.js";
 
-// The bench's server processes. Each runs in its own process group, so one
-// signal to the group reaches the wrapper (tsx) and the node process it runs.
+// The bench's server processes, each in its own process group, stopped and
+// killed as the launcher stops its children (runtime/launch/children.ts).
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const STARTUP_TIMEOUT_MS = 60_000;
@@ -39,44 +40,11 @@ export interface ServerProcess {
 }
 
 const running = new Set<ChildProcess>();
-const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || hasExited(child)) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
-
-function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (hasExited(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 // Last resort when the driver dies without its cleanup: no orphaned servers.
 process.once("exit", () => {
-  for (const child of running) signalGroup(child, "SIGKILL");
+  for (const child of running) killChild(child);
 });
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    const done = (listening: boolean) => {
-      socket.destroy();
-      resolve(listening);
-    };
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
 
 /** Starts a server process and resolves once it accepts connections on `port`. */
 export async function launch(
@@ -88,11 +56,7 @@ export async function launch(
   const child = startServiceProcess(name, entry, env);
   running.add(child);
   const stop = async () => {
-    signalGroup(child, "SIGTERM");
-    if (!(await exited(child, STOP_GRACE_MS))) {
-      signalGroup(child, "SIGKILL");
-      await exited(child, 5_000);
-    }
+    await stopChild(child, STOP_GRACE_MS);
     running.delete(child);
   };
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
