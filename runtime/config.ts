@@ -6,6 +6,7 @@
  */
 
 import type { RetentionPolicy } from "./db/idempotency-retention.js";
+import type { SqlTimeouts } from "./db/sql.js";
 
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789";
 
@@ -30,6 +31,8 @@ export interface RuntimeConfig {
   shutdownDelayMs: number;
   /** How long a stopping server then waits for in-flight calls before cutting them. */
   shutdownGraceMs: number;
+  /** How often a data service checks that its database answers, for its health status. */
+  readinessIntervalMs: number;
   /** Deadline a client call gets when its caller set none. */
   defaultDeadlineMs: number;
   auth: AuthConfig;
@@ -48,12 +51,21 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     logLevel: env.LOG_LEVEL ?? "info",
     shutdownDelayMs: readInt(env, "SHUTDOWN_DELAY_MS", 0),
     shutdownGraceMs: readInt(env, "SHUTDOWN_GRACE_MS", 10_000),
+    readinessIntervalMs: readInt(env, "HEALTH_CHECK_INTERVAL_MS", 1_000),
     defaultDeadlineMs: readInt(env, "DEFAULT_DEADLINE_MS", 12_000),
     auth: {
       jwtSecret,
       issuer: env.AUTH_JWT_ISSUER ?? "hr-platform",
       audience: env.AUTH_JWT_AUDIENCE ?? "hr-api",
     },
+  };
+}
+
+/** Connect and statement timeouts of a data service's database pool. */
+export function readSqlTimeouts(env: Env = process.env): SqlTimeouts {
+  return {
+    connectTimeoutMs: readInt(env, "DATABASE_CONNECT_TIMEOUT_MS", 3_000),
+    statementTimeoutMs: readInt(env, "DATABASE_STATEMENT_TIMEOUT_MS", 10_000),
   };
 }
 

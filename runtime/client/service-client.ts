@@ -8,6 +8,7 @@ import {
   createChannel,
   createClientFactory,
   Metadata,
+  Status,
 } from "nice-grpc";
 import { type DeadlineOptions, deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { type RetryOptions, retryMiddleware } from "nice-grpc-client-middleware-retry";
@@ -54,7 +55,14 @@ export function createServiceClient<D extends CompatServiceDefinition>(
       .use(deadlineMiddleware)
       .use(deadlineHeader(policy.defaultDeadlineMs))
       .create(definition, channel, {
-        "*": { retryMaxAttempts: policy.maxAttempts ?? 3, retryBaseDelayMs: 50, retryMaxDelayMs: 1000 },
+        "*": {
+          retryMaxAttempts: policy.maxAttempts ?? 3,
+          retryBaseDelayMs: 50,
+          retryMaxDelayMs: 1000,
+          // An outage, or a server shutting down. Never INTERNAL or UNKNOWN (the
+          // library's default retries them): those mean a bug, and repeating it helps no one.
+          retryableStatuses: [Status.UNAVAILABLE, Status.CANCELLED],
+        },
       })
   );
 }

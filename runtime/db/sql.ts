@@ -72,13 +72,33 @@ export class SqlDatabase extends Statements {
     }
   }
 
+  /** Resolves when the database answers; rejects when it cannot be reached in time. */
+  async ping(): Promise<void> {
+    await this.pool.query("SELECT 1");
+  }
+
   end(): Promise<void> {
     return this.pool.end();
   }
 }
 
-export function openSqlDatabase(url: string, poolSize: number): SqlDatabase {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+/** How long a connection may take to open, and a statement to run (0: no limit). */
+export interface SqlTimeouts {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_SQL_TIMEOUTS: SqlTimeouts = { connectTimeoutMs: 3_000, statementTimeoutMs: 10_000 };
+
+export function openSqlDatabase(url: string, poolSize: number, timeouts = DEFAULT_SQL_TIMEOUTS): SqlDatabase {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    // Without it a call waits for a connection as long as PostgreSQL is unreachable.
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    // PostgreSQL cancels a statement past this, so no query outlives every deadline.
+    statement_timeout: timeouts.statementTimeoutMs,
+  });
   // An idle connection that PostgreSQL ends (a restart, an administrator) is
   // reported here; pg drops it from the pool, and without a listener Node
   // would crash the process on the unhandled 'error' event.

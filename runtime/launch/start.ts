@@ -146,7 +146,9 @@ try {
   const busy = services.filter((_, i) => taken[i]).map((service) => `${service.name} (${service.port})`);
   if (busy.length > 0) throw new Error(`ports already in use: ${busy.join(", ")}`);
   const dataDir = path.join(repoRoot, ".data", "postgres");
-  const pg = await resolvePostgres({ dataDir, port: readInt(process.env, "EMBEDDED_PG_PORT", 54329) });
+  // Below Linux's ephemeral range (32768–60999): a port in it can be taken by
+  // a client socket while PostgreSQL restarts, and PostgreSQL then cannot come back.
+  const pg = await resolvePostgres({ dataDir, port: readInt(process.env, "EMBEDDED_PG_PORT", 25432) });
   postgres = pg;
   const where = process.env.DATABASE_URL ? "DATABASE_URL" : `embedded, data in .data/postgres`;
   await Promise.all(

@@ -9,6 +9,7 @@ import {
   RichServerError,
 } from "nice-grpc-error-details";
 import type { Logger } from "pino";
+import { isDatabaseUnavailable } from "../db/outage.js";
 import { DomainError, type DomainErrorKind } from "../domain/domain-error.js";
 import { type DeclaredReasons, packageOf } from "./declared-reasons.js";
 
@@ -27,7 +28,9 @@ const STATUS_OF: Record<DomainErrorKind, Status> = {
  * BadRequest or PreconditionFailure); anything unexpected is logged and
  * answered INTERNAL without leaking its message. In an app, a data service's
  * refusal passes through with its code and details (NOT_FOUND stays
- * NOT_FOUND), while its failures (INTERNAL, UNKNOWN) stay opaque. A domain
+ * NOT_FOUND), while its failures (INTERNAL, UNKNOWN) stay opaque. A database
+ * that cannot be reached is UNAVAILABLE (an outage clients may retry), never
+ * INTERNAL (a bug, never retried). A domain
  * error whose reason the method's proto package does not declare is a bug:
  * logged, and answered INTERNAL.
  */
@@ -51,6 +54,10 @@ export function errorMapping(logger: Logger, domain: string, reasons: DeclaredRe
         throw new ServerError(Status.INTERNAL, "internal error");
       }
       if (error instanceof ClientError) throw fromDownstream(error);
+      if (isDatabaseUnavailable(error)) {
+        logger.warn({ err: error, method: call.method.path }, "database unavailable");
+        throw new ServerError(Status.UNAVAILABLE, "the service's database is unavailable; retry later");
+      }
       logger.error({ err: error, method: call.method.path }, "unexpected error");
       throw new ServerError(Status.INTERNAL, "internal error");
     }

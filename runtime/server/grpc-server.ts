@@ -11,6 +11,7 @@ import { callLog } from "./call-log.js";
 import type { CallScope } from "./call-scope.js";
 import { declaredReasons } from "./declared-reasons.js";
 import { errorMapping } from "./error-mapping.js";
+import { watchReadiness } from "./readiness.js";
 
 /** The implementation of a business service: every handler receives the verified caller. */
 export type BusinessService<D extends CompatServiceDefinition> = ServiceImplementation<
@@ -40,6 +41,8 @@ export interface GrpcServerOptions {
   config: RuntimeConfig;
   logger: Logger;
   services: readonly ServedService[];
+  /** Resolves while the server can do its work (its database answers); checked every config.readinessIntervalMs. */
+  readiness?: () => Promise<void>;
 }
 
 export interface RunningServer {
@@ -76,15 +79,29 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const port = await server.listen(`${config.host}:${options.port}`);
   logger.info({ port, services: names }, "serving");
 
+  // Health answers for the whole server ("") and for each service it serves.
+  const setHealth = (status: "healthy" | "unhealthy") => {
+    health.setStatus(status);
+    for (const name of names) health.setStatus(status, name);
+  };
+  setHealth("healthy");
   let stopping: Promise<void> | undefined;
+  const unwatch = options.readiness
+    ? watchReadiness(
+        options.readiness,
+        config.readinessIntervalMs,
+        (ready) => stopping === undefined && setHealth(ready ? "healthy" : "unhealthy"),
+        logger,
+      )
+    : () => {};
   const stop = () => {
     stopping ??= drain();
     return stopping;
   };
   async function drain(): Promise<void> {
     // Load balancers and probes see NOT_SERVING first, while calls are still answered.
-    health.setStatus("unhealthy");
-    for (const name of names) health.setStatus("unhealthy", name);
+    unwatch();
+    setHealth("unhealthy");
     await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
     // From here on new calls are refused; the ones in flight may finish.
     let timer: NodeJS.Timeout | undefined;

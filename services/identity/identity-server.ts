@@ -21,6 +21,7 @@ export function startIdentityServer(options: {
     port: options.port,
     config: options.config,
     logger: options.logger,
+    readiness: () => options.db.ping(),
     services: [serve(AccountServiceDefinition, accountRpc(options.db))],
   });
 }

@@ -1,4 +1,10 @@
-import { readInt, readRequired, readRetentionPolicy, readRuntimeConfig } from "../../runtime/config.js";
+import {
+  readInt,
+  readRequired,
+  readRetentionPolicy,
+  readRuntimeConfig,
+  readSqlTimeouts,
+} from "../../runtime/config.js";
 import { startRecordPurge } from "../../runtime/db/idempotency-retention.js";
 import { migrateDatabase } from "../../runtime/db/migrate.js";
 import { openSqlDatabase } from "../../runtime/db/sql.js";
@@ -12,7 +18,7 @@ const logger = createLogger("people", config.logLevel);
 const databaseUrl = readRequired(process.env, "PEOPLE_DATABASE_URL");
 
 await migrateDatabase("people", databaseUrl);
-const db = openSqlDatabase(databaseUrl, readInt(process.env, "PEOPLE_DATABASE_POOL_SIZE", 10));
+const db = openSqlDatabase(databaseUrl, readInt(process.env, "PEOPLE_DATABASE_POOL_SIZE", 10), readSqlTimeouts());
 const server = await startPeopleServer({ db, port: readInt(process.env, "PEOPLE_PORT", 50051), config, logger });
 const stopPurge = startRecordPurge(db, readRetentionPolicy(), logger);
 

@@ -24,6 +24,7 @@ export function startPeopleServer(options: {
     port: options.port,
     config: options.config,
     logger: options.logger,
+    readiness: () => options.db.ping(),
     services: [
       serve(DepartmentServiceDefinition, departmentRpc(db)),
       serve(EmployeeServiceDefinition, employeeRpc(db)),

@@ -25,6 +25,7 @@ export function startTalentServer(options: {
     port: options.port,
     config: options.config,
     logger: options.logger,
+    readiness: () => options.db.ping(),
     services: [
       serve(JobOpeningServiceDefinition, jobOpeningRpc(db)),
       serve(ApplicationServiceDefinition, applicationRpc(db)),

@@ -1,4 +1,10 @@
-import { readInt, readRequired, readRetentionPolicy, readRuntimeConfig } from "../../runtime/config.js";
+import {
+  readInt,
+  readRequired,
+  readRetentionPolicy,
+  readRuntimeConfig,
+  readSqlTimeouts,
+} from "../../runtime/config.js";
 import { startRecordPurge } from "../../runtime/db/idempotency-retention.js";
 import { migrateDatabase } from "../../runtime/db/migrate.js";
 import { openSqlDatabase } from "../../runtime/db/sql.js";
@@ -13,7 +19,7 @@ const logger = createLogger("timeoff", config.logLevel);
 const databaseUrl = readRequired(process.env, "TIMEOFF_DATABASE_URL");
 
 await migrateDatabase("timeoff", databaseUrl);
-const db = openSqlDatabase(databaseUrl, readInt(process.env, "TIMEOFF_DATABASE_POOL_SIZE", 10));
+const db = openSqlDatabase(databaseUrl, readInt(process.env, "TIMEOFF_DATABASE_POOL_SIZE", 10), readSqlTimeouts());
 const server = await startTimeoffServer({ db, port: readInt(process.env, "TIMEOFF_PORT", 50055), config, logger });
 const stopPurge = startRecordPurge(db, readRetentionPolicy(), logger);
 

@@ -21,6 +21,7 @@ export function startTimeoffServer(options: {
     port: options.port,
     config: options.config,
     logger: options.logger,
+    readiness: () => options.db.ping(),
     services: [serve(LeaveAccountServiceDefinition, leaveAccountRpc(options.db))],
   });
 }

@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createChannel, createClient, Status } from "nice-grpc";
+import {
+  HealthCheckResponse_ServingStatus,
+  HealthDefinition,
+} from "nice-grpc-server-health/lib/proto/grpc/health/v1/health.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
+import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
+import { readRuntimeConfig } from "../../runtime/config.js";
+import { databaseUrl, ensureDatabase } from "../../runtime/db/databases.js";
+import { migrateDatabase } from "../../runtime/db/migrate.js";
+import { type PostgresServer, startEmbeddedPostgres } from "../../runtime/db/postgres-server.js";
+import { openSqlDatabase, type SqlDatabase } from "../../runtime/db/sql.js";
+import type { RunningServer } from "../../runtime/server/grpc-server.js";
+import { startPeopleServer } from "../../services/people/people-server.js";
+import { as, newTenant, testLogger } from "../support/callers.js";
+import { freePort } from "../support/free-port.js";
+import { expectError } from "../support/grpc-errors.js";
+
+// A PostgreSQL of this file's own, stopped and started again under a running
+// people server: the outage answers UNAVAILABLE (retryable) and health says
+// NOT_SERVING; once PostgreSQL is back the same server answers again, with
+// nothing lost or duplicated for a retried command.
+
+const config = readRuntimeConfig({ LOG_LEVEL: "silent", HEALTH_CHECK_INTERVAL_MS: "100" });
+let dataDir: string;
+let port: number;
+let postgres: PostgresServer;
+let db: SqlDatabase;
+let server: RunningServer;
+let channel: ReturnType<typeof createChannel>;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "hr-outage-pg-"));
+  port = await freePort();
+  postgres = await startEmbeddedPostgres({ dataDir, port });
+  await ensureDatabase(postgres.serverUrl, "hr_people");
+  const url = databaseUrl(postgres.serverUrl, "hr_people");
+  await migrateDatabase("people", url);
+  db = openSqlDatabase(url, 2, { connectTimeoutMs: 1_000, statementTimeoutMs: 5_000 });
+  server = await startPeopleServer({ db, port: 0, config, logger: testLogger() });
+  channel = createChannel(`127.0.0.1:${server.port}`);
+}, 120_000);
+
+afterAll(async () => {
+  channel?.close();
+  await server?.stop();
+  await db?.end();
+  await postgres?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Polls the overall health status until it is `expected`; fails after 10 s. */
+async function healthBecomes(expected: HealthCheckResponse_ServingStatus): Promise<void> {
+  const health = createClient(HealthDefinition, channel);
+  for (let i = 0; i < 100; i++) {
+    if ((await health.check({ service: "" })).status === expected) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`health never became ${HealthCheckResponse_ServingStatus[expected]}`);
+}
+
+describe("a database outage", () => {
+  it("answers UNAVAILABLE and NOT_SERVING while PostgreSQL is down, then serves again without a restart", async () => {
+    const acme = await as(newTenant());
+    const departments = createClient(DepartmentServiceDefinition, channel);
+    const employees = createClient(EmployeeServiceDefinition, channel);
+    const { department } = await departments.createDepartment(
+      { requestId: randomUUID(), name: "Ops", code: "OPS" },
+      acme,
+    );
+    const hire = {
+      requestId: randomUUID(),
+      ...{ givenName: "Ada", familyName: "Lovelace", workEmail: "ada@example.com", jobTitle: "" },
+      ...{ departmentId: department?.id ?? "", managerId: "", hireDate: "2026-01-05" },
+    };
+    await healthBecomes(HealthCheckResponse_ServingStatus.SERVING);
+
+    await postgres.stop();
+    await expectError(employees.hireEmployee(hire, acme), Status.UNAVAILABLE);
+    await expectError(employees.listEmployees({ pageSize: 10 }, acme), Status.UNAVAILABLE);
+    await healthBecomes(HealthCheckResponse_ServingStatus.NOT_SERVING);
+
+    postgres = await startEmbeddedPostgres({ dataDir, port });
+    await healthBecomes(HealthCheckResponse_ServingStatus.SERVING);
+    const first = await employees.hireEmployee(hire, acme);
+    const retried = await employees.hireEmployee(hire, acme);
+    expect(retried).toEqual(first);
+    const { employees: listed } = await employees.listEmployees({ pageSize: 10 }, acme);
+    expect(listed.map((e) => e.id)).toEqual([first.employee?.id]);
+  }, 60_000);
+});
