@@ -7,13 +7,15 @@ import { repoRoot } from "../repo-root.js";
 import { type BannerService, banner } from "./banner.js";
 import { killChild, spawnChild, stopChild } from "./children.js";
 import { isListening, waitUntilServing } from "./readiness.js";
+import { RestartBackoff } from "./restart-backoff.js";
 
 // `npm start` (compiled, from dist/) and `npm run dev` (from source, tsx):
 // every process of the platform on one machine. PostgreSQL is the server in
 // DATABASE_URL (its maintenance database) or else an embedded one with its
 // data in .data/postgres; each data service gets its own database (and
-// migrates it when it starts). All processes start at once: data services
-// never call each other, and apps connect to them lazily, on their first call.
+// migrates it when it starts). Every process is restarted when it exits on its
+// own. All start at once: data services never call each other, and apps
+// connect to them lazily, on their first call.
 // Apps stop first (they may still be calling data services), then the rest.
 
 interface LaunchedService extends BannerService {
@@ -121,6 +123,15 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
+// A launcher error must not leave PostgreSQL and the children behind.
+process.on("uncaughtException", (error) => void shutdown(1, `launcher failed: ${error.stack ?? error.message}`));
+
+/**
+ * Starts a service and supervises it: once it has served, an exit the
+ * launcher did not ask for (a crash, a kill -9, a clean stop from outside)
+ * restarts it with backoff while the others keep running. A service that
+ * cannot start at all fails the whole start.
+ */
 async function launch(service: LaunchedService, server: PostgresServer): Promise<void> {
   const env = { ...service.env };
   if (service.database) {
@@ -128,16 +139,33 @@ async function launch(service: LaunchedService, server: PostgresServer): Promise
     await ensureDatabase(server.serverUrl, name);
     env[urlEnv] = databaseUrl(server.serverUrl, name);
   }
-  if (stopping) return;
-  const child = spawnChild(service.entry, env);
-  running.push({ service, child });
-  let serving = false;
-  child.once("exit", (code, signal) => {
-    const how = `${signal ?? `code ${code}`}${serving ? "" : ` before serving on port ${service.port}`}`;
-    if (!stopping) void shutdown(1, `${service.name} (${service.entry}) exited unexpectedly (${how}): stopping`);
-  });
+  const backoff = new RestartBackoff();
+  let served = false;
+  const run = (): ChildProcess | undefined => {
+    if (stopping) return undefined;
+    const child = spawnChild(service.entry, env);
+    const entry = { service, child };
+    running.push(entry);
+    const startedAt = Date.now();
+    child.once("exit", (code, signal) => {
+      running.splice(running.indexOf(entry), 1);
+      if (stopping || !served) return;
+      const delay = backoff.next(Date.now() - startedAt);
+      say(`${service.name} exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000} s`);
+      setTimeout(() => {
+        try {
+          run();
+        } catch (error) {
+          say(`${service.name} could not be restarted: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }, delay).unref();
+    });
+    return child;
+  };
+  const child = run();
+  if (child === undefined) return;
   await waitUntilServing(service.port, child, STARTUP_TIMEOUT_MS);
-  serving = true;
+  served = true;
 }
 
 try {
