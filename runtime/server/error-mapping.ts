@@ -43,7 +43,9 @@ export function errorMapping(logger: Logger, domain: string, reasons: DeclaredRe
       return yield* call.next(call.request, context);
     } catch (error) {
       if (error instanceof ServerError || isAbortError(error)) throw error;
-      if (error instanceof DomainError && reasons.get(packageOf(call.method.path))?.has(error.reason)) {
+      // Packages of others (grpc.health.v1) declare no reasons; ours must declare each one they send.
+      const declared = reasons.get(packageOf(call.method.path));
+      if (error instanceof DomainError && (declared === undefined || declared.has(error.reason))) {
         throw toRichError(error, domain);
       }
       if (error instanceof DomainError) {
