@@ -45,16 +45,19 @@ export function decodePageToken(token: string, tenantId: string, filter: unknown
 
 /**
  * Cuts one page from rows read with `limit: pageSize + 1` (the extra row only
- * tells that a next page exists) and issues the token of the next page.
+ * tells that a next page exists) and issues the token of the next page,
+ * holding the last row's key: its id unless `keyOf` says otherwise.
  */
-export function pageOf<T extends { id: string }>(
+export function pageOf<T>(
   rows: readonly T[],
   pageSize: number,
   tenantId: string,
   filter: unknown,
+  keyOf: (row: T) => string = (row) => (row as { id: string }).id,
 ) {
   const items = rows.slice(0, pageSize);
   const last = items.at(-1);
-  const nextPageToken = rows.length > pageSize && last ? encodePageToken(tenantId, filter, last.id) : "";
+  const nextPageToken =
+    rows.length > pageSize && last !== undefined ? encodePageToken(tenantId, filter, keyOf(last)) : "";
   return { items, nextPageToken };
 }

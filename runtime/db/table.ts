@@ -81,6 +81,17 @@ export class Table<Model> {
     return sql(`UPDATE ${this.name} SET ${sets} WHERE tenant_id = $${tenant} AND id = $${id} AND version = $${n + 1}`);
   }
 
+  /**
+   * Rows keyed by column, as JSON, for `json_populate_record(null::<table>, $n::json)`
+   * (or `json_populate_recordset` with an array): how one statement writes
+   * several rows, or rows of several tables.
+   */
+  json(rows: Stored<Model> | readonly Stored<Model>[]): string {
+    const keyed = (row: Stored<Model>) =>
+      Object.fromEntries(this.fields.map((field) => [this.column(field), row[field]]));
+    return JSON.stringify(Array.isArray(rows) ? rows.map(keyed) : keyed(rows as Stored<Model>));
+  }
+
   /** The values of `row` in column order, for `insertStatement` and `versionedUpdateStatement`. */
   valuesOf(row: Stored<Model>): unknown[] {
     return this.fields.map((field) => row[field]);

@@ -76,7 +76,7 @@ const MOVEMENTS = sql(`
     WHERE tenant_id = a.tenant_id AND account_id = a.id AND sequence > $3 ORDER BY sequence LIMIT $4) m), '[]') AS movements
   FROM leave_accounts a WHERE a.tenant_id = $1 AND a.id = $2::uuid`);
 
-// Writes take whole rows as JSON keyed by column (see `columnsOf`), so one
+// Writes take whole rows as JSON keyed by column (see Table.json), so one
 // statement writes an aggregate's rows, and every column of each.
 const INSERT = sql(`
   WITH account AS (
@@ -141,7 +141,7 @@ export class LeaveAccountRepository {
 
   /** Inserts a new account with its first movement. */
   async insert(change: LeaveChange): Promise<void> {
-    const values = [columnsOf(accounts, accountRow(change)), columnsOf(movements, movementRow(change))];
+    const values = [accounts.json(accountRow(change)), movements.json(movementRow(change))];
     await this.sql.count(INSERT, values).catch(translateUniqueViolation);
   }
 
@@ -151,28 +151,13 @@ export class LeaveAccountRepository {
     const previous = new Map(before.requests.map((r) => [r.id, r.status]));
     const changed = account.requests.filter((r) => previous.get(r.id) !== r.status);
     const values = [
-      columnsOf(accounts, accountRow(change)),
+      accounts.json(accountRow(change)),
       before.version,
-      columnsOf(
-        requests,
-        changed.map((r) => ({ ...r, tenantId: account.tenantId, accountId: account.id })),
-      ),
-      columnsOf(movements, movementRow(change)),
+      requests.json(changed.map((r) => ({ ...r, tenantId: account.tenantId, accountId: account.id }))),
+      movements.json(movementRow(change)),
     ];
     if ((await this.sql.count(SAVE, values)) === 0) throw etagMismatch(accountSubject(account.id));
   }
-}
-
-/**
- * `rows` as one JSON text, each row keyed by column name, for json_populate_record(set):
- * a JSON parameter because pg would send a JavaScript array as a PostgreSQL array.
- */
-function columnsOf<Model>(table: Table<Model>, rows: Stored<Model> | Stored<Model>[]): string {
-  const keyed = (row: Stored<Model>) =>
-    Object.fromEntries(
-      Object.entries(row).map(([field, value]) => [table.column(field as keyof Model & string), value]),
-    );
-  return JSON.stringify(Array.isArray(rows) ? rows.map(keyed) : keyed(rows));
 }
 
 function translateUniqueViolation(error: unknown): never {

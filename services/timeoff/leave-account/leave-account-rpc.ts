@@ -7,7 +7,7 @@ import {
 } from "../../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
 import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
-import { decodePageToken, encodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
+import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { invalidArgument, notFound } from "../../../runtime/domain/domain-error.js";
@@ -112,10 +112,8 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       const after = afterSequence(decodePageToken(request.pageToken, caller.tenantId, filter));
       const rows = await accounts.movements(caller.tenantId, accountId, after, pageSize + 1);
       if (rows === undefined) throw notFound("leave_account", accountId);
-      const items = rows.slice(0, pageSize);
-      const last = items.at(-1);
-      const more = rows.length > pageSize && last !== undefined;
-      const nextPageToken = more ? encodePageToken(caller.tenantId, filter, String(last.sequence)) : "";
+      const bySequence = (movement: (typeof rows)[number]) => String(movement.sequence);
+      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter, bySequence);
       return { movements: items.map(toLeaveMovementMessage), nextPageToken };
     },
 
