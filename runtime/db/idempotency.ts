@@ -1,4 +1,5 @@
 import { invalidArgument } from "../domain/domain-error.js";
+import { FieldChecks } from "../domain/validation.js";
 import { type Sql, sql } from "./sql.js";
 import { digestOf } from "./stable-json.js";
 
@@ -27,10 +28,13 @@ export const MAX_REQUEST_ID_LENGTH = 100;
  */
 export function idempotencyKey(tenantId: string, method: string, request: { requestId: string }): IdempotencyKey {
   const requestId = request.requestId;
+  const checks = new FieldChecks();
   const length = [...requestId].length;
-  if (requestId.trim() === "" || length > MAX_REQUEST_ID_LENGTH) {
-    throw invalidArgument([{ field: "request_id", description: `required, 1 to ${MAX_REQUEST_ID_LENGTH} characters` }]);
+  const sized = requestId.trim() !== "" && length <= MAX_REQUEST_ID_LENGTH;
+  if (checks.check("request_id", sized, `required, 1 to ${MAX_REQUEST_ID_LENGTH} characters`)) {
+    checks.storable("request_id", requestId);
   }
+  checks.throwIfAny();
   return { tenantId, requestId, fingerprint: digestOf(method, request) };
 }
 

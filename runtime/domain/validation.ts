@@ -70,6 +70,16 @@ export class FieldChecks {
     return ok;
   }
 
+  /**
+   * Text PostgreSQL can store: no NUL (a lone surrogate cannot arrive over the
+   * wire, protobuf's UTF-8 turns it into U+FFFD). For values that are matched,
+   * not kept (a typed login name, a request id), where `text`'s stricter rules
+   * would say more than the caller needs to know.
+   */
+  storable(field: string, value: string): boolean {
+    return this.check(field, !value.includes("\u0000"), "must not contain NUL characters");
+  }
+
   /** Expects an already trimmed value; `min` and `max` count code points. */
   text(field: string, value: string, { min, max }: Length): boolean {
     // Each code point is at most two UTF-16 units: skip scanning absurdly long input.

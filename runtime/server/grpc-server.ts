@@ -11,8 +11,7 @@ import { callLog } from "./call-log.js";
 import type { CallScope } from "./call-scope.js";
 import { declaredReasons } from "./declared-reasons.js";
 import { errorMapping } from "./error-mapping.js";
-import { watchReadiness } from "./readiness.js";
-import { requestTextMiddleware } from "./request-text.js";
+import { watchReadiness } from "./readiness-watch.js";
 
 /** The implementation of a business service: every handler receives the verified caller. */
 export type BusinessService<D extends CompatServiceDefinition> = ServiceImplementation<
@@ -66,8 +65,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const server = createServer()
     .use(errorDetailsServerMiddleware)
     .use(callLog(logger))
-    .use(errorMapping(logger, `${options.name}.hr`, declaredReasons(descriptorSet)))
-    .use(requestTextMiddleware);
+    .use(errorMapping(logger, `${options.name}.hr`, declaredReasons(descriptorSet)));
 
   const authenticated = server.with(authentication(config.auth));
   for (const { definition, implementation } of services) authenticated.add(definition, implementation);

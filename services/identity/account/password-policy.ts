@@ -45,6 +45,7 @@ export function checkNewPassword(checks: FieldChecks, field: string, password: s
 export function checkTypedCredentials(checks: FieldChecks, loginName: string, password: string): void {
   const login = loginName.trim();
   checks.check("login_name", login !== "", "is required");
+  checks.storable("login_name", login);
   checks.check(
     "login_name",
     lengthUpTo(login, TYPED_LOGIN_MAX) <= TYPED_LOGIN_MAX,
