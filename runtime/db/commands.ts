@@ -11,6 +11,12 @@ export interface CommandMethod<Response> {
   };
 }
 
+/** The call a command runs for: its tenant, and the signal that ends its work when the caller goes. */
+export interface TenantCall {
+  readonly caller: { readonly tenantId: string };
+  readonly signal: AbortSignal;
+}
+
 type Outcome<Response> = { response?: Response; replay?: { fingerprint: string; response: unknown } };
 
 /**
@@ -25,7 +31,9 @@ type Outcome<Response> = { response?: Response; replay?: { fingerprint: string; 
  *
  * `Store` is what the work needs bound to the transaction (the context's
  * repository); the work loads, checks versions or takes row locks through it,
- * runs the domain and saves.
+ * runs the domain and saves. A call that goes away (cancelled, past its
+ * deadline) cancels its statement and rolls back: nothing is stored, and a
+ * retry with the same request id runs afresh.
  */
 export class CommandPipeline<Store> {
   constructor(
@@ -34,13 +42,13 @@ export class CommandPipeline<Store> {
   ) {}
 
   async run<Response>(
-    tenantId: string,
+    call: TenantCall,
     method: CommandMethod<Response>,
     request: { requestId: string },
     work: (store: Store) => Promise<Response>,
   ): Promise<Response> {
-    const key = idempotencyKey(tenantId, method.name, request);
-    const outcome = await this.db.transaction(async (tx): Promise<Outcome<Response>> => {
+    const key = idempotencyKey(call.caller.tenantId, method.name, request);
+    const outcome = await this.db.forCall(call.signal).transaction(async (tx): Promise<Outcome<Response>> => {
       const claim = await claimKey(tx, key);
       if (!claim.claimed) return "fingerprint" in claim ? { replay: claim } : {};
       const response = await work(this.storeOf(tx));
@@ -51,6 +59,6 @@ export class CommandPipeline<Store> {
     if (outcome.replay !== undefined) return method.responseType.fromJSON(replayOf(key, outcome.replay));
     // The key's holder vanished between our wait and our read (purged by
     // retention a moment after it expired): nothing holds it now, run again.
-    return this.run(tenantId, method, request, work);
+    return this.run(call, method, request, work);
   }
 }

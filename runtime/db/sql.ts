@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
+import { AbortError, throwIfAborted } from "abort-controller-x";
 import pg from "pg";
+import { sendCancelRequest } from "./cancel-request.js";
 
 /**
  * The typed SQL layer every repository uses at run time. Prisma owns the
@@ -30,45 +32,122 @@ export interface Sql {
   count(statement: Statement, values?: readonly unknown[]): Promise<number>;
 }
 
+/** Statements plus transactions: what a repository's reads and a command pipeline run on. */
+export interface Database extends Sql {
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
 type Queryable = Pick<pg.PoolClient, "query">;
 
 class Statements implements Sql {
-  constructor(private readonly target: Queryable) {}
+  constructor(
+    private readonly target: Queryable,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   async rows<Row>(statement: Statement, values: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.target.query({ name: statement.name, text: statement.text, values: [...values] });
-    return result.rows as Row[];
+    return (await this.query(statement, values)).rows as Row[];
   }
 
   async count(statement: Statement, values: readonly unknown[] = []): Promise<number> {
-    const result = await this.target.query({ name: statement.name, text: statement.text, values: [...values] });
-    return result.rowCount ?? 0;
+    return (await this.query(statement, values)).rowCount ?? 0;
+  }
+
+  private query(statement: Statement, values: readonly unknown[]) {
+    // A transaction's next statement does not start once its call is gone.
+    if (this.signal) throwIfAborted(this.signal);
+    return this.target.query({ name: statement.name, text: statement.text, values: [...values] });
+  }
+}
+
+/** A pooled connection lent to one piece of work; `drop` set when it must not go back to the pool. */
+interface Lease {
+  client: pg.PoolClient;
+  drop?: Error;
+}
+
+const CANCELLED = new Error("the connection's statement was cancelled");
+
+/**
+ * The database as one call sees it: when the call's signal aborts (its caller
+ * cancelled, or its deadline passed), the statement running for it is
+ * cancelled in PostgreSQL, its transaction rolled back, and the work ends
+ * with an AbortError. A call already gone starts nothing.
+ */
+class CallDatabase implements Database {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  rows<Row>(statement: Statement, values?: readonly unknown[]): Promise<Row[]> {
+    return this.onConnection(({ client }) => new Statements(client).rows<Row>(statement, values));
+  }
+
+  count(statement: Statement, values?: readonly unknown[]): Promise<number> {
+    return this.onConnection(({ client }) => new Statements(client).count(statement, values));
+  }
+
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.onConnection((lease) => inTransaction(lease, work, this.signal));
+  }
+
+  private async onConnection<T>(use: (lease: Lease) => Promise<T>): Promise<T> {
+    throwIfAborted(this.signal);
+    const lease: Lease = { client: await this.pool.connect() };
+    const cancel = () => {
+      // The cancel request may land on a later statement of this connection: never reuse it.
+      lease.drop = CANCELLED;
+      sendCancelRequest(lease.client);
+    };
+    this.signal.addEventListener("abort", cancel);
+    try {
+      throwIfAborted(this.signal);
+      return await use(lease);
+    } catch (error) {
+      throw lease.drop === CANCELLED ? new AbortError() : error;
+    } finally {
+      this.signal.removeEventListener("abort", cancel);
+      lease.client.release(lease.drop);
+    }
+  }
+}
+
+async function inTransaction<T>(lease: Lease, work: (tx: Sql) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const { client } = lease;
+  await client.query("BEGIN");
+  try {
+    const result = await work(new Statements(client, signal));
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch((rollbackError: Error) => {
+      // A connection that failed to roll back is in an unknown state: drop it.
+      lease.drop ??= rollbackError;
+    });
+    throw error;
   }
 }
 
 /** A data service's own database: one pool, shared by reads and transactions. */
-export class SqlDatabase extends Statements {
+export class SqlDatabase extends Statements implements Database {
   constructor(readonly pool: pg.Pool) {
     super(pool);
   }
 
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  /** The database bounded by one call: its statements stop when `signal` aborts. */
+  forCall(signal: AbortSignal): Database {
+    return new CallDatabase(this.pool, signal);
+  }
+
+  /** A transaction no caller can cancel (background work such as retention). */
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
+    const lease: Lease = { client: await this.pool.connect() };
     try {
-      await client.query("BEGIN");
-      const result = await work(new Statements(client));
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-      throw error;
+      return await inTransaction(lease, work);
     } finally {
-      // A connection that failed to roll back is in an unknown state: drop it.
-      client.release(broken);
+      lease.client.release(lease.drop);
     }
   }
 

@@ -9,7 +9,9 @@ const MAX_REQUEST_ID_LENGTH = 128;
 /**
  * Opens the call's scope (request id, deadline) and writes exactly one log
  * line per call when it ends: method, status code, duration, request id and
- * tenant.
+ * tenant. A call whose caller went away (cancelled it, or let its deadline
+ * pass) is logged CANCELLED or DEADLINE_EXCEEDED whatever the handler did:
+ * its answer reached nobody.
  */
 export function callLog(logger: Logger) {
   return async function* callLogMiddleware<Request, Response>(
@@ -25,6 +27,7 @@ export function callLog(logger: Logger) {
       code = error instanceof ServerError ? error.code : isAbortError(error) ? Status.CANCELLED : Status.UNKNOWN;
       throw error;
     } finally {
+      if (context.signal.aborted) code = goneCode(scope);
       const level =
         code === Status.OK ? "info" : code === Status.INTERNAL || code === Status.UNKNOWN ? "error" : "warn";
       logger[level]({
@@ -37,6 +40,17 @@ export function callLog(logger: Logger) {
       });
     }
   };
+}
+
+/**
+ * Why a call's signal aborted: its deadline passed (when we know it), or its
+ * caller cancelled. grpc-timeout travels rounded, so the server's own timer
+ * may fire a few milliseconds before the absolute deadline.
+ */
+function goneCode(scope: CallScope): Status {
+  return scope.deadline !== undefined && scope.deadline.getTime() <= Date.now() + 10
+    ? Status.DEADLINE_EXCEEDED
+    : Status.CANCELLED;
 }
 
 function openScope(context: CallContext): CallScope {

@@ -4,7 +4,7 @@ import {
   type AccountServiceDefinition as Definition,
 } from "../../../generated/proto/hr/identity/v1/account_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
-import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
+import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
@@ -48,7 +48,7 @@ async function withoutSecrets<R extends { requestId: string }>(caller: Caller, r
 
 /** hr.identity.v1.AccountService: validates, runs the domain through the repository, maps to protobuf. */
 export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> {
-  const accounts = new AccountRepository(db);
+  const accounts = (call: { signal: AbortSignal }) => new AccountRepository(db.forCall(call.signal));
   const commands = new CommandPipeline(db, (tx) => new AccountRepository(tx));
 
   async function load(repo: AccountRepository, tenantId: string, id: string): Promise<Account> {
@@ -57,15 +57,15 @@ export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> 
 
   /** Load → check etag → domain command → save, once per request id. */
   function change(
-    caller: Caller,
+    call: TenantCall,
     method: CommandMethod<{ account?: ReturnType<typeof toAccountMessage> }>,
     request: { requestId: string },
     id: string,
     etag: string,
     apply: (current: Account) => Promise<Account> | Account,
   ) {
-    return commands.run(caller.tenantId, method, request, async (repo) => {
-      const current = await load(repo, caller.tenantId, id);
+    return commands.run(call, method, request, async (repo) => {
+      const current = await load(repo, call.caller.tenantId, id);
       assertEtag(`accounts/${id}`, current.version, etag);
       const changed = await apply(current);
       await repo.update(changed, current.version);
@@ -74,38 +74,42 @@ export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> 
   }
 
   return {
-    async getAccount(request, { caller }) {
-      return { account: toAccountMessage(viewOf(await load(accounts, caller.tenantId, requireId("id", request.id)))) };
+    async getAccount(request, call) {
+      return {
+        account: toAccountMessage(
+          viewOf(await load(accounts(call), call.caller.tenantId, requireId("id", request.id))),
+        ),
+      };
     },
 
-    async listAccounts(request, { caller }) {
+    async listAccounts(request, call) {
       const pageSize = pageSizeOf(request.pageSize);
       const filter: AccountFilter = listFilterOf(request);
-      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
-      const rows = await accounts.list(caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
+      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
+      const rows = await accounts(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
+      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
       return { accounts: items.map((a) => toAccountMessage(viewOf(a))), nextPageToken };
     },
 
-    async createAccount(request, { caller }) {
-      const fingerprinted = await withoutSecrets(caller, request, ["initialPassword"]);
-      return commands.run(caller.tenantId, methods.createAccount, fingerprinted, async (repo) => {
+    async createAccount(request, call) {
+      const fingerprinted = await withoutSecrets(call.caller, request, ["initialPassword"]);
+      return commands.run(call, methods.createAccount, fingerprinted, async (repo) => {
         const roles = roleNamesOf(request.roles);
-        const draft = draftAccount({ ...request, id: uuidv7(), tenantId: caller.tenantId, roles });
+        const draft = draftAccount({ ...request, id: uuidv7(), tenantId: call.caller.tenantId, roles });
         const created = createAccount(draft, await hashPassword(request.initialPassword), nowIso());
         await repo.insert(created);
         return { account: toAccountMessage(viewOf(created)) };
       });
     },
 
-    async changePassword(request, { caller }) {
+    async changePassword(request, call) {
       const { currentPassword, newPassword } = request;
-      const fingerprinted = await withoutSecrets(caller, request, ["currentPassword", "newPassword"]);
+      const fingerprinted = await withoutSecrets(call.caller, request, ["currentPassword", "newPassword"]);
       const id = requireId("id", request.id);
       let wrongPasswordFor: Account | undefined;
       try {
-        return await change(caller, methods.changePassword, fingerprinted, id, request.etag, async (current) => {
-          const { verifyCurrentPassword } = checkPasswordChange(current, request, caller.roles);
+        return await change(call, methods.changePassword, fingerprinted, id, request.etag, async (current) => {
+          const { verifyCurrentPassword } = checkPasswordChange(current, request, call.caller.roles);
           if (verifyCurrentPassword && !(await verifyPassword(currentPassword, current.passwordHash))) {
             wrongPasswordFor = current;
             throw currentPasswordIncorrect();
@@ -120,29 +124,31 @@ export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> 
       }
     },
 
-    assignRoles(request, { caller }) {
+    assignRoles(request, call) {
       const id = requireId("id", request.id);
-      return change(caller, methods.assignRoles, request, id, request.etag, (current) =>
+      return change(call, methods.assignRoles, request, id, request.etag, (current) =>
         assignRoles(current, roleNamesOf(request.roles), nowIso()),
       );
     },
 
-    disableAccount(request, { caller }) {
+    disableAccount(request, call) {
       const id = requireId("id", request.id);
-      return change(caller, methods.disableAccount, request, id, request.etag, (current) =>
+      return change(call, methods.disableAccount, request, id, request.etag, (current) =>
         disableAccount(current, nowIso()),
       );
     },
 
-    enableAccount(request, { caller }) {
+    enableAccount(request, call) {
       const id = requireId("id", request.id);
-      return change(caller, methods.enableAccount, request, id, request.etag, (current) =>
+      return change(call, methods.enableAccount, request, id, request.etag, (current) =>
         enableAccount(current, nowIso()),
       );
     },
 
-    verifyCredentials(request, { caller }) {
-      return verifyCredentials(db, caller.tenantId, request);
+    verifyCredentials(request, call) {
+      // Not bounded by the call: a caller that hangs up after the password
+      // check must not escape the failed-attempt count.
+      return verifyCredentials(db, call.caller.tenantId, request);
     },
   };
 }

@@ -2,7 +2,7 @@ import type {
   VerifyCredentialsRequest,
   VerifyCredentialsResponse,
 } from "../../../generated/proto/hr/identity/v1/account_service.js";
-import type { SqlDatabase } from "../../../runtime/db/sql.js";
+import type { Database } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { type DomainError, unauthenticated } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
@@ -40,7 +40,7 @@ export function invalidCredentials(): DomainError {
  * counting: it was checked against a password that is gone.
  */
 export async function settleVerification(
-  db: SqlDatabase,
+  db: Database,
   loaded: Account,
   passwordMatches: boolean,
 ): Promise<Account | undefined> {
@@ -67,7 +67,7 @@ export async function settleVerification(
  * counts), so it does not go through the idempotency pipeline.
  */
 export async function verifyCredentials(
-  db: SqlDatabase,
+  db: Database,
   tenantId: string,
   request: VerifyCredentialsRequest,
 ): Promise<VerifyCredentialsResponse> {

@@ -3,8 +3,7 @@ import {
   type EmployeeServiceDefinition as Definition,
   EmployeeServiceDefinition,
 } from "../../../generated/proto/hr/employee/v1/employee_service.js";
-import type { Caller } from "../../../runtime/auth/caller.js";
-import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
+import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
@@ -29,7 +28,7 @@ const methods = EmployeeServiceDefinition.methods;
 
 /** hr.employee.v1.EmployeeService: validates, runs the domain through the repository, maps to protobuf. */
 export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition> {
-  const employees = new EmployeeRepository(db);
+  const employees = (call: { signal: AbortSignal }) => new EmployeeRepository(db.forCall(call.signal));
   const commands = new CommandPipeline(db, (tx) => new EmployeeRepository(tx));
 
   async function load(repo: EmployeeRepository, tenantId: string, id: string): Promise<Employee> {
@@ -47,15 +46,15 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
 
   /** Load → check etag → domain command → save, once per request id. */
   function change(
-    caller: Caller,
+    call: TenantCall,
     method: CommandMethod<{ employee?: ReturnType<typeof toEmployeeMessage> }>,
     request: { requestId: string },
     id: string,
     etag: string,
     apply: (current: Employee, repo: EmployeeRepository) => Promise<Employee> | Employee,
   ) {
-    return commands.run(caller.tenantId, method, request, async (repo) => {
-      const current = await load(repo, caller.tenantId, id);
+    return commands.run(call, method, request, async (repo) => {
+      const current = await load(repo, call.caller.tenantId, id);
       assertEtag(`employees/${id}`, current.version, etag);
       const changed = await apply(current, repo);
       await repo.update(changed, current.version);
@@ -64,35 +63,37 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
   }
 
   return {
-    async getEmployee(request, { caller }) {
-      return { employee: toEmployeeMessage(await load(employees, caller.tenantId, requireId("id", request.id))) };
+    async getEmployee(request, call) {
+      return {
+        employee: toEmployeeMessage(await load(employees(call), call.caller.tenantId, requireId("id", request.id))),
+      };
     },
 
-    async batchGetEmployees(request, { caller }) {
+    async batchGetEmployees(request, call) {
       const ids = requireIds("ids", request.ids);
-      const { found, notFoundIds } = inRequestOrder(ids, await employees.getMany(caller.tenantId, ids));
+      const { found, notFoundIds } = inRequestOrder(ids, await employees(call).getMany(call.caller.tenantId, ids));
       return { employees: found.map(toEmployeeMessage), notFoundIds };
     },
 
-    async listEmployees(request, { caller }) {
+    async listEmployees(request, call) {
       const pageSize = pageSizeOf(request.pageSize);
       const filter: EmployeeFilter = {
         departmentId: optionalId("department_id", request.departmentId) ?? undefined,
         managerId: optionalId("manager_id", request.managerId) ?? undefined,
         status: statusFilter("status", request.status),
       };
-      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
-      const rows = await employees.list(caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
+      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
+      const rows = await employees(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
+      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
       return { employees: items.map(toEmployeeMessage), nextPageToken };
     },
 
-    hireEmployee(request, { caller }) {
-      return commands.run(caller.tenantId, methods.hireEmployee, request, async (repo) => {
+    hireEmployee(request, call) {
+      return commands.run(call, methods.hireEmployee, request, async (repo) => {
         const hired = hireEmployee(
           {
             id: uuidv7(),
-            tenantId: caller.tenantId,
+            tenantId: call.caller.tenantId,
             givenName: request.givenName,
             familyName: request.familyName,
             workEmail: request.workEmail,
@@ -101,7 +102,7 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
             managerId: request.managerId,
             hireDate: request.hireDate,
           },
-          await findManager(repo, caller.tenantId, request.managerId),
+          await findManager(repo, call.caller.tenantId, request.managerId),
           nowIso(),
         );
         await repo.insert(hired);
@@ -109,7 +110,7 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
       });
     },
 
-    updateEmployee(request, { caller }) {
+    updateEmployee(request, call) {
       const given = request.employee;
       const id = requireId("employee.id", given?.id ?? "");
       const paths = updateMaskPaths(request.updateMask, [
@@ -118,7 +119,7 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
         "work_email",
         "job_title",
       ] as const);
-      return change(caller, methods.updateEmployee, request, id, given?.etag ?? "", (current) =>
+      return change(call, methods.updateEmployee, request, id, given?.etag ?? "", (current) =>
         updateEmployee(
           current,
           {
@@ -132,28 +133,28 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
       );
     },
 
-    activateEmployee(request, { caller }) {
+    activateEmployee(request, call) {
       const id = requireId("id", request.id);
-      return change(caller, methods.activateEmployee, request, id, request.etag, (current) =>
+      return change(call, methods.activateEmployee, request, id, request.etag, (current) =>
         activateEmployee(current, nowIso()),
       );
     },
 
-    transferEmployee(request, { caller }) {
+    transferEmployee(request, call) {
       const id = requireId("id", request.id);
-      return change(caller, methods.transferEmployee, request, id, request.etag, async (current, repo) =>
+      return change(call, methods.transferEmployee, request, id, request.etag, async (current, repo) =>
         transferEmployee(
           current,
           { departmentId: request.departmentId, managerId: request.managerId },
-          await findManager(repo, caller.tenantId, request.managerId),
+          await findManager(repo, call.caller.tenantId, request.managerId),
           nowIso(),
         ),
       );
     },
 
-    terminateEmployee(request, { caller }) {
+    terminateEmployee(request, call) {
       const id = requireId("id", request.id);
-      return change(caller, methods.terminateEmployee, request, id, request.etag, (current) =>
+      return change(call, methods.terminateEmployee, request, id, request.etag, (current) =>
         terminateEmployee(current, request.effectiveDate, nowIso()),
       );
     },

@@ -3,7 +3,7 @@ import {
   type DepartmentServiceDefinition as Definition,
   DepartmentServiceDefinition,
 } from "../../../generated/proto/hr/organization/v1/department_service.js";
-import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
+import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
@@ -27,7 +27,7 @@ type DepartmentResponse = { department?: ReturnType<typeof toDepartmentMessage> 
 
 /** hr.organization.v1.DepartmentService: validates, runs the domain through the repository, maps to protobuf. */
 export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definition> {
-  const departments = new DepartmentRepository(db);
+  const departments = (call: { signal: AbortSignal }) => new DepartmentRepository(db.forCall(call.signal));
   const commands = new CommandPipeline(db, (tx) => new DepartmentRepository(tx));
 
   async function load(repo: DepartmentRepository, tenantId: string, id: string): Promise<Department> {
@@ -36,50 +36,50 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
 
   /** Runs a tree-changing command once per request id, under the tenant's tree lock. */
   function treeCommand(
-    tenantId: string,
+    call: TenantCall,
     method: CommandMethod<DepartmentResponse>,
     request: { requestId: string },
     work: (repo: DepartmentRepository) => Promise<Department>,
   ) {
-    return commands.run(tenantId, method, request, async (repo) => {
-      await repo.lockTree(tenantId);
+    return commands.run(call, method, request, async (repo) => {
+      await repo.lockTree(call.caller.tenantId);
       return { department: toDepartmentMessage(await work(repo)) };
     });
   }
 
   return {
-    async getDepartment(request, { caller }) {
-      const department = await load(departments, caller.tenantId, requireId("id", request.id));
+    async getDepartment(request, call) {
+      const department = await load(departments(call), call.caller.tenantId, requireId("id", request.id));
       return { department: toDepartmentMessage(department) };
     },
 
-    async batchGetDepartments(request, { caller }) {
+    async batchGetDepartments(request, call) {
       const ids = requireIds("ids", request.ids);
-      const { found, notFoundIds } = inRequestOrder(ids, await departments.getMany(caller.tenantId, ids));
+      const { found, notFoundIds } = inRequestOrder(ids, await departments(call).getMany(call.caller.tenantId, ids));
       return { departments: found.map(toDepartmentMessage), notFoundIds };
     },
 
-    async listDepartments(request, { caller }) {
+    async listDepartments(request, call) {
       const pageSize = pageSizeOf(request.pageSize);
       const parent = request.parentDepartmentId;
       const filter: DepartmentFilter = {
         parentId: parent === undefined ? undefined : optionalId("parent_department_id", parent),
         includeArchived: request.includeArchived,
       };
-      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
-      const rows = await departments.list(caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
+      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
+      const rows = await departments(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
+      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
       return { departments: items.map(toDepartmentMessage), nextPageToken };
     },
 
-    createDepartment(request, { caller }) {
+    createDepartment(request, call) {
       const parentId = optionalId("parent_department_id", request.parentDepartmentId);
-      return treeCommand(caller.tenantId, methods.createDepartment, request, async (repo) => {
-        const parent = parentId === null ? null : await load(repo, caller.tenantId, parentId);
+      return treeCommand(call, methods.createDepartment, request, async (repo) => {
+        const parent = parentId === null ? null : await load(repo, call.caller.tenantId, parentId);
         const created = createDepartment(
           {
             id: uuidv7(),
-            tenantId: caller.tenantId,
+            tenantId: call.caller.tenantId,
             name: request.name,
             code: request.code,
             parentId,
@@ -93,12 +93,12 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
       });
     },
 
-    updateDepartment(request, { caller }) {
+    updateDepartment(request, call) {
       const given = request.department;
       const id = requireId("department.id", given?.id ?? "");
       const paths = updateMaskPaths(request.updateMask, ["name", "code", "head_employee_id"] as const);
-      return commands.run(caller.tenantId, methods.updateDepartment, request, async (repo) => {
-        const current = await load(repo, caller.tenantId, id);
+      return commands.run(call, methods.updateDepartment, request, async (repo) => {
+        const current = await load(repo, call.caller.tenantId, id);
         assertEtag(`departments/${id}`, current.version, given?.etag ?? "");
         const head = given?.headEmployeeId ?? "";
         const updated = updateDepartment(
@@ -115,26 +115,26 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
       });
     },
 
-    moveDepartment(request, { caller }) {
+    moveDepartment(request, call) {
       const id = requireId("id", request.id);
       const newParentId = optionalId("new_parent_department_id", request.newParentDepartmentId);
-      return treeCommand(caller.tenantId, methods.moveDepartment, request, async (repo) => {
-        const current = await load(repo, caller.tenantId, id);
+      return treeCommand(call, methods.moveDepartment, request, async (repo) => {
+        const current = await load(repo, call.caller.tenantId, id);
         assertEtag(`departments/${id}`, current.version, request.etag);
-        const newParent = newParentId === null ? null : await load(repo, caller.tenantId, newParentId);
-        const ancestors = newParentId === null ? [] : await repo.ancestorIds(caller.tenantId, newParentId);
+        const newParent = newParentId === null ? null : await load(repo, call.caller.tenantId, newParentId);
+        const ancestors = newParentId === null ? [] : await repo.ancestorIds(call.caller.tenantId, newParentId);
         const moved = moveDepartment(current, newParent, ancestors, nowIso());
         await repo.update(moved, current.version);
         return moved;
       });
     },
 
-    archiveDepartment(request, { caller }) {
+    archiveDepartment(request, call) {
       const id = requireId("id", request.id);
-      return treeCommand(caller.tenantId, methods.archiveDepartment, request, async (repo) => {
-        const current = await load(repo, caller.tenantId, id);
+      return treeCommand(call, methods.archiveDepartment, request, async (repo) => {
+        const current = await load(repo, call.caller.tenantId, id);
         assertEtag(`departments/${id}`, current.version, request.etag);
-        const archived = archiveDepartment(current, await repo.countActiveChildren(caller.tenantId, id), nowIso());
+        const archived = archiveDepartment(current, await repo.countActiveChildren(call.caller.tenantId, id), nowIso());
         await repo.update(archived, current.version);
         return archived;
       });

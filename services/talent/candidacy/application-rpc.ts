@@ -3,8 +3,7 @@ import {
   ApplicationServiceDefinition,
   type ApplicationServiceDefinition as Definition,
 } from "../../../generated/proto/hr/candidacy/v1/application_service.js";
-import type { Caller } from "../../../runtime/auth/caller.js";
-import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
+import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
@@ -30,7 +29,7 @@ const methods = ApplicationServiceDefinition.methods;
  * verified caller's user id, never a request field.
  */
 export function applicationRpc(db: SqlDatabase): BusinessService<typeof Definition> {
-  const applications = new ApplicationRepository(db);
+  const applications = (call: { signal: AbortSignal }) => new ApplicationRepository(db.forCall(call.signal));
   const commands = new CommandPipeline(db, (tx) => new ApplicationRepository(tx));
 
   async function load(repo: ApplicationRepository, tenantId: string, id: string): Promise<Application> {
@@ -42,15 +41,15 @@ export function applicationRpc(db: SqlDatabase): BusinessService<typeof Definiti
    * lock: a concurrent save in between makes the versioned update refuse.
    */
   function change(
-    caller: Caller,
+    call: TenantCall,
     method: CommandMethod<{ application?: ReturnType<typeof toApplicationMessage> }>,
     request: { requestId: string },
     id: string,
     etag: string,
     apply: (current: Application) => Application,
   ) {
-    return commands.run(caller.tenantId, method, request, async (repo) => {
-      const current = await load(repo, caller.tenantId, id);
+    return commands.run(call, method, request, async (repo) => {
+      const current = await load(repo, call.caller.tenantId, id);
       assertEtag(`applications/${id}`, current.version, etag);
       const changed = apply(current);
       await repo.update(changed, current);
@@ -59,34 +58,34 @@ export function applicationRpc(db: SqlDatabase): BusinessService<typeof Definiti
   }
 
   return {
-    async getApplication(request, { caller }) {
+    async getApplication(request, call) {
       const id = requireId("id", request.id);
-      return { application: toApplicationMessage(await load(applications, caller.tenantId, id)) };
+      return { application: toApplicationMessage(await load(applications(call), call.caller.tenantId, id)) };
     },
 
-    async listApplications(request, { caller }) {
+    async listApplications(request, call) {
       const pageSize = pageSizeOf(request.pageSize);
       const filter: ApplicationFilter = {
         jobOpeningId: optionalId("job_opening_id", request.jobOpeningId) ?? undefined,
         stage: stageFilter("stage", request.stage),
       };
-      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
-      const rows = await applications.list(caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
+      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
+      const rows = await applications(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
+      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
       return { applications: items.map(toApplicationMessage), nextPageToken };
     },
 
-    async submitApplication(request, { caller }) {
-      return commands.run(caller.tenantId, methods.submitApplication, request, async (repo) => {
+    async submitApplication(request, call) {
+      return commands.run(call, methods.submitApplication, request, async (repo) => {
         const submitted = submitApplication(
           {
             id: uuidv7(),
-            tenantId: caller.tenantId,
+            tenantId: call.caller.tenantId,
             jobOpeningId: request.jobOpeningId,
             candidateName: request.candidateName,
             candidateEmail: request.candidateEmail,
           },
-          caller.userId,
+          call.caller.userId,
           nowIso(),
         );
         await repo.insert(submitted);
@@ -94,27 +93,27 @@ export function applicationRpc(db: SqlDatabase): BusinessService<typeof Definiti
       });
     },
 
-    async advanceApplication(request, { caller }) {
+    async advanceApplication(request, call) {
       const id = requireId("id", request.id);
       const to = requiredStage("to_stage", request.toStage);
-      const move = { actor: caller.userId, note: request.note };
-      return change(caller, methods.advanceApplication, request, id, request.etag, (current) =>
+      const move = { actor: call.caller.userId, note: request.note };
+      return change(call, methods.advanceApplication, request, id, request.etag, (current) =>
         advanceApplication(current, to, move, nowIso()),
       );
     },
 
-    async rejectApplication(request, { caller }) {
+    async rejectApplication(request, call) {
       const id = requireId("id", request.id);
-      const move = { actor: caller.userId, note: request.note };
-      return change(caller, methods.rejectApplication, request, id, request.etag, (current) =>
+      const move = { actor: call.caller.userId, note: request.note };
+      return change(call, methods.rejectApplication, request, id, request.etag, (current) =>
         rejectApplication(current, move, nowIso()),
       );
     },
 
-    async withdrawApplication(request, { caller }) {
+    async withdrawApplication(request, call) {
       const id = requireId("id", request.id);
-      const move = { actor: caller.userId, note: request.note };
-      return change(caller, methods.withdrawApplication, request, id, request.etag, (current) =>
+      const move = { actor: call.caller.userId, note: request.note };
+      return change(call, methods.withdrawApplication, request, id, request.etag, (current) =>
         withdrawApplication(current, move, nowIso()),
       );
     },

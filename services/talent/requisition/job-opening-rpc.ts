@@ -3,8 +3,7 @@ import {
   type JobOpeningServiceDefinition as Definition,
   JobOpeningServiceDefinition,
 } from "../../../generated/proto/hr/requisition/v1/job_opening_service.js";
-import type { Caller } from "../../../runtime/auth/caller.js";
-import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
+import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
@@ -28,7 +27,7 @@ const methods = JobOpeningServiceDefinition.methods;
 
 /** hr.requisition.v1.JobOpeningService: validates, runs the domain through the repository, maps to protobuf. */
 export function jobOpeningRpc(db: SqlDatabase): BusinessService<typeof Definition> {
-  const openings = new JobOpeningRepository(db);
+  const openings = (call: { signal: AbortSignal }) => new JobOpeningRepository(db.forCall(call.signal));
   const commands = new CommandPipeline(db, (tx) => new JobOpeningRepository(tx));
 
   async function load(repo: JobOpeningRepository, tenantId: string, id: string): Promise<JobOpening> {
@@ -40,15 +39,15 @@ export function jobOpeningRpc(db: SqlDatabase): BusinessService<typeof Definitio
    * lock: a concurrent save in between makes the versioned update refuse.
    */
   function change(
-    caller: Caller,
+    call: TenantCall,
     method: CommandMethod<{ jobOpening?: ReturnType<typeof toJobOpeningMessage> }>,
     request: { requestId: string },
     id: string,
     etag: string,
     apply: (current: JobOpening) => JobOpening,
   ) {
-    return commands.run(caller.tenantId, method, request, async (repo) => {
-      const current = await load(repo, caller.tenantId, id);
+    return commands.run(call, method, request, async (repo) => {
+      const current = await load(repo, call.caller.tenantId, id);
       assertEtag(`job_openings/${id}`, current.version, etag);
       const changed = apply(current);
       await repo.update(changed, current.version);
@@ -57,28 +56,30 @@ export function jobOpeningRpc(db: SqlDatabase): BusinessService<typeof Definitio
   }
 
   return {
-    async getJobOpening(request, { caller }) {
-      return { jobOpening: toJobOpeningMessage(await load(openings, caller.tenantId, requireId("id", request.id))) };
+    async getJobOpening(request, call) {
+      return {
+        jobOpening: toJobOpeningMessage(await load(openings(call), call.caller.tenantId, requireId("id", request.id))),
+      };
     },
 
-    async listJobOpenings(request, { caller }) {
+    async listJobOpenings(request, call) {
       const pageSize = pageSizeOf(request.pageSize);
       const filter: JobOpeningFilter = {
         status: statusFilter("status", request.status),
         departmentId: optionalId("department_id", request.departmentId) ?? undefined,
       };
-      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
-      const rows = await openings.list(caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
+      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
+      const rows = await openings(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
+      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
       return { jobOpenings: items.map(toJobOpeningMessage), nextPageToken };
     },
 
-    async createJobOpening(request, { caller }) {
-      return commands.run(caller.tenantId, methods.createJobOpening, request, async (repo) => {
+    async createJobOpening(request, call) {
+      return commands.run(call, methods.createJobOpening, request, async (repo) => {
         const created = createJobOpening(
           {
             id: uuidv7(),
-            tenantId: caller.tenantId,
+            tenantId: call.caller.tenantId,
             title: request.title,
             departmentId: request.departmentId,
             headcount: request.headcount,
@@ -91,7 +92,7 @@ export function jobOpeningRpc(db: SqlDatabase): BusinessService<typeof Definitio
       });
     },
 
-    async updateJobOpening(request, { caller }) {
+    async updateJobOpening(request, call) {
       const given = request.jobOpening;
       const id = requireId("job_opening.id", given?.id ?? "");
       const paths = updateMaskPaths(request.updateMask, [
@@ -100,7 +101,7 @@ export function jobOpeningRpc(db: SqlDatabase): BusinessService<typeof Definitio
         "description",
         "department_id",
       ] as const);
-      return change(caller, methods.updateJobOpening, request, id, given?.etag ?? "", (current) =>
+      return change(call, methods.updateJobOpening, request, id, given?.etag ?? "", (current) =>
         updateJobOpening(
           current,
           {
@@ -114,24 +115,24 @@ export function jobOpeningRpc(db: SqlDatabase): BusinessService<typeof Definitio
       );
     },
 
-    async openJobOpening(request, { caller }) {
+    async openJobOpening(request, call) {
       const id = requireId("id", request.id);
-      return change(caller, methods.openJobOpening, request, id, request.etag, (current) =>
+      return change(call, methods.openJobOpening, request, id, request.etag, (current) =>
         openJobOpening(current, nowIso()),
       );
     },
 
-    async holdJobOpening(request, { caller }) {
+    async holdJobOpening(request, call) {
       const id = requireId("id", request.id);
-      return change(caller, methods.holdJobOpening, request, id, request.etag, (current) =>
+      return change(call, methods.holdJobOpening, request, id, request.etag, (current) =>
         holdJobOpening(current, nowIso()),
       );
     },
 
-    async closeJobOpening(request, { caller }) {
+    async closeJobOpening(request, call) {
       const id = requireId("id", request.id);
       const outcome = closeOutcome("outcome", request.outcome);
-      return change(caller, methods.closeJobOpening, request, id, request.etag, (current) =>
+      return change(call, methods.closeJobOpening, request, id, request.etag, (current) =>
         closeJobOpening(current, outcome, nowIso()),
       );
     },

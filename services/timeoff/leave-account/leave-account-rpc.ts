@@ -5,8 +5,7 @@ import {
   LeaveAccountServiceDefinition,
   type LeaveRequest as LeaveRequestMessage,
 } from "../../../generated/proto/hr/timeoff/v1/leave_account_service.js";
-import type { Caller } from "../../../runtime/auth/caller.js";
-import { type CommandMethod, CommandPipeline } from "../../../runtime/db/commands.js";
+import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
@@ -38,7 +37,7 @@ type DecisionResponse = { leaveAccount?: LeaveAccountMessage; leaveRequest?: Lea
 
 /** hr.timeoff.v1.LeaveAccountService: validates, runs the domain through the repository, maps to protobuf. */
 export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definition> {
-  const accounts = new LeaveAccountRepository(db);
+  const accounts = (call: { signal: AbortSignal }) => new LeaveAccountRepository(db.forCall(call.signal));
   const commands = new CommandPipeline(db, (tx) => new LeaveAccountRepository(tx));
 
   /**
@@ -47,15 +46,15 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
    * turns, so each sees the state the previous one committed.
    */
   function change<Response>(
-    caller: Caller,
+    call: TenantCall,
     method: CommandMethod<Response>,
     request: { requestId: string },
     { id, etag, etagRequired }: Target,
     apply: (current: LeaveAccount, now: string) => LeaveChange,
     respond: (change: LeaveChange) => Response,
   ): Promise<Response> {
-    return commands.run(caller.tenantId, method, request, async (repo) => {
-      const current = found(await repo.lock(caller.tenantId, id), id);
+    return commands.run(call, method, request, async (repo) => {
+      const current = found(await repo.lock(call.caller.tenantId, id), id);
       if (etagRequired || etag !== "") assertEtag(accountSubject(id), current.version, etag);
       const changed = apply(current, nowIso());
       await repo.save(current, changed);
@@ -63,7 +62,12 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
     });
   }
 
-  function decide(method: CommandMethod<DecisionResponse>, caller: Caller, request: DecisionRequest, apply: Decision) {
+  function decide(
+    method: CommandMethod<DecisionResponse>,
+    call: TenantCall,
+    request: DecisionRequest,
+    apply: Decision,
+  ) {
     const checks = new FieldChecks();
     checks.uuid("id", request.id);
     checks.uuid("leave_request_id", request.leaveRequestId);
@@ -71,7 +75,7 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
     const leaveRequestId = request.leaveRequestId.toLowerCase();
     const target = { id: request.id.toLowerCase(), etag: request.etag, etagRequired: false };
     return change(
-      caller,
+      call,
       method,
       request,
       target,
@@ -81,12 +85,12 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
   }
 
   return {
-    async getLeaveAccount(request, { caller }) {
+    async getLeaveAccount(request, call) {
       const id = requireId("id", request.id);
-      return { leaveAccount: toLeaveAccountMessage(found(await accounts.get(caller.tenantId, id), id)) };
+      return { leaveAccount: toLeaveAccountMessage(found(await accounts(call).get(call.caller.tenantId, id), id)) };
     },
 
-    async listLeaveAccounts(request, { caller }) {
+    async listLeaveAccounts(request, call) {
       const pageSize = pageSizeOf(request.pageSize);
       const { employeeId, year } = request;
       const checks = new FieldChecks();
@@ -98,31 +102,31 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
         employeeId: employeeId === "" ? undefined : employeeId.toLowerCase(),
         year: year === 0 ? undefined : year,
       };
-      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
-      const rows = await accounts.list(caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
+      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
+      const rows = await accounts(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
+      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
       return { leaveAccounts: items.map(toLeaveAccountMessage), nextPageToken };
     },
 
     /** An account's history, paged by sequence number (not by id like the other lists). */
-    async listLeaveMovements(request, { caller }) {
+    async listLeaveMovements(request, call) {
       const accountId = requireId("leave_account_id", request.leaveAccountId);
       const pageSize = pageSizeOf(request.pageSize);
       const filter = { accountId };
-      const after = afterSequence(decodePageToken(request.pageToken, caller.tenantId, filter));
-      const rows = await accounts.movements(caller.tenantId, accountId, after, pageSize + 1);
+      const after = afterSequence(decodePageToken(request.pageToken, call.caller.tenantId, filter));
+      const rows = await accounts(call).movements(call.caller.tenantId, accountId, after, pageSize + 1);
       if (rows === undefined) throw notFound("leave_account", accountId);
       const bySequence = (movement: (typeof rows)[number]) => String(movement.sequence);
-      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter, bySequence);
+      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter, bySequence);
       return { movements: items.map(toLeaveMovementMessage), nextPageToken };
     },
 
-    openLeaveAccount(request, { caller }) {
-      return commands.run(caller.tenantId, methods.openLeaveAccount, request, async (repo) => {
+    openLeaveAccount(request, call) {
+      return commands.run(call, methods.openLeaveAccount, request, async (repo) => {
         const opened = openLeaveAccount(
           {
             id: uuidv7(),
-            tenantId: caller.tenantId,
+            tenantId: call.caller.tenantId,
             employeeId: request.employeeId,
             leaveType: leaveTypeOf(request.leaveType),
             year: request.year,
@@ -135,13 +139,13 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       });
     },
 
-    accrueLeave(request, { caller }) {
+    accrueLeave(request, call) {
       // The etag is required: an accrual is decided on the balance the client
       // saw (two admins posting this month's accrual must not both succeed).
       const target = { id: requireId("id", request.id), etag: request.etag, etagRequired: true };
       const accrual = { amountHalfDays: request.amountHalfDays, reason: request.reason };
       return change(
-        caller,
+        call,
         methods.accrueLeave,
         request,
         target,
@@ -150,11 +154,11 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       );
     },
 
-    requestLeave(request, { caller }) {
+    requestLeave(request, call) {
       const target = { id: requireId("id", request.id), etag: request.etag, etagRequired: false };
       const { startDate, endDate, halfDay, note } = request;
       return change(
-        caller,
+        call,
         methods.requestLeave,
         request,
         target,
@@ -163,12 +167,12 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       );
     },
 
-    approveLeave: (request, { caller }) => decide(methods.approveLeave, caller, request, approveLeave),
+    approveLeave: (request, call) => decide(methods.approveLeave, call, request, approveLeave),
 
-    rejectLeave: (request, { caller }) => decide(methods.rejectLeave, caller, request, rejectLeave),
+    rejectLeave: (request, call) => decide(methods.rejectLeave, call, request, rejectLeave),
 
-    cancelLeave: (request, { caller }) =>
-      decide(methods.cancelLeave, caller, request, (current, leaveRequestId, now) =>
+    cancelLeave: (request, call) =>
+      decide(methods.cancelLeave, call, request, (current, leaveRequestId, now) =>
         // Whether approved leave has started is judged by the UTC date: tenants have no time zone yet.
         cancelLeave(current, leaveRequestId, now.slice(0, 10), now),
       ),
