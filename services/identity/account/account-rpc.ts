@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import {
   AccountServiceDefinition,
@@ -22,6 +23,8 @@ import {
   disableAccount,
   draftAccount,
   enableAccount,
+  requireAdministers,
+  requireHeldRoles,
   viewOf,
 } from "./account.js";
 import { listFilterOf, roleNamesOf, toAccountMessage } from "./account-proto.js";
@@ -46,8 +49,17 @@ async function withoutSecrets<R extends { requestId: string }>(caller: Caller, r
   return { ...request, ...blanked, secrets };
 }
 
-/** hr.identity.v1.AccountService: validates, runs the domain through the repository, maps to protobuf. */
-export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> {
+/** Whether a request's account id names the caller's own account: a person's token subject is its account id. */
+function isOwnAccount(caller: Caller, id: string): boolean {
+  return id.toLowerCase() === caller.userId.toLowerCase();
+}
+
+/**
+ * hr.identity.v1.AccountService: validates, runs the domain through the
+ * repository, maps to protobuf. `logger` receives the audit lines (password
+ * resets by an administrator).
+ */
+export function accountRpc(db: SqlDatabase, logger: Logger): BusinessService<typeof Definition> {
   const accounts = new AccountRepository(db);
   const commands = new CommandPipeline(db, (tx) => new AccountRepository(tx));
 
@@ -74,7 +86,8 @@ export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> 
   }
 
   return {
-    async getAccount(request, { caller }) {
+    async getAccount(request, { caller, access }) {
+      access.check(isOwnAccount(caller, request.id));
       return { account: toAccountMessage(viewOf(await load(accounts, caller.tenantId, requireId("id", request.id)))) };
     },
 
@@ -92,26 +105,46 @@ export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> 
       return commands.run(caller.tenantId, methods.createAccount, fingerprinted, async (repo) => {
         const roles = roleNamesOf(request.roles);
         const draft = draftAccount({ ...request, id: uuidv7(), tenantId: caller.tenantId, roles });
+        requireHeldRoles(caller.roles, draft.roles, "the new account");
         const created = createAccount(draft, await hashPassword(request.initialPassword), nowIso());
         await repo.insert(created);
         return { account: toAccountMessage(viewOf(created)) };
       });
     },
 
-    async changePassword(request, { caller }) {
+    async changePassword(request, { caller, access }) {
+      // Before anything else: a stranger's guesses must not count against (and lock) the account.
+      const own = isOwnAccount(caller, request.id);
+      access.check(own);
       const { currentPassword, newPassword } = request;
-      const fingerprinted = await withoutSecrets(caller, request, ["currentPassword", "newPassword"]);
       const id = requireId("id", request.id);
+      const fingerprinted = await withoutSecrets(caller, request, ["currentPassword", "newPassword"]);
+      const changer = own ? ({ kind: "own" } as const) : ({ kind: "reset", callerRoles: caller.roles } as const);
       let wrongPasswordFor: Account | undefined;
       try {
-        return await change(caller, methods.changePassword, fingerprinted, id, request.etag, async (current) => {
-          const { verifyCurrentPassword } = checkPasswordChange(current, request, caller.roles);
-          if (verifyCurrentPassword && !(await verifyPassword(currentPassword, current.passwordHash))) {
-            wrongPasswordFor = current;
-            throw currentPasswordIncorrect();
-          }
-          return changePassword(current, await hashPassword(newPassword), nowIso());
-        });
+        const changed = await change(
+          caller,
+          methods.changePassword,
+          fingerprinted,
+          id,
+          request.etag,
+          async (current) => {
+            const { verifyCurrentPassword } = checkPasswordChange(current, request, changer);
+            if (verifyCurrentPassword && !(await verifyPassword(currentPassword, current.passwordHash))) {
+              wrongPasswordFor = current;
+              throw currentPasswordIncorrect();
+            }
+            return changePassword(current, await hashPassword(newPassword), nowIso());
+          },
+        );
+        if (!own) {
+          const { tenantId, userId: actor } = caller;
+          logger.info(
+            { audit: "password_reset", tenantId, accountId: id, actor },
+            "password reset by an administrator",
+          );
+        }
+        return changed;
       } catch (error) {
         // Counted like a failed login, otherwise this would be an unlimited
         // password oracle; after the refused command rolled back, in its own write.
@@ -120,25 +153,30 @@ export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> 
       }
     },
 
-    assignRoles(request, { caller }) {
+    assignRoles(request, { caller, access }) {
+      access.check(isOwnAccount(caller, request.id));
       const id = requireId("id", request.id);
       return change(caller, methods.assignRoles, request, id, request.etag, (current) =>
-        assignRoles(current, roleNamesOf(request.roles), nowIso()),
+        assignRoles(current, roleNamesOf(request.roles), caller.roles, nowIso()),
       );
     },
 
-    disableAccount(request, { caller }) {
+    disableAccount(request, { caller, access }) {
+      access.check(isOwnAccount(caller, request.id));
       const id = requireId("id", request.id);
-      return change(caller, methods.disableAccount, request, id, request.etag, (current) =>
-        disableAccount(current, nowIso()),
-      );
+      return change(caller, methods.disableAccount, request, id, request.etag, (current) => {
+        requireAdministers(caller.roles, current);
+        return disableAccount(current, nowIso());
+      });
     },
 
-    enableAccount(request, { caller }) {
+    enableAccount(request, { caller, access }) {
+      access.check(isOwnAccount(caller, request.id));
       const id = requireId("id", request.id);
-      return change(caller, methods.enableAccount, request, id, request.etag, (current) =>
-        enableAccount(current, nowIso()),
-      );
+      return change(caller, methods.enableAccount, request, id, request.etag, (current) => {
+        requireAdministers(caller.roles, current);
+        return enableAccount(current, nowIso());
+      });
     },
 
     verifyCredentials(request, { caller }) {

@@ -13,6 +13,7 @@ import { nowIso } from "../../../runtime/domain/clock.js";
 import { invalidArgument, notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
+import type { Access } from "../../../runtime/server/authorization.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { requireId } from "../../../runtime/server/request-checks.js";
 import { accountSubject, type LeaveAccount, type LeaveChange } from "./leave-account.js";
@@ -36,24 +37,42 @@ type Decision = (current: LeaveAccount, leaveRequestId: string, now: string) => 
 type DecisionRequest = { requestId: string; id: string; etag: string; leaveRequestId: string };
 type DecisionResponse = { leaveAccount?: LeaveAccountMessage; leaveRequest?: LeaveRequestMessage };
 
+/** Whether an employee's records are the caller's own: its token names that employee. */
+function isCallers(caller: Caller, employeeId: string): boolean {
+  return caller.employeeId !== undefined && employeeId.toLowerCase() === caller.employeeId;
+}
+
 /** hr.timeoff.v1.LeaveAccountService: validates, runs the domain through the repository, maps to protobuf. */
 export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definition> {
   const accounts = new LeaveAccountRepository(db);
   const commands = new CommandPipeline(db, (tx) => new LeaveAccountRepository(tx));
 
   /**
-   * Lock and load → check etag → domain command → save, once per request id.
-   * The account's row lock makes concurrent commands on one account take
-   * turns, so each sees the state the previous one committed.
+   * Throws PERMISSION_DENIED unless the caller's access covers the account's
+   * employee; reads the account only when the answer can be no. An account
+   * never changes employee, so a check made before a command's transaction
+   * holds inside it, and it also guards the replay of an earlier response.
    */
-  function change<Response>(
-    caller: Caller,
+  async function checkOwner({ caller, access }: { caller: Caller; access: Access }, id: string): Promise<void> {
+    if (access.needsOwner)
+      access.check(isCallers(caller, found(await accounts.get(caller.tenantId, id), id).employeeId));
+  }
+
+  /**
+   * Check access → lock and load → check etag → domain command → save, once
+   * per request id. The account's row lock makes concurrent commands on one
+   * account take turns, so each sees the state the previous one committed.
+   */
+  async function change<Response>(
+    context: { caller: Caller; access: Access },
     method: CommandMethod<Response>,
     request: { requestId: string },
     { id, etag, etagRequired }: Target,
     apply: (current: LeaveAccount, now: string) => LeaveChange,
     respond: (change: LeaveChange) => Response,
   ): Promise<Response> {
+    const { caller } = context;
+    await checkOwner(context, id);
     return commands.run(caller.tenantId, method, request, async (repo) => {
       const current = found(await repo.lock(caller.tenantId, id), id);
       if (etagRequired || etag !== "") assertEtag(accountSubject(id), current.version, etag);
@@ -63,7 +82,12 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
     });
   }
 
-  function decide(method: CommandMethod<DecisionResponse>, caller: Caller, request: DecisionRequest, apply: Decision) {
+  function decide(
+    method: CommandMethod<DecisionResponse>,
+    context: { caller: Caller; access: Access },
+    request: DecisionRequest,
+    apply: Decision,
+  ) {
     const checks = new FieldChecks();
     checks.uuid("id", request.id);
     checks.uuid("leave_request_id", request.leaveRequestId);
@@ -71,7 +95,7 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
     const leaveRequestId = request.leaveRequestId.toLowerCase();
     const target = { id: request.id.toLowerCase(), etag: request.etag, etagRequired: false };
     return change(
-      caller,
+      context,
       method,
       request,
       target,
@@ -81,12 +105,14 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
   }
 
   return {
-    async getLeaveAccount(request, { caller }) {
+    async getLeaveAccount(request, { caller, access }) {
       const id = requireId("id", request.id);
-      return { leaveAccount: toLeaveAccountMessage(found(await accounts.get(caller.tenantId, id), id)) };
+      const account = found(await accounts.get(caller.tenantId, id), id);
+      access.check(isCallers(caller, account.employeeId));
+      return { leaveAccount: toLeaveAccountMessage(account) };
     },
 
-    async listLeaveAccounts(request, { caller }) {
+    async listLeaveAccounts(request, { caller, access }) {
       const pageSize = pageSizeOf(request.pageSize);
       const { employeeId, year } = request;
       const checks = new FieldChecks();
@@ -94,6 +120,8 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       const validYear = year === 0 || (year >= MIN_YEAR && year <= MAX_YEAR);
       checks.check("year", validYear, `must be ${MIN_YEAR} to ${MAX_YEAR}, or 0 for any year`);
       checks.throwIfAny();
+      // Limited to one's own accounts, a list must ask for exactly those.
+      access.check(isCallers(caller, employeeId));
       const filter: LeaveAccountFilter = {
         employeeId: employeeId === "" ? undefined : employeeId.toLowerCase(),
         year: year === 0 ? undefined : year,
@@ -105,8 +133,9 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
     },
 
     /** An account's history, paged by sequence number (not by id like the other lists). */
-    async listLeaveMovements(request, { caller }) {
+    async listLeaveMovements(request, { caller, access }) {
       const accountId = requireId("leave_account_id", request.leaveAccountId);
+      await checkOwner({ caller, access }, accountId);
       const pageSize = pageSizeOf(request.pageSize);
       const filter = { accountId };
       const after = afterSequence(decodePageToken(request.pageToken, caller.tenantId, filter));
@@ -117,7 +146,8 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       return { movements: items.map(toLeaveMovementMessage), nextPageToken };
     },
 
-    openLeaveAccount(request, { caller }) {
+    openLeaveAccount(request, { caller, access }) {
+      access.check(isCallers(caller, request.employeeId));
       return commands.run(caller.tenantId, methods.openLeaveAccount, request, async (repo) => {
         const opened = openLeaveAccount(
           {
@@ -135,13 +165,13 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       });
     },
 
-    accrueLeave(request, { caller }) {
+    accrueLeave(request, context) {
       // The etag is required: an accrual is decided on the balance the client
       // saw (two admins posting this month's accrual must not both succeed).
       const target = { id: requireId("id", request.id), etag: request.etag, etagRequired: true };
       const accrual = { amountHalfDays: request.amountHalfDays, reason: request.reason };
       return change(
-        caller,
+        context,
         methods.accrueLeave,
         request,
         target,
@@ -150,11 +180,11 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       );
     },
 
-    requestLeave(request, { caller }) {
+    requestLeave(request, context) {
       const target = { id: requireId("id", request.id), etag: request.etag, etagRequired: false };
       const { startDate, endDate, halfDay, note } = request;
       return change(
-        caller,
+        context,
         methods.requestLeave,
         request,
         target,
@@ -163,12 +193,12 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       );
     },
 
-    approveLeave: (request, { caller }) => decide(methods.approveLeave, caller, request, approveLeave),
+    approveLeave: (request, context) => decide(methods.approveLeave, context, request, approveLeave),
 
-    rejectLeave: (request, { caller }) => decide(methods.rejectLeave, caller, request, rejectLeave),
+    rejectLeave: (request, context) => decide(methods.rejectLeave, context, request, rejectLeave),
 
-    cancelLeave: (request, { caller }) =>
-      decide(methods.cancelLeave, caller, request, (current, leaveRequestId, now) =>
+    cancelLeave: (request, context) =>
+      decide(methods.cancelLeave, context, request, (current, leaveRequestId, now) =>
         // Whether approved leave has started is judged by the UTC date: tenants have no time zone yet.
         cancelLeave(current, leaveRequestId, now.slice(0, 10), now),
       ),
