@@ -1,7 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { Logger } from "pino";
 import { PrismaClient } from "../../generated/prisma/identity/client.js";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
-import type { Logger } from "pino";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { startIdentityServer } from "../../services/identity/identity-server.js";
 import { testConfig } from "./callers.js";
