@@ -23,7 +23,8 @@ export type DomainErrorKind =
   | "already_exists"
   | "failed_precondition"
   | "aborted"
-  | "unauthenticated";
+  | "unauthenticated"
+  | "permission_denied";
 
 /**
  * A refusal with a stable, machine-readable `reason` (UPPER_SNAKE_CASE) that
@@ -66,6 +67,11 @@ export function failedPrecondition(reason: string, subject: string, message: str
 /** Credentials a request carries (not the caller's token) were refused; tells nothing more than `reason`. */
 export function unauthenticated(reason: string, message: string): DomainError {
   return new DomainError("unauthenticated", reason, message);
+}
+
+/** The caller may call the method, but not with this request (e.g. grant a role it does not hold). */
+export function permissionDenied(reason: string, message: string): DomainError {
+  return new DomainError("permission_denied", reason, message);
 }
 
 /** The caller's etag is stale: someone else changed the aggregate first. */

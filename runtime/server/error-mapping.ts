@@ -20,6 +20,7 @@ const STATUS_OF: Record<DomainErrorKind, Status> = {
   failed_precondition: Status.FAILED_PRECONDITION,
   aborted: Status.ABORTED,
   unauthenticated: Status.UNAUTHENTICATED,
+  permission_denied: Status.PERMISSION_DENIED,
 };
 
 /**

@@ -4,26 +4,28 @@ import { errorDetailsServerMiddleware } from "nice-grpc-error-details";
 import { HealthDefinition, HealthServiceImpl, HealthState } from "nice-grpc-server-health";
 import { ServerReflection, ServerReflectionService } from "nice-grpc-server-reflection";
 import type { Logger } from "pino";
+import { authorizationRules } from "../auth/authorization-rules.js";
 import type { Caller } from "../auth/caller.js";
 import type { RuntimeConfig } from "../config.js";
 import { authentication } from "./authentication.js";
+import { type Access, authorization, logMethodsWithoutRule } from "./authorization.js";
 import { callLog } from "./call-log.js";
 import type { CallScope } from "./call-scope.js";
 import { declaredReasons } from "./declared-reasons.js";
 import { errorMapping } from "./error-mapping.js";
 import { watchReadiness } from "./readiness-watch.js";
 
+/** What every business handler receives: the verified caller and its access to the method. */
+type BusinessContext = { scope: CallScope; caller: Caller; access: Access };
+
 /** The implementation of a business service: every handler receives the verified caller. */
-export type BusinessService<D extends CompatServiceDefinition> = ServiceImplementation<
-  D,
-  { scope: CallScope; caller: Caller }
->;
+export type BusinessService<D extends CompatServiceDefinition> = ServiceImplementation<D, BusinessContext>;
 
 /** A business service: its generated definition and a handler that receives the verified caller. */
 export interface ServedService {
   definition: CompatServiceDefinition & { fullName: string };
   // biome-ignore lint/suspicious/noExplicitAny: heterogeneous list; `serve()` checks each pair's types.
-  implementation: ServiceImplementation<any, { scope: CallScope; caller: Caller }>;
+  implementation: ServiceImplementation<any, BusinessContext>;
 }
 
 /** Pairs a definition with its implementation, type-checked against each other. */
@@ -67,8 +69,14 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     .use(callLog(logger))
     .use(errorMapping(logger, `${options.name}.hr`, declaredReasons(descriptorSet)));
 
-  const authenticated = server.with(authentication(config.auth));
+  // Authorization after authentication, by the rules the contracts declare.
+  const rules = authorizationRules(descriptorSet);
+  const authenticated = server.with(authentication(config.auth)).with(authorization(rules, `${options.name}.hr`));
   for (const { definition, implementation } of services) authenticated.add(definition, implementation);
+  const paths = services.flatMap(({ definition }) =>
+    Object.values(definition.methods).map((method) => `/${definition.fullName}/${method.name}`),
+  );
+  logMethodsWithoutRule(rules, paths, logger);
 
   // Reflection lists the business services only: the descriptor set is built
   // from proto/, which does not hold grpc.health.v1 (health probes know it anyway).

@@ -22,6 +22,6 @@ export function startIdentityServer(options: {
     config: options.config,
     logger: options.logger,
     readiness: () => options.db.ping(),
-    services: [serve(AccountServiceDefinition, accountRpc(options.db))],
+    services: [serve(AccountServiceDefinition, accountRpc(options.db, options.logger))],
   });
 }

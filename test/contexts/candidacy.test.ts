@@ -31,7 +31,7 @@ afterAll(() => talent?.stop());
 /** Call options of user `userId` of `tenantId`: the actor the history must record. */
 async function asUser(tenantId: string, userId: string): Promise<Caller> {
   const token = await issueCallerToken({ tenantId, userId, roles: ["recruiter"] }, testConfig.auth);
-  return { metadata: Metadata({ authorization: `Bearer ${token}` }) };
+  return { metadata: Metadata({ authorization: `Bearer ${token}` }), tenantId };
 }
 
 const {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { AccountRepository } from "../../services/identity/account/account-repository.js";
 import { settleVerification } from "../../services/identity/account/verify-credentials-rpc.js";
-import { as, newTenant } from "../support/callers.js";
+import { as, type Caller, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import {
   ACTIVE,
@@ -79,8 +79,13 @@ describe("secrets", () => {
     const row = await rowOf(created.id);
     const [, , , , salt = "?", key = "?"] = row.passwordHash.split("$");
     const secrets = [PASSWORD, OTHER_PASSWORD, "scrypt", salt, key];
-    const call = (method: string, request: unknown) => raw[method]?.(request, acme) ?? Promise.reject(method);
     const id = created.id;
+    // Each method as the caller its rule allows: the account itself changes its password.
+    const session = await as(acme.tenantId, ["session_service"]);
+    const self = await as(acme.tenantId, ["employee"], { userId: id });
+    const callers: Record<string, Caller> = { verifyCredentials: session, changePassword: self };
+    const call = (method: string, request: unknown) =>
+      raw[method]?.(request, callers[method] ?? acme) ?? Promise.reject(method);
     const answers: [string, Buffer][] = [];
     answers.push(["create", await call("createAccount", createRequest({ initialPassword: PASSWORD }))]);
     answers.push(["get", await call("getAccount", { id })]);
@@ -239,10 +244,10 @@ describe("verifying credentials", () => {
 });
 
 describe("changing passwords", () => {
-  it("requires the current password from a plain employee, and counts a wrong one", async () => {
+  it("requires the current password from the account itself, and counts a wrong one", async () => {
     const tenant = newTenant();
     const ada = await create(await as(tenant));
-    const self = await as(tenant, ["employee"]);
+    const self = await as(tenant, ["employee"], { userId: ada.id });
     const hashBefore = (await rowOf(ada.id)).passwordHash;
     const missing = await expectError(
       identity.accounts.changePassword(
@@ -284,7 +289,7 @@ describe("changing passwords", () => {
   it("locks the account after five wrong current passwords", async () => {
     const tenant = newTenant();
     let ada = await create(await as(tenant));
-    const self = await as(tenant, ["employee", "manager"]);
+    const self = await as(tenant, ["employee", "manager"], { userId: ada.id });
     for (let i = 0; i < 5; i++) {
       await expectError(
         identity.accounts.changePassword(
@@ -314,7 +319,7 @@ describe("changing passwords", () => {
     expect(await read(self, ada.id)).toEqual(ada);
   });
 
-  it("refuses a plain employee for a disabled account", async () => {
+  it("refuses the account itself when disabled", async () => {
     const tenant = newTenant();
     const admin = await as(tenant);
     const disabled = await disable(admin, await create(admin));
@@ -327,7 +332,7 @@ describe("changing passwords", () => {
           currentPassword: PASSWORD,
           newPassword: OTHER_PASSWORD,
         },
-        await as(tenant, ["employee"]),
+        await as(tenant, ["employee"], { userId: disabled.id }),
       ),
       Status.FAILED_PRECONDITION,
     );
@@ -337,7 +342,8 @@ describe("changing passwords", () => {
 
   it("lets hr_admin and tenant_admin set a password without the current one, even on a locked account", async () => {
     const tenant = newTenant();
-    const hr = await as(tenant, ["hr_admin"]);
+    // Each holds the role the account grants (employee): an administrator resets only such accounts.
+    const hr = await as(tenant, ["hr_admin", "employee"]);
     const locked = await lock(hr, await create(hr));
     const reset = await changePassword(hr, locked, OTHER_PASSWORD);
     expect(reset).toMatchObject({ status: LOCKED, failedVerificationCount: 0 });
@@ -345,7 +351,7 @@ describe("changing passwords", () => {
     await enable(hr, reset);
     expect((await verify(hr, locked.loginName, OTHER_PASSWORD)).accountId).toBe(locked.id);
 
-    const owner = await as(tenant, ["tenant_admin"]);
+    const owner = await as(tenant, ["tenant_admin", "employee"]);
     const grace = await create(owner);
     const ignored = await changePassword(owner, grace, OTHER_PASSWORD, "whatever the admin typed");
     expect(ignored.failedVerificationCount).toBe(0);

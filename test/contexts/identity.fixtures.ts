@@ -8,7 +8,7 @@ import {
   type ListAccountsRequest,
   Role,
 } from "../../generated/proto/hr/identity/v1/account_service.js";
-import type { Caller } from "../support/callers.js";
+import { as, type Caller } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type IdentityUnderTest, startIdentity } from "../support/identity-under-test.js";
 
@@ -47,7 +47,7 @@ export const OTHER_PASSWORD = "Tr0ub4dor&3-but-longer";
 export const { ACCOUNT_STATUS_ACTIVE: ACTIVE, ACCOUNT_STATUS_DISABLED: DISABLED } = AccountStatus;
 export const { ACCOUNT_STATUS_LOCKED: LOCKED } = AccountStatus;
 export const { ROLE_EMPLOYEE: EMPLOYEE, ROLE_MANAGER: MANAGER, ROLE_HR_ADMIN: HR_ADMIN } = Role;
-export const { ROLE_TENANT_ADMIN: TENANT_ADMIN } = Role;
+export const { ROLE_TENANT_ADMIN: TENANT_ADMIN, ROLE_RECRUITER: RECRUITER } = Role;
 export const UNKNOWN = 99 as Role;
 
 export const createRequest = (overrides: Partial<CreateAccountRequest> = {}): CreateAccountRequest => ({
@@ -73,8 +73,14 @@ export async function read(caller: Caller, id: string): Promise<Account> {
   return present((await identity.accounts.getAccount({ id }, caller)).account);
 }
 
-export const verify = (caller: Caller | undefined, loginName: string, password: string) =>
-  identity.accounts.verifyCredentials({ loginName, password }, caller);
+/**
+ * VerifyCredentials as the session application calls it: with a service
+ * token of the caller's tenant (none when `caller` is undefined).
+ */
+export async function verify(caller: Caller | undefined, loginName: string, password: string) {
+  const session = caller && (await as(caller.tenantId, ["session_service"]));
+  return identity.accounts.verifyCredentials({ loginName, password }, session);
+}
 
 /** A verification that must be refused: always the one uniform answer. */
 export async function refused(caller: Caller, loginName: string, password: string) {

@@ -64,7 +64,7 @@ export function tenancyConvention(noun: string, subject: () => AnyContext) {
       const expired = await issueCallerToken({ tenantId, userId: "u", roles: ["hr_admin"] }, testConfig.auth, -10);
       const callers: (Caller | undefined)[] = [undefined];
       for (const token of [forged, expired, "not-a-jwt"]) {
-        callers.push({ metadata: Metadata({ authorization: `Bearer ${token}` }) });
+        callers.push({ metadata: Metadata({ authorization: `Bearer ${token}` }), tenantId });
       }
       for (const caller of callers) {
         await expectError(context.get(randomUUID(), caller), Status.UNAUTHENTICATED);

@@ -99,7 +99,7 @@ describe("identity", () => {
   it("accepts what the domain writes", () =>
     expectAccepted(
       s,
-      `UPDATE accounts SET roles = '{employee,manager,hr_admin,tenant_admin}', version = 2`,
+      `UPDATE accounts SET roles = '{employee,manager,hr_admin,tenant_admin,recruiter}', version = 2`,
       `UPDATE accounts SET status = 'locked', failed_verifications = 5, version = 3`,
       `UPDATE accounts SET status = 'disabled', version = 4`,
     ));

@@ -30,7 +30,7 @@ describe("text a database cannot store", () => {
   });
 
   it("refuses a NUL in a login name as INVALID_ARGUMENT, not INTERNAL", async () => {
-    const acme = await as(newTenant());
+    const acme = await as(newTenant(), ["session_service"]);
     const error = await expectError(
       identity.accounts.verifyCredentials({ loginName: "ada\u0000@example.com", password: randomUUID() }, acme),
       Status.INVALID_ARGUMENT,

@@ -12,13 +12,30 @@ export function newTenant(): string {
   return `tenant-${randomUUID()}`;
 }
 
-/** Call options that authenticate a test's calls as one user of one tenant. */
-export type Caller = { metadata: Metadata };
+/** Call options that authenticate a test's calls as one user of one tenant (whose id they keep). */
+export type Caller = { metadata: Metadata; tenantId: string };
 
-/** Call options that authenticate as a user of `tenantId`. */
-export async function as(tenantId: string, roles: string[] = ["hr_admin"]): Promise<Caller> {
-  const token = await issueCallerToken({ tenantId, userId: `user-of-${tenantId}`, roles }, testConfig.auth);
-  return { metadata: Metadata({ authorization: `Bearer ${token}` }) };
+/**
+ * The default caller's roles: an administrator holding every role an account
+ * can grant, so a test of a context's domain is not refused by
+ * authorization (test/runtime/authorization-matrix.test.ts checks that).
+ * Service roles are never in it: a test asks for them by name.
+ */
+export const ADMIN_ROLES = ["tenant_admin", "hr_admin", "manager", "employee", "recruiter"];
+
+/**
+ * Call options that authenticate as a user of `tenantId` with `roles`. The
+ * user id (the token's subject, a person's account id) is a fixed one per
+ * tenant unless given; `employeeId` names the employee the caller is.
+ */
+export async function as(
+  tenantId: string,
+  roles: readonly string[] = ADMIN_ROLES,
+  who: { userId?: string; employeeId?: string } = {},
+): Promise<Caller> {
+  const { userId = `user-of-${tenantId}`, employeeId } = who;
+  const token = await issueCallerToken({ tenantId, userId, roles, employeeId }, testConfig.auth);
+  return { metadata: Metadata({ authorization: `Bearer ${token}` }), tenantId };
 }
 
 /** Server logs stay quiet unless TEST_LOG_LEVEL asks for them (e.g. TEST_LOG_LEVEL=info). */

@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { Logger } from "pino";
 import { PrismaClient } from "../../generated/prisma/identity/client.js";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
@@ -8,9 +9,9 @@ import { startServiceUnderTest, testClient } from "./service-under-test.js";
 
 const openRows = (url: string) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 2 }) });
 
-/** A real identity server on a free port over a fresh database, with a client per context. */
-export async function startIdentity(config: RuntimeConfig = testConfig) {
-  const service = await startServiceUnderTest("identity", openRows, startIdentityServer, config);
+/** A real identity server on a free port over a fresh database, with a client per context; `logger` gets its logs (audit lines included). */
+export async function startIdentity(config: RuntimeConfig = testConfig, logger?: Logger) {
+  const service = await startServiceUnderTest("identity", openRows, startIdentityServer, config, logger);
   return {
     ...service,
     accounts: testClient(AccountServiceDefinition, service.channel),

@@ -36,11 +36,12 @@ export async function startServiceUnderTest<Rows extends { $disconnect(): Promis
   openRows: (url: string) => Rows,
   startServer: (options: ServerOptions) => Promise<RunningServer>,
   config: RuntimeConfig,
+  logger: Logger = testLogger(),
 ): Promise<ServiceUnderTest<Rows>> {
   const database = await cloneServiceDatabase(service);
   const sql = openSqlDatabase(database.url, 5);
   const rows = openRows(database.url);
-  const server = await startServer({ db: sql, port: 0, config, logger: testLogger() });
+  const server = await startServer({ db: sql, port: 0, config, logger });
   const address = `127.0.0.1:${server.port}`;
   const channel = openChannel(address);
   return {

@@ -12,6 +12,8 @@ import {
   enableAccount,
   type NewAccount,
   recordVerification,
+  requireAdministers,
+  requireHeldRoles,
   viewOf,
 } from "../../services/identity/account/account.js";
 import {
@@ -147,40 +149,71 @@ describe("viewOf", () => {
 
 describe("checkPasswordChange", () => {
   const change = { currentPassword: "", newPassword: "a brand new password" };
+  const own = { kind: "own" } as const;
+  const resetBy = (...callerRoles: string[]) => ({ kind: "reset", callerRoles }) as const;
 
-  it("asks a plain caller for the current password, and a password admin not", () => {
-    const error = refusal(() => checkPasswordChange(account(), change, ["employee", "manager"]));
+  it("asks the account itself for the current password, and an administrator's reset not", () => {
+    const error = refusal(() => checkPasswordChange(account(), change, own));
     expect(fieldsOf(error)).toEqual(["current_password"]);
-    expect(checkPasswordChange(account(), { ...change, currentPassword: "x" }, ["employee"])).toEqual({
+    expect(checkPasswordChange(account(), { ...change, currentPassword: "x" }, own)).toEqual({
       verifyCurrentPassword: true,
     });
-    for (const roles of [["hr_admin"], ["employee", "tenant_admin"]]) {
-      expect(checkPasswordChange(account({ status: "locked" }), change, roles)).toEqual({
+    for (const by of [resetBy("employee", "hr_admin"), resetBy("employee", "tenant_admin")]) {
+      expect(checkPasswordChange(account({ status: "locked" }), change, by)).toEqual({
         verifyCurrentPassword: false,
       });
     }
   });
 
-  it("refuses a plain caller on a locked or disabled account, after the field checks", () => {
+  it("refuses a reset by a caller lacking one of the account's roles, before any other check", () => {
+    const admin = account({ roles: ["employee", "tenant_admin"] });
+    const error = refusal(() => checkPasswordChange(admin, { ...change, newPassword: "x" }, resetBy("hr_admin")));
+    expect(error.kind).toBe("permission_denied");
+    expect(error.reason).toBe("ROLE_NOT_HELD");
+    expect(error.message).toContain("employee, tenant_admin");
+  });
+
+  it("refuses the account itself when locked or disabled, after the field checks", () => {
     const given = { ...change, currentPassword: PASSWORD };
     for (const [status, reason] of [
       ["locked", "ACCOUNT_LOCKED"],
       ["disabled", "ACCOUNT_DISABLED"],
     ] as const) {
-      const error = refusal(() => checkPasswordChange(account({ status }), given, []));
+      const error = refusal(() => checkPasswordChange(account({ status }), given, own));
       expect(error.kind).toBe("failed_precondition");
       expect(error.reason).toBe(reason);
       expect(error.preconditionViolations[0]?.subject).toBe(`accounts/${ID}`);
     }
-    const both = refusal(() => checkPasswordChange(account({ status: "locked" }), { ...given, newPassword: "x" }, []));
+    const both = refusal(() => checkPasswordChange(account({ status: "locked" }), { ...given, newPassword: "x" }, own));
     expect(fieldsOf(both)).toEqual(["new_password"]);
   });
 
   it("checks the new password against the account's login name", () => {
     const error = refusal(() =>
-      checkPasswordChange(account(), { ...change, newPassword: "Ada@Example.com" }, ["hr_admin"]),
+      checkPasswordChange(account(), { ...change, newPassword: "Ada@Example.com" }, resetBy("employee")),
     );
     expect(fieldsOf(error)).toEqual(["new_password"]);
+  });
+});
+
+describe("no privilege escalation", () => {
+  it("grants only roles the caller holds: only a tenant admin grants tenant_admin", () => {
+    expect(() => requireHeldRoles(["hr_admin", "employee"], ["employee", "hr_admin"], "x")).not.toThrow();
+    const error = refusal(() => requireHeldRoles(["hr_admin", "employee"], ["employee", "tenant_admin"], "x"));
+    expect(error.kind).toBe("permission_denied");
+    expect(error.reason).toBe("ROLE_NOT_HELD");
+    expect(error.message).toContain("tenant_admin");
+    expect(error.message).not.toContain("employee");
+  });
+
+  it("assigns roles only on an account whose roles, old and new, the caller holds", () => {
+    const caller = ["hr_admin", "employee", "manager"];
+    expect(assignRoles(account(), ["manager"], caller, T1).roles).toEqual(["manager"]);
+    expect(refusal(() => assignRoles(account(), ["tenant_admin"], caller, T1)).reason).toBe("ROLE_NOT_HELD");
+    const stronger = account({ roles: ["tenant_admin"] });
+    expect(refusal(() => assignRoles(stronger, ["employee"], caller, T1)).reason).toBe("ROLE_NOT_HELD");
+    expect(refusal(() => requireAdministers(caller, stronger)).reason).toBe("ROLE_NOT_HELD");
+    expect(() => requireAdministers(caller, account())).not.toThrow();
   });
 });
 
@@ -194,11 +227,11 @@ describe("commands", () => {
   });
 
   it("assigns a whole role set, and refuses an empty one", () => {
-    expect(assignRoles(account(), ["manager", "employee", "manager"], T1)).toMatchObject({
+    expect(assignRoles(account(), ["manager", "employee", "manager"], ["employee", "manager"], T1)).toMatchObject({
       roles: ["employee", "manager"],
       version: 4,
     });
-    expect(fieldsOf(refusal(() => assignRoles(account(), [], T1)))).toEqual(["roles"]);
+    expect(fieldsOf(refusal(() => assignRoles(account(), [], ["employee"], T1)))).toEqual(["roles"]);
   });
 
   it("disables an active or locked account, and refuses a disabled one", () => {

@@ -19,6 +19,7 @@ const ROLE_TO_PROTO: Record<Role, RoleMessage> = {
   manager: RoleMessage.ROLE_MANAGER,
   hr_admin: RoleMessage.ROLE_HR_ADMIN,
   tenant_admin: RoleMessage.ROLE_TENANT_ADMIN,
+  recruiter: RoleMessage.ROLE_RECRUITER,
 };
 
 /** The aggregate as clients see it. It takes the view type, so a password hash cannot slip in. */

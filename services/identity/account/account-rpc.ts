@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { v7 as uuidv7 } from "uuid";
 import {
   AccountServiceDefinition,
@@ -22,6 +23,8 @@ import {
   disableAccount,
   draftAccount,
   enableAccount,
+  requireAdministers,
+  requireHeldRoles,
   viewOf,
 } from "./account.js";
 import { listFilterOf, roleNamesOf, toAccountMessage } from "./account-proto.js";
@@ -46,8 +49,17 @@ async function withoutSecrets<R extends { requestId: string }>(caller: Caller, r
   return { ...request, ...blanked, secrets };
 }
 
-/** hr.identity.v1.AccountService: validates, runs the domain through the repository, maps to protobuf. */
-export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> {
+/** Whether a request's account id names the caller's own account: a person's token subject is its account id. */
+function isOwnAccount(caller: Caller, id: string): boolean {
+  return id.toLowerCase() === caller.userId.toLowerCase();
+}
+
+/**
+ * hr.identity.v1.AccountService: validates, runs the domain through the
+ * repository, maps to protobuf. `logger` receives the audit lines (password
+ * resets by an administrator).
+ */
+export function accountRpc(db: SqlDatabase, logger: Logger): BusinessService<typeof Definition> {
   const accounts = (call: { signal: AbortSignal }) => new AccountRepository(db.forCall(call.signal));
   const commands = new CommandPipeline(db, (tx) => new AccountRepository(tx));
 
@@ -75,27 +87,30 @@ export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> 
 
   return {
     async getAccount(request, call) {
+      const { caller, access } = call;
+      access.check(isOwnAccount(caller, request.id));
       return {
-        account: toAccountMessage(
-          viewOf(await load(accounts(call), call.caller.tenantId, requireId("id", request.id))),
-        ),
+        account: toAccountMessage(viewOf(await load(accounts(call), caller.tenantId, requireId("id", request.id)))),
       };
     },
 
     async listAccounts(request, call) {
+      const { caller } = call;
       const pageSize = pageSizeOf(request.pageSize);
       const filter: AccountFilter = listFilterOf(request);
-      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
-      const rows = await accounts(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
+      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
+      const rows = await accounts(call).list(caller.tenantId, filter, afterId, pageSize + 1);
+      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
       return { accounts: items.map((a) => toAccountMessage(viewOf(a))), nextPageToken };
     },
 
     async createAccount(request, call) {
-      const fingerprinted = await withoutSecrets(call.caller, request, ["initialPassword"]);
+      const { caller } = call;
+      const fingerprinted = await withoutSecrets(caller, request, ["initialPassword"]);
       return commands.run(call, methods.createAccount, fingerprinted, async (repo) => {
         const roles = roleNamesOf(request.roles);
-        const draft = draftAccount({ ...request, id: uuidv7(), tenantId: call.caller.tenantId, roles });
+        const draft = draftAccount({ ...request, id: uuidv7(), tenantId: caller.tenantId, roles });
+        requireHeldRoles(caller.roles, draft.roles, "the new account");
         const created = createAccount(draft, await hashPassword(request.initialPassword), nowIso());
         await repo.insert(created);
         return { account: toAccountMessage(viewOf(created)) };
@@ -103,19 +118,32 @@ export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> 
     },
 
     async changePassword(request, call) {
+      const { caller, access } = call;
+      // Before anything else: a stranger's guesses must not count against (and lock) the account.
+      const own = isOwnAccount(caller, request.id);
+      access.check(own);
       const { currentPassword, newPassword } = request;
-      const fingerprinted = await withoutSecrets(call.caller, request, ["currentPassword", "newPassword"]);
       const id = requireId("id", request.id);
+      const fingerprinted = await withoutSecrets(caller, request, ["currentPassword", "newPassword"]);
+      const changer = own ? ({ kind: "own" } as const) : ({ kind: "reset", callerRoles: caller.roles } as const);
       let wrongPasswordFor: Account | undefined;
       try {
-        return await change(call, methods.changePassword, fingerprinted, id, request.etag, async (current) => {
-          const { verifyCurrentPassword } = checkPasswordChange(current, request, call.caller.roles);
+        const changed = await change(call, methods.changePassword, fingerprinted, id, request.etag, async (current) => {
+          const { verifyCurrentPassword } = checkPasswordChange(current, request, changer);
           if (verifyCurrentPassword && !(await verifyPassword(currentPassword, current.passwordHash))) {
             wrongPasswordFor = current;
             throw currentPasswordIncorrect();
           }
           return changePassword(current, await hashPassword(newPassword), nowIso());
         });
+        if (!own) {
+          const { tenantId, userId: actor } = caller;
+          logger.info(
+            { audit: "password_reset", tenantId, accountId: id, actor },
+            "password reset by an administrator",
+          );
+        }
+        return changed;
       } catch (error) {
         // Counted like a failed login, otherwise this would be an unlimited
         // password oracle; after the refused command rolled back, in its own write.
@@ -125,30 +153,38 @@ export function accountRpc(db: SqlDatabase): BusinessService<typeof Definition> 
     },
 
     assignRoles(request, call) {
+      const { caller, access } = call;
+      access.check(isOwnAccount(caller, request.id));
       const id = requireId("id", request.id);
       return change(call, methods.assignRoles, request, id, request.etag, (current) =>
-        assignRoles(current, roleNamesOf(request.roles), nowIso()),
+        assignRoles(current, roleNamesOf(request.roles), caller.roles, nowIso()),
       );
     },
 
     disableAccount(request, call) {
+      const { caller, access } = call;
+      access.check(isOwnAccount(caller, request.id));
       const id = requireId("id", request.id);
-      return change(call, methods.disableAccount, request, id, request.etag, (current) =>
-        disableAccount(current, nowIso()),
-      );
+      return change(call, methods.disableAccount, request, id, request.etag, (current) => {
+        requireAdministers(caller.roles, current);
+        return disableAccount(current, nowIso());
+      });
     },
 
     enableAccount(request, call) {
+      const { caller, access } = call;
+      access.check(isOwnAccount(caller, request.id));
       const id = requireId("id", request.id);
-      return change(call, methods.enableAccount, request, id, request.etag, (current) =>
-        enableAccount(current, nowIso()),
-      );
+      return change(call, methods.enableAccount, request, id, request.etag, (current) => {
+        requireAdministers(caller.roles, current);
+        return enableAccount(current, nowIso());
+      });
     },
 
-    verifyCredentials(request, call) {
+    verifyCredentials(request, { caller }) {
       // Not bounded by the call: a caller that hangs up after the password
       // check must not escape the failed-attempt count.
-      return verifyCredentials(db, call.caller.tenantId, request);
+      return verifyCredentials(db, caller.tenantId, request);
     },
   };
 }

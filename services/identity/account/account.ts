@@ -1,4 +1,4 @@
-import { failedPrecondition, invalidArgument } from "../../../runtime/domain/domain-error.js";
+import { failedPrecondition, invalidArgument, permissionDenied } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 import { checkNewPassword, normalizeLoginName } from "./password-policy.js";
 import { checkRoles, type Role } from "./roles.js";
@@ -14,8 +14,6 @@ import { checkRoles, type Role } from "./roles.js";
 export type AccountStatus = "active" | "disabled" | "locked";
 
 export const LOCK_AFTER_FAILURES = 5;
-/** Callers with one of these token roles may set a password without knowing the current one. */
-const PASSWORD_ADMIN_ROLES: readonly string[] = ["hr_admin", "tenant_admin"];
 
 export interface Account {
   id: string;
@@ -80,25 +78,50 @@ export function createAccount(draft: AccountDraft, passwordHash: string, now: st
 }
 
 /**
+ * No privilege escalation: a caller grants only roles it holds itself (so
+ * only a tenant admin grants tenant_admin), and acts as an administrator
+ * (roles, status, password reset) only on accounts granting no role it
+ * lacks, so nobody takes over a login stronger than their own.
+ */
+export function requireHeldRoles(callerRoles: readonly string[], roles: readonly Role[], of: string): void {
+  const missing = roles.filter((role) => !callerRoles.includes(role));
+  if (missing.length > 0) {
+    throw permissionDenied("ROLE_NOT_HELD", `the caller does not hold ${missing.join(", ")}, which ${of} grants`);
+  }
+}
+
+/** The administrator of another account: holds every role it grants. */
+export function requireAdministers(callerRoles: readonly string[], a: Account): void {
+  requireHeldRoles(callerRoles, a.roles, `account ${a.id}`);
+}
+
+/**
+ * Who changes a password: the account itself ("own"), which must prove the
+ * current password on an active account, or an administrator resetting
+ * another account ("reset"), in any status and without it.
+ */
+export type PasswordChanger = { kind: "own" } | { kind: "reset"; callerRoles: readonly string[] };
+
+/**
  * Checks a ChangePassword request before any hashing. Returns whether the
- * current password must still be verified: not for password admins, who may
- * set any account's password in any status.
+ * current password must still be verified.
  */
 export function checkPasswordChange(
   a: Account,
   change: { currentPassword: string; newPassword: string },
-  callerRoles: readonly string[],
+  by: PasswordChanger,
 ): { verifyCurrentPassword: boolean } {
-  const admin = callerRoles.some((role) => PASSWORD_ADMIN_ROLES.includes(role));
+  const own = by.kind === "own";
+  if (!own) requireAdministers(by.callerRoles, a);
   const checks = new FieldChecks();
-  if (!admin) checks.check("current_password", change.currentPassword !== "", "is required");
+  if (own) checks.check("current_password", change.currentPassword !== "", "is required");
   checkNewPassword(checks, "new_password", change.newPassword, a.loginName);
   checks.throwIfAny();
-  if (!admin && a.status !== "active") {
+  if (own && a.status !== "active") {
     const reason = a.status === "locked" ? "ACCOUNT_LOCKED" : "ACCOUNT_DISABLED";
     throw failedPrecondition(reason, subject(a.id), `account ${a.id} is ${a.status}; an administrator must act`);
   }
-  return { verifyCurrentPassword: !admin };
+  return { verifyCurrentPassword: own };
 }
 
 export function currentPasswordIncorrect() {
@@ -111,10 +134,18 @@ export function changePassword(a: Account, passwordHash: string, now: string): A
   return { ...a, passwordHash, passwordChangeTime: now, failedVerifications: 0, ...bump(a, now) };
 }
 
-export function assignRoles(a: Account, roles: readonly string[], now: string): Account {
+/** Replaces the role set; the caller must hold every role of the old set and of the new one. */
+export function assignRoles(
+  a: Account,
+  roles: readonly string[],
+  callerRoles: readonly string[],
+  now: string,
+): Account {
   const checks = new FieldChecks();
   const checked = checkRoles(checks, roles);
   checks.throwIfAny();
+  requireAdministers(callerRoles, a);
+  requireHeldRoles(callerRoles, checked, "the new role set");
   return { ...a, roles: checked, ...bump(a, now) };
 }
 

@@ -4,7 +4,7 @@ import type { FieldChecks } from "../../../runtime/domain/validation.js";
  * The roles an account grants, named as in caller tokens. A role set is
  * stored and answered in this order, so equal sets always look the same.
  */
-export const ROLES = ["employee", "manager", "hr_admin", "tenant_admin"] as const;
+export const ROLES = ["employee", "manager", "hr_admin", "tenant_admin", "recruiter"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** More entries than any real request needs; duplicates are allowed up to this. */

@@ -5,6 +5,7 @@ import {
   LeaveAccountServiceDefinition,
   type LeaveRequest as LeaveRequestMessage,
 } from "../../../generated/proto/hr/timeoff/v1/leave_account_service.js";
+import type { Caller } from "../../../runtime/auth/caller.js";
 import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
@@ -12,6 +13,7 @@ import { nowIso } from "../../../runtime/domain/clock.js";
 import { invalidArgument, notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
+import type { Access } from "../../../runtime/server/authorization.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { requireId } from "../../../runtime/server/request-checks.js";
 import { accountSubject, type LeaveAccount, type LeaveChange } from "./leave-account.js";
@@ -35,26 +37,48 @@ type Decision = (current: LeaveAccount, leaveRequestId: string, now: string) => 
 type DecisionRequest = { requestId: string; id: string; etag: string; leaveRequestId: string };
 type DecisionResponse = { leaveAccount?: LeaveAccountMessage; leaveRequest?: LeaveRequestMessage };
 
+/** Whether an employee's records are the caller's own: its token names that employee. */
+function isCallers(caller: Caller, employeeId: string): boolean {
+  return caller.employeeId !== undefined && employeeId.toLowerCase() === caller.employeeId;
+}
+
+/** A call as the handlers see it: the verified caller, its access to the method, its signal. */
+type LeaveCall = TenantCall & { caller: Caller; access: Access };
+
 /** hr.timeoff.v1.LeaveAccountService: validates, runs the domain through the repository, maps to protobuf. */
 export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definition> {
   const accounts = (call: { signal: AbortSignal }) => new LeaveAccountRepository(db.forCall(call.signal));
   const commands = new CommandPipeline(db, (tx) => new LeaveAccountRepository(tx));
 
   /**
-   * Lock and load → check etag → domain command → save, once per request id.
-   * The account's row lock makes concurrent commands on one account take
-   * turns, so each sees the state the previous one committed.
+   * Throws PERMISSION_DENIED unless the caller's access covers the account's
+   * employee; reads the account only when the answer can be no. An account
+   * never changes employee, so a check made before a command's transaction
+   * holds inside it, and it also guards the replay of an earlier response.
    */
-  function change<Response>(
-    call: TenantCall,
+  async function checkOwner(call: LeaveCall, id: string): Promise<void> {
+    const { caller, access } = call;
+    if (access.needsOwner)
+      access.check(isCallers(caller, found(await accounts(call).get(caller.tenantId, id), id).employeeId));
+  }
+
+  /**
+   * Check access → lock and load → check etag → domain command → save, once
+   * per request id. The account's row lock makes concurrent commands on one
+   * account take turns, so each sees the state the previous one committed.
+   */
+  async function change<Response>(
+    context: LeaveCall,
     method: CommandMethod<Response>,
     request: { requestId: string },
     { id, etag, etagRequired }: Target,
     apply: (current: LeaveAccount, now: string) => LeaveChange,
     respond: (change: LeaveChange) => Response,
   ): Promise<Response> {
-    return commands.run(call, method, request, async (repo) => {
-      const current = found(await repo.lock(call.caller.tenantId, id), id);
+    const { caller } = context;
+    await checkOwner(context, id);
+    return commands.run(context, method, request, async (repo) => {
+      const current = found(await repo.lock(caller.tenantId, id), id);
       if (etagRequired || etag !== "") assertEtag(accountSubject(id), current.version, etag);
       const changed = apply(current, nowIso());
       await repo.save(current, changed);
@@ -64,7 +88,7 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
 
   function decide(
     method: CommandMethod<DecisionResponse>,
-    call: TenantCall,
+    context: LeaveCall,
     request: DecisionRequest,
     apply: Decision,
   ) {
@@ -75,7 +99,7 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
     const leaveRequestId = request.leaveRequestId.toLowerCase();
     const target = { id: request.id.toLowerCase(), etag: request.etag, etagRequired: false };
     return change(
-      call,
+      context,
       method,
       request,
       target,
@@ -86,11 +110,15 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
 
   return {
     async getLeaveAccount(request, call) {
+      const { caller, access } = call;
       const id = requireId("id", request.id);
-      return { leaveAccount: toLeaveAccountMessage(found(await accounts(call).get(call.caller.tenantId, id), id)) };
+      const account = found(await accounts(call).get(caller.tenantId, id), id);
+      access.check(isCallers(caller, account.employeeId));
+      return { leaveAccount: toLeaveAccountMessage(account) };
     },
 
     async listLeaveAccounts(request, call) {
+      const { caller, access } = call;
       const pageSize = pageSizeOf(request.pageSize);
       const { employeeId, year } = request;
       const checks = new FieldChecks();
@@ -98,35 +126,41 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       const validYear = year === 0 || (year >= MIN_YEAR && year <= MAX_YEAR);
       checks.check("year", validYear, `must be ${MIN_YEAR} to ${MAX_YEAR}, or 0 for any year`);
       checks.throwIfAny();
+      // Limited to one's own accounts, a list must ask for exactly those.
+      access.check(isCallers(caller, employeeId));
       const filter: LeaveAccountFilter = {
         employeeId: employeeId === "" ? undefined : employeeId.toLowerCase(),
         year: year === 0 ? undefined : year,
       };
-      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
-      const rows = await accounts(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
+      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
+      const rows = await accounts(call).list(caller.tenantId, filter, afterId, pageSize + 1);
+      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
       return { leaveAccounts: items.map(toLeaveAccountMessage), nextPageToken };
     },
 
     /** An account's history, paged by sequence number (not by id like the other lists). */
     async listLeaveMovements(request, call) {
+      const { caller, access } = call;
       const accountId = requireId("leave_account_id", request.leaveAccountId);
+      await checkOwner(call, accountId);
       const pageSize = pageSizeOf(request.pageSize);
       const filter = { accountId };
-      const after = afterSequence(decodePageToken(request.pageToken, call.caller.tenantId, filter));
-      const rows = await accounts(call).movements(call.caller.tenantId, accountId, after, pageSize + 1);
+      const after = afterSequence(decodePageToken(request.pageToken, caller.tenantId, filter));
+      const rows = await accounts(call).movements(caller.tenantId, accountId, after, pageSize + 1);
       if (rows === undefined) throw notFound("leave_account", accountId);
       const bySequence = (movement: (typeof rows)[number]) => String(movement.sequence);
-      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter, bySequence);
+      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter, bySequence);
       return { movements: items.map(toLeaveMovementMessage), nextPageToken };
     },
 
     openLeaveAccount(request, call) {
+      const { caller, access } = call;
+      access.check(isCallers(caller, request.employeeId));
       return commands.run(call, methods.openLeaveAccount, request, async (repo) => {
         const opened = openLeaveAccount(
           {
             id: uuidv7(),
-            tenantId: call.caller.tenantId,
+            tenantId: caller.tenantId,
             employeeId: request.employeeId,
             leaveType: leaveTypeOf(request.leaveType),
             year: request.year,
@@ -139,13 +173,13 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       });
     },
 
-    accrueLeave(request, call) {
+    accrueLeave(request, context) {
       // The etag is required: an accrual is decided on the balance the client
       // saw (two admins posting this month's accrual must not both succeed).
       const target = { id: requireId("id", request.id), etag: request.etag, etagRequired: true };
       const accrual = { amountHalfDays: request.amountHalfDays, reason: request.reason };
       return change(
-        call,
+        context,
         methods.accrueLeave,
         request,
         target,
@@ -154,11 +188,11 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       );
     },
 
-    requestLeave(request, call) {
+    requestLeave(request, context) {
       const target = { id: requireId("id", request.id), etag: request.etag, etagRequired: false };
       const { startDate, endDate, halfDay, note } = request;
       return change(
-        call,
+        context,
         methods.requestLeave,
         request,
         target,
@@ -167,12 +201,12 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       );
     },
 
-    approveLeave: (request, call) => decide(methods.approveLeave, call, request, approveLeave),
+    approveLeave: (request, context) => decide(methods.approveLeave, context, request, approveLeave),
 
-    rejectLeave: (request, call) => decide(methods.rejectLeave, call, request, rejectLeave),
+    rejectLeave: (request, context) => decide(methods.rejectLeave, context, request, rejectLeave),
 
-    cancelLeave: (request, call) =>
-      decide(methods.cancelLeave, call, request, (current, leaveRequestId, now) =>
+    cancelLeave: (request, context) =>
+      decide(methods.cancelLeave, context, request, (current, leaveRequestId, now) =>
         // Whether approved leave has started is judged by the UTC date: tenants have no time zone yet.
         cancelLeave(current, leaveRequestId, now.slice(0, 10), now),
       ),

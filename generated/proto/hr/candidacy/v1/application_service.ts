@@ -1831,7 +1831,10 @@ export const ApplicationServiceDefinition = {
       requestStream: false,
       responseType: GetApplicationResponse as typeof GetApplicationResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
     },
     /**
      * Lists applications in a stable order (submission order), one page at a
@@ -1843,7 +1846,10 @@ export const ApplicationServiceDefinition = {
       requestStream: false,
       responseType: ListApplicationsResponse as typeof ListApplicationsResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
     },
     /**
      * Records a candidate's application to a job opening, in stage APPLIED.
@@ -1856,7 +1862,10 @@ export const ApplicationServiceDefinition = {
       requestStream: false,
       responseType: SubmitApplicationResponse as typeof SubmitApplicationResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
     },
     /**
      * Moves an application one stage forward: APPLIED → SCREENING →
@@ -1868,7 +1877,10 @@ export const ApplicationServiceDefinition = {
       requestStream: false,
       responseType: AdvanceApplicationResponse as typeof AdvanceApplicationResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
     },
     /** Turns the candidate down: any stage before HIRED → REJECTED. */
     rejectApplication: {
@@ -1877,7 +1889,10 @@ export const ApplicationServiceDefinition = {
       requestStream: false,
       responseType: RejectApplicationResponse as typeof RejectApplicationResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
     },
     /**
      * Records that the candidate pulled out: any stage before HIRED →
@@ -1889,7 +1904,10 @@ export const ApplicationServiceDefinition = {
       requestStream: false,
       responseType: WithdrawApplicationResponse as typeof WithdrawApplicationResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
     },
   },
 } as const;

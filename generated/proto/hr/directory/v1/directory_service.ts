@@ -761,7 +761,10 @@ export const DirectoryServiceDefinition = {
       requestStream: false,
       responseType: GetTeamResponse as typeof GetTeamResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
+      },
     },
     /**
      * The chain of managers above an employee, nearest first, up to the top
@@ -773,7 +776,10 @@ export const DirectoryServiceDefinition = {
       requestStream: false,
       responseType: GetManagerChainResponse as typeof GetManagerChainResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
+      },
     },
   },
 } as const;

@@ -2189,7 +2189,10 @@ export const EmployeeServiceDefinition = {
       requestStream: false,
       responseType: GetEmployeeResponse as typeof GetEmployeeResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
+      },
     },
     /**
      * Returns several employees in one call, in the order of the ids asked
@@ -2202,7 +2205,10 @@ export const EmployeeServiceDefinition = {
       requestStream: false,
       responseType: BatchGetEmployeesResponse as typeof BatchGetEmployeesResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
+      },
     },
     /**
      * Lists employees in a stable order (hiring order), one page at a time,
@@ -2214,7 +2220,10 @@ export const EmployeeServiceDefinition = {
       requestStream: false,
       responseType: ListEmployeesResponse as typeof ListEmployeesResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
+      },
     },
     /**
      * Records a new hire in status PENDING. The work email must be unique in
@@ -2226,7 +2235,7 @@ export const EmployeeServiceDefinition = {
       requestStream: false,
       responseType: HireEmployeeResponse as typeof HireEmployeeResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
     },
     /**
      * Changes personal and job data. Only the fields named in `update_mask`
@@ -2239,7 +2248,7 @@ export const EmployeeServiceDefinition = {
       requestStream: false,
       responseType: UpdateEmployeeResponse as typeof UpdateEmployeeResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
     },
     /** Marks a pending hire as started: PENDING → ACTIVE. */
     activateEmployee: {
@@ -2248,7 +2257,7 @@ export const EmployeeServiceDefinition = {
       requestStream: false,
       responseType: ActivateEmployeeResponse as typeof ActivateEmployeeResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
     },
     /**
      * Moves an employee to another department and/or manager. Refused for a
@@ -2260,7 +2269,7 @@ export const EmployeeServiceDefinition = {
       requestStream: false,
       responseType: TransferEmployeeResponse as typeof TransferEmployeeResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
     },
     /**
      * Ends employment on an effective date (not before the hire date):
@@ -2272,7 +2281,7 @@ export const EmployeeServiceDefinition = {
       requestStream: false,
       responseType: TerminateEmployeeResponse as typeof TerminateEmployeeResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
     },
   },
 } as const;

@@ -28,6 +28,8 @@ export enum Role {
   ROLE_HR_ADMIN = 3,
   /** ROLE_TENANT_ADMIN - An administrator of the tenant's whole setup ("tenant_admin"). */
   ROLE_TENANT_ADMIN = 4,
+  /** ROLE_RECRUITER - A recruiter, who runs job openings and applications ("recruiter"). */
+  ROLE_RECRUITER = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -48,6 +50,9 @@ export function roleFromJSON(object: any): Role {
     case 4:
     case "ROLE_TENANT_ADMIN":
       return Role.ROLE_TENANT_ADMIN;
+    case 5:
+    case "ROLE_RECRUITER":
+      return Role.ROLE_RECRUITER;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -67,6 +72,8 @@ export function roleToJSON(object: Role): string {
       return "ROLE_HR_ADMIN";
     case Role.ROLE_TENANT_ADMIN:
       return "ROLE_TENANT_ADMIN";
+    case Role.ROLE_RECRUITER:
+      return "ROLE_RECRUITER";
     case Role.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -245,8 +252,8 @@ export interface ChangePasswordRequest {
   /** The account's current etag. */
   etag: string;
   /**
-   * The account's current password: required unless the caller's token has
-   * the role hr_admin or tenant_admin, and ignored when it has.
+   * The account's current password: required when the caller changes its
+   * own password, ignored in an administrator's reset of another account.
    */
   currentPassword: string;
   /**
@@ -2257,7 +2264,10 @@ export const AccountServiceDefinition = {
       requestStream: false,
       responseType: GetAccountResponse as typeof GetAccountResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([9, 10, 2, 1, 2, 18, 3, 3, 4, 5]) as Buffer] },
+      },
     },
     /**
      * Lists accounts in a stable order (creation order), one page at a time,
@@ -2269,13 +2279,18 @@ export const AccountServiceDefinition = {
       requestStream: false,
       responseType: ListAccountsResponse as typeof ListAccountsResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 1, 2]) as Buffer] },
+      },
     },
     /**
      * Creates an ACTIVE account with an initial password. The login name must
      * be unique in the tenant (ALREADY_EXISTS, reason LOGIN_NAME_TAKEN
      * otherwise). The password must follow the password policy, see
-     * CreateAccountRequest.initial_password.
+     * CreateAccountRequest.initial_password. The caller must hold every role
+     * it grants (PERMISSION_DENIED, reason ROLE_NOT_HELD otherwise): only a
+     * tenant admin creates a tenant admin.
      */
     createAccount: {
       name: "CreateAccount",
@@ -2283,17 +2298,25 @@ export const AccountServiceDefinition = {
       requestStream: false,
       responseType: CreateAccountResponse as typeof CreateAccountResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 1, 2]) as Buffer] },
+      },
     },
     /**
      * Sets a new password and resets the failed verification counter (it does
-     * not unlock a LOCKED account: EnableAccount does). A caller whose token
-     * has the role hr_admin or tenant_admin may set any account's password;
-     * any other caller must prove the account's current password, and only
-     * for an ACTIVE account (FAILED_PRECONDITION, reason ACCOUNT_DISABLED or
-     * ACCOUNT_LOCKED otherwise). A wrong current password is refused with
-     * INVALID_ARGUMENT (reason CURRENT_PASSWORD_INCORRECT) and counts as a
-     * failed verification, so it can lock the account like VerifyCredentials.
+     * not unlock a LOCKED account: EnableAccount does). On its own account
+     * (the id is the token's subject) the caller must prove the current
+     * password, and only for an ACTIVE account (FAILED_PRECONDITION, reason
+     * ACCOUNT_DISABLED or ACCOUNT_LOCKED otherwise). A wrong current password
+     * is refused with INVALID_ARGUMENT (reason CURRENT_PASSWORD_INCORRECT) and
+     * counts as a failed verification, so it can lock the account like
+     * VerifyCredentials. On another account it is an administrator's reset:
+     * no current password, any status, logged for audit; refused with
+     * PERMISSION_DENIED (reason ROLE_NOT_HELD) when that account grants a role
+     * the caller does not hold, so that nobody takes over a stronger login.
+     * Anyone else is refused with PERMISSION_DENIED before any check, so a
+     * stranger's wrong guesses can never lock an account.
      */
     changePassword: {
       name: "ChangePassword",
@@ -2301,11 +2324,15 @@ export const AccountServiceDefinition = {
       requestStream: false,
       responseType: ChangePasswordResponse as typeof ChangePasswordResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([9, 10, 2, 1, 2, 18, 3, 3, 4, 5]) as Buffer] },
+      },
     },
     /**
      * Replaces the account's roles with the given set (not a delta), in any
-     * status.
+     * status. Refused with PERMISSION_DENIED (reason ROLE_NOT_HELD) when the
+     * new set or the account's current one holds a role the caller does not.
      */
     assignRoles: {
       name: "AssignRoles",
@@ -2313,7 +2340,10 @@ export const AccountServiceDefinition = {
       requestStream: false,
       responseType: AssignRolesResponse as typeof AssignRolesResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([6, 10, 2, 1, 2, 24, 1]) as Buffer] },
+      },
     },
     /**
      * Stops an ACTIVE or LOCKED account from verifying: → DISABLED. Refused
@@ -2326,7 +2356,10 @@ export const AccountServiceDefinition = {
       requestStream: false,
       responseType: DisableAccountResponse as typeof DisableAccountResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([6, 10, 2, 1, 2, 24, 1]) as Buffer] },
+      },
     },
     /**
      * Lets a DISABLED or LOCKED account verify again: → ACTIVE, with the
@@ -2339,7 +2372,10 @@ export const AccountServiceDefinition = {
       requestStream: false,
       responseType: EnableAccountResponse as typeof EnableAccountResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([6, 10, 2, 1, 2, 24, 1]) as Buffer] },
+      },
     },
     /**
      * Checks a login name and password and returns who they belong to. Every
@@ -2362,7 +2398,7 @@ export const AccountServiceDefinition = {
       requestStream: false,
       responseType: VerifyCredentialsResponse as typeof VerifyCredentialsResponse,
       responseStream: false,
-      options: {},
+      options: { _unknownFields: { 400802: [Buffer.from([3, 10, 1, 6]) as Buffer] } },
     },
   },
 } as const;
@@ -2385,7 +2421,9 @@ export interface AccountServiceImplementation<CallContextExt = {}> {
    * Creates an ACTIVE account with an initial password. The login name must
    * be unique in the tenant (ALREADY_EXISTS, reason LOGIN_NAME_TAKEN
    * otherwise). The password must follow the password policy, see
-   * CreateAccountRequest.initial_password.
+   * CreateAccountRequest.initial_password. The caller must hold every role
+   * it grants (PERMISSION_DENIED, reason ROLE_NOT_HELD otherwise): only a
+   * tenant admin creates a tenant admin.
    */
   createAccount(
     request: CreateAccountRequest,
@@ -2393,13 +2431,18 @@ export interface AccountServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<CreateAccountResponse>>;
   /**
    * Sets a new password and resets the failed verification counter (it does
-   * not unlock a LOCKED account: EnableAccount does). A caller whose token
-   * has the role hr_admin or tenant_admin may set any account's password;
-   * any other caller must prove the account's current password, and only
-   * for an ACTIVE account (FAILED_PRECONDITION, reason ACCOUNT_DISABLED or
-   * ACCOUNT_LOCKED otherwise). A wrong current password is refused with
-   * INVALID_ARGUMENT (reason CURRENT_PASSWORD_INCORRECT) and counts as a
-   * failed verification, so it can lock the account like VerifyCredentials.
+   * not unlock a LOCKED account: EnableAccount does). On its own account
+   * (the id is the token's subject) the caller must prove the current
+   * password, and only for an ACTIVE account (FAILED_PRECONDITION, reason
+   * ACCOUNT_DISABLED or ACCOUNT_LOCKED otherwise). A wrong current password
+   * is refused with INVALID_ARGUMENT (reason CURRENT_PASSWORD_INCORRECT) and
+   * counts as a failed verification, so it can lock the account like
+   * VerifyCredentials. On another account it is an administrator's reset:
+   * no current password, any status, logged for audit; refused with
+   * PERMISSION_DENIED (reason ROLE_NOT_HELD) when that account grants a role
+   * the caller does not hold, so that nobody takes over a stronger login.
+   * Anyone else is refused with PERMISSION_DENIED before any check, so a
+   * stranger's wrong guesses can never lock an account.
    */
   changePassword(
     request: ChangePasswordRequest,
@@ -2407,7 +2450,8 @@ export interface AccountServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<ChangePasswordResponse>>;
   /**
    * Replaces the account's roles with the given set (not a delta), in any
-   * status.
+   * status. Refused with PERMISSION_DENIED (reason ROLE_NOT_HELD) when the
+   * new set or the account's current one holds a role the caller does not.
    */
   assignRoles(
     request: AssignRolesRequest,
@@ -2470,7 +2514,9 @@ export interface AccountServiceClient<CallOptionsExt = {}> {
    * Creates an ACTIVE account with an initial password. The login name must
    * be unique in the tenant (ALREADY_EXISTS, reason LOGIN_NAME_TAKEN
    * otherwise). The password must follow the password policy, see
-   * CreateAccountRequest.initial_password.
+   * CreateAccountRequest.initial_password. The caller must hold every role
+   * it grants (PERMISSION_DENIED, reason ROLE_NOT_HELD otherwise): only a
+   * tenant admin creates a tenant admin.
    */
   createAccount(
     request: DeepPartial<CreateAccountRequest>,
@@ -2478,13 +2524,18 @@ export interface AccountServiceClient<CallOptionsExt = {}> {
   ): Promise<CreateAccountResponse>;
   /**
    * Sets a new password and resets the failed verification counter (it does
-   * not unlock a LOCKED account: EnableAccount does). A caller whose token
-   * has the role hr_admin or tenant_admin may set any account's password;
-   * any other caller must prove the account's current password, and only
-   * for an ACTIVE account (FAILED_PRECONDITION, reason ACCOUNT_DISABLED or
-   * ACCOUNT_LOCKED otherwise). A wrong current password is refused with
-   * INVALID_ARGUMENT (reason CURRENT_PASSWORD_INCORRECT) and counts as a
-   * failed verification, so it can lock the account like VerifyCredentials.
+   * not unlock a LOCKED account: EnableAccount does). On its own account
+   * (the id is the token's subject) the caller must prove the current
+   * password, and only for an ACTIVE account (FAILED_PRECONDITION, reason
+   * ACCOUNT_DISABLED or ACCOUNT_LOCKED otherwise). A wrong current password
+   * is refused with INVALID_ARGUMENT (reason CURRENT_PASSWORD_INCORRECT) and
+   * counts as a failed verification, so it can lock the account like
+   * VerifyCredentials. On another account it is an administrator's reset:
+   * no current password, any status, logged for audit; refused with
+   * PERMISSION_DENIED (reason ROLE_NOT_HELD) when that account grants a role
+   * the caller does not hold, so that nobody takes over a stronger login.
+   * Anyone else is refused with PERMISSION_DENIED before any check, so a
+   * stranger's wrong guesses can never lock an account.
    */
   changePassword(
     request: DeepPartial<ChangePasswordRequest>,
@@ -2492,7 +2543,8 @@ export interface AccountServiceClient<CallOptionsExt = {}> {
   ): Promise<ChangePasswordResponse>;
   /**
    * Replaces the account's roles with the given set (not a delta), in any
-   * status.
+   * status. Refused with PERMISSION_DENIED (reason ROLE_NOT_HELD) when the
+   * new set or the account's current one holds a role the caller does not.
    */
   assignRoles(
     request: DeepPartial<AssignRolesRequest>,

@@ -44,6 +44,11 @@ export enum ErrorReason {
   ACCOUNT_ALREADY_ACTIVE = 11,
   /** CURRENT_PASSWORD_INCORRECT - INVALID_ARGUMENT: the current password given with a password change is wrong. */
   CURRENT_PASSWORD_INCORRECT = 12,
+  /**
+   * ROLE_NOT_HELD - PERMISSION_DENIED: the caller does not hold a role it tries to grant, or
+   * a role the account it acts on grants.
+   */
+  ROLE_NOT_HELD = 13,
   UNRECOGNIZED = -1,
 }
 
@@ -88,6 +93,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 12:
     case "CURRENT_PASSWORD_INCORRECT":
       return ErrorReason.CURRENT_PASSWORD_INCORRECT;
+    case 13:
+    case "ROLE_NOT_HELD":
+      return ErrorReason.ROLE_NOT_HELD;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -123,6 +131,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ACCOUNT_ALREADY_ACTIVE";
     case ErrorReason.CURRENT_PASSWORD_INCORRECT:
       return "CURRENT_PASSWORD_INCORRECT";
+    case ErrorReason.ROLE_NOT_HELD:
+      return "ROLE_NOT_HELD";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -1747,7 +1747,10 @@ export const DepartmentServiceDefinition = {
       requestStream: false,
       responseType: GetDepartmentResponse as typeof GetDepartmentResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
+      },
     },
     /**
      * Returns several departments in one call, in the order of the ids asked
@@ -1760,7 +1763,10 @@ export const DepartmentServiceDefinition = {
       requestStream: false,
       responseType: BatchGetDepartmentsResponse as typeof BatchGetDepartmentsResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
+      },
     },
     /** Lists departments in a stable order (creation order), one page at a time. */
     listDepartments: {
@@ -1769,7 +1775,10 @@ export const DepartmentServiceDefinition = {
       requestStream: false,
       responseType: ListDepartmentsResponse as typeof ListDepartmentsResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
+      },
     },
     /**
      * Creates a department, at the top level or under an active parent. The
@@ -1782,7 +1791,7 @@ export const DepartmentServiceDefinition = {
       requestStream: false,
       responseType: CreateDepartmentResponse as typeof CreateDepartmentResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
     },
     /**
      * Changes the name, code or head of a department. Only the fields named in
@@ -1794,7 +1803,7 @@ export const DepartmentServiceDefinition = {
       requestStream: false,
       responseType: UpdateDepartmentResponse as typeof UpdateDepartmentResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
     },
     /**
      * Re-parents a department (with its whole subtree). Moving a department
@@ -1807,7 +1816,7 @@ export const DepartmentServiceDefinition = {
       requestStream: false,
       responseType: MoveDepartmentResponse as typeof MoveDepartmentResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
     },
     /**
      * Archives a department. Refused with FAILED_PRECONDITION (reason
@@ -1821,7 +1830,7 @@ export const DepartmentServiceDefinition = {
       requestStream: false,
       responseType: ArchiveDepartmentResponse as typeof ArchiveDepartmentResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
     },
   },
 } as const;

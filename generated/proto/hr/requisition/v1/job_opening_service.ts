@@ -1866,7 +1866,10 @@ export const JobOpeningServiceDefinition = {
       requestStream: false,
       responseType: GetJobOpeningResponse as typeof GetJobOpeningResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([5, 10, 3, 2, 3, 5]) as Buffer] },
+      },
     },
     /**
      * Lists job openings in a stable order (creation order), one page at a
@@ -1878,7 +1881,10 @@ export const JobOpeningServiceDefinition = {
       requestStream: false,
       responseType: ListJobOpeningsResponse as typeof ListJobOpeningsResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([5, 10, 3, 2, 3, 5]) as Buffer] },
+      },
     },
     /** Creates a job opening in status DRAFT: not yet published to candidates. */
     createJobOpening: {
@@ -1887,7 +1893,10 @@ export const JobOpeningServiceDefinition = {
       requestStream: false,
       responseType: CreateJobOpeningResponse as typeof CreateJobOpeningResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
     },
     /**
      * Changes the title, headcount, description or department of an opening.
@@ -1901,7 +1910,10 @@ export const JobOpeningServiceDefinition = {
       requestStream: false,
       responseType: UpdateJobOpeningResponse as typeof UpdateJobOpeningResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
     },
     /**
      * Publishes a draft, or resumes an opening put on hold:
@@ -1913,7 +1925,10 @@ export const JobOpeningServiceDefinition = {
       requestStream: false,
       responseType: OpenJobOpeningResponse as typeof OpenJobOpeningResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
     },
     /** Pauses recruiting on an open opening: OPEN → ON_HOLD. */
     holdJobOpening: {
@@ -1922,7 +1937,10 @@ export const JobOpeningServiceDefinition = {
       requestStream: false,
       responseType: HoldJobOpeningResponse as typeof HoldJobOpeningResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
     },
     /**
      * Ends an opening for good, with an outcome: DRAFT, OPEN or ON_HOLD →
@@ -1934,7 +1952,10 @@ export const JobOpeningServiceDefinition = {
       requestStream: false,
       responseType: CloseJobOpeningResponse as typeof CloseJobOpeningResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
     },
   },
 } as const;

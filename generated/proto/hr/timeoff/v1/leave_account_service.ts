@@ -3315,7 +3315,10 @@ export const LeaveAccountServiceDefinition = {
       requestStream: false,
       responseType: GetLeaveAccountResponse as typeof GetLeaveAccountResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 2, 2, 3, 18, 1, 4]) as Buffer] },
+      },
     },
     /**
      * Lists leave accounts in a stable order (creation order), one page at a
@@ -3327,7 +3330,10 @@ export const LeaveAccountServiceDefinition = {
       requestStream: false,
       responseType: ListLeaveAccountsResponse as typeof ListLeaveAccountsResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 2, 2, 3, 18, 1, 4]) as Buffer] },
+      },
     },
     /**
      * Lists the movements of one account, oldest first, one page at a time:
@@ -3339,7 +3345,10 @@ export const LeaveAccountServiceDefinition = {
       requestStream: false,
       responseType: ListLeaveMovementsResponse as typeof ListLeaveMovementsResponse,
       responseStream: false,
-      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 2, 2, 3, 18, 1, 4]) as Buffer] },
+      },
     },
     /**
      * Opens the account of one employee, leave type and year with its
@@ -3353,7 +3362,10 @@ export const LeaveAccountServiceDefinition = {
       requestStream: false,
       responseType: OpenLeaveAccountResponse as typeof OpenLeaveAccountResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([5, 10, 1, 2, 24, 1]) as Buffer] },
+      },
     },
     /**
      * Adds days to an account, such as a monthly accrual or a carry-over.
@@ -3365,7 +3377,10 @@ export const LeaveAccountServiceDefinition = {
       requestStream: false,
       responseType: AccrueLeaveResponse as typeof AccrueLeaveResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([5, 10, 1, 2, 24, 1]) as Buffer] },
+      },
     },
     /**
      * Asks for leave on the working days (Monday to Friday) between two dates
@@ -3380,7 +3395,10 @@ export const LeaveAccountServiceDefinition = {
       requestStream: false,
       responseType: RequestLeaveResponse as typeof RequestLeaveResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 1, 2, 18, 2, 3, 4]) as Buffer] },
+      },
     },
     /**
      * Approves a pending request: PENDING → APPROVED. Its reserved days become
@@ -3393,7 +3411,10 @@ export const LeaveAccountServiceDefinition = {
       requestStream: false,
       responseType: ApproveLeaveResponse as typeof ApproveLeaveResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([6, 10, 2, 2, 3, 24, 1]) as Buffer] },
+      },
     },
     /**
      * Rejects a pending request: PENDING → REJECTED. Its reserved days become
@@ -3406,7 +3427,10 @@ export const LeaveAccountServiceDefinition = {
       requestStream: false,
       responseType: RejectLeaveResponse as typeof RejectLeaveResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([6, 10, 2, 2, 3, 24, 1]) as Buffer] },
+      },
     },
     /**
      * Withdraws a request: PENDING → CANCELLED (a RELEASED movement), or
@@ -3422,7 +3446,10 @@ export const LeaveAccountServiceDefinition = {
       requestStream: false,
       responseType: CancelLeaveResponse as typeof CancelLeaveResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT" },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 1, 2, 18, 2, 3, 4]) as Buffer] },
+      },
     },
   },
 } as const;

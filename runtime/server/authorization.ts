@@ -1,0 +1,74 @@
+import { type ServerMiddlewareCall, Status } from "nice-grpc-common";
+import { ErrorInfo, RichServerError } from "nice-grpc-error-details";
+import type { Logger } from "pino";
+import type { AccessScope, AuthorizationRule, AuthorizationRules } from "../auth/authorization-rules.js";
+import { scopeOf } from "../auth/authorization-rules.js";
+import type { AuthenticatedContext } from "./call-scope.js";
+
+/**
+ * What the authorization middleware tells a handler about the caller's
+ * reach on this method. Whether a resource is the caller's own often needs
+ * the resource (the employee of a leave account), so the handler decides it
+ * and calls `check` before it acts.
+ */
+export interface Access {
+  /** "any": every resource of the tenant; "own": the caller's own resources only. */
+  readonly scope: AccessScope;
+  /** Whether `check` can refuse: the scope is "own", or the rule forbids the caller's own resources. */
+  readonly needsOwner: boolean;
+  /** Throws PERMISSION_DENIED unless the rule allows the caller on a resource it owns (true) or not (false). */
+  check(ownedByCaller: boolean): void;
+}
+
+/**
+ * Enforces the authorization rule the contract declares on each method,
+ * after authentication and before the handler: a caller holding none of the
+ * allowed roles is refused PERMISSION_DENIED (reason ROLE_REQUIRED), and a
+ * method without a rule refuses every call (fail closed). Refusals are
+ * ServerErrors, which the error mapping passes through; their reasons are
+ * declared in hr.auth.v1.ErrorReason.
+ */
+export function authorization(rules: AuthorizationRules, domain: string) {
+  return async function* authorizationMiddleware<Request, Response>(
+    call: ServerMiddlewareCall<Request, Response, { access: Access }>,
+    context: AuthenticatedContext,
+  ) {
+    const rule = rules.methods.get(call.method.path);
+    if (rule === undefined) {
+      throw permissionDenied(domain, "NO_AUTHORIZATION_RULE", "this method declares no authorization rule");
+    }
+    const scope = scopeOf(rule, context.caller.roles);
+    if (scope === undefined)
+      throw permissionDenied(domain, "ROLE_REQUIRED", "the caller's roles may not call this method");
+    return yield* call.next(call.request, { ...context, access: accessOf(rule, scope, domain) });
+  };
+}
+
+function accessOf(rule: AuthorizationRule, scope: AccessScope, domain: string): Access {
+  return {
+    scope,
+    needsOwner: scope === "own" || rule.denyOwn,
+    check(ownedByCaller) {
+      if (scope === "own" && !ownedByCaller) {
+        throw permissionDenied(domain, "NOT_OWN_RESOURCE", "the caller may call this method on its own resources only");
+      }
+      if (rule.denyOwn && ownedByCaller) {
+        throw permissionDenied(domain, "OWN_RESOURCE_FORBIDDEN", "nobody may call this method on their own resources");
+      }
+    },
+  };
+}
+
+function permissionDenied(domain: string, reason: string, message: string): RichServerError {
+  return new RichServerError(Status.PERMISSION_DENIED, message, [
+    ErrorInfo.fromPartial({ reason, domain, metadata: {} }),
+  ]);
+}
+
+/** Logs, once at start-up, the served methods that declare no rule: they refuse every call. */
+export function logMethodsWithoutRule(rules: AuthorizationRules, paths: readonly string[], logger: Logger): void {
+  const missing = paths.filter((path) => rules.methods.get(path) === undefined);
+  if (missing.length > 0) {
+    logger.error({ methods: missing }, "methods without an authorization rule refuse every call");
+  }
+}

@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { describe, expect, it } from "vitest";
+import { authorizationRules } from "../../runtime/auth/authorization-rules.js";
+import { ROLES } from "../../services/identity/account/roles.js";
+
+// Every method of every service in the contracts declares who may call it
+// (proto/hr/auth/v1/authorization.proto). A method without a rule refuses
+// every call at run time; this test finds it before anyone calls it.
+
+const DESCRIPTOR_SET = readFileSync(new URL("../../generated/descriptor.binpb", import.meta.url));
+
+/** Paths of the methods that declare no authorization rule, or one that allows nobody. */
+function methodsWithoutRule(descriptorSet: Uint8Array): string[] {
+  return [...authorizationRules(descriptorSet).methods]
+    .filter(([, rule]) => rule === undefined || rule.allow.size + rule.allowOwn.size === 0)
+    .map(([path]) => path);
+}
+
+/** The descriptor set with the authorization option removed from one method. */
+function withoutRuleOn(service: string, method: string): Uint8Array {
+  const set = fromBinary(FileDescriptorSetSchema, DESCRIPTOR_SET);
+  const target = set.file
+    .flatMap((file) => file.service.map((s) => ({ s, typeName: `${file.package}.${s.name}` })))
+    .find(({ typeName }) => typeName === service)
+    ?.s.method.find((m) => m.name === method);
+  if (target?.options === undefined) throw new Error(`no ${service}/${method} with options`);
+  // Custom options are unknown fields of MethodOptions to the decoder; idempotency_level stays.
+  target.options.$unknown = undefined;
+  return toBinary(FileDescriptorSetSchema, set);
+}
+
+describe("authorization rules in the contract", () => {
+  const rules = authorizationRules(DESCRIPTOR_SET);
+
+  it("reads every service's methods from the descriptor set", () => {
+    const services = new Set([...rules.methods.keys()].map((path) => path.split("/")[1]));
+    expect([...services].sort()).toEqual([
+      "hr.candidacy.v1.ApplicationService",
+      "hr.directory.v1.DirectoryService",
+      "hr.employee.v1.EmployeeService",
+      "hr.identity.v1.AccountService",
+      "hr.organization.v1.DepartmentService",
+      "hr.requisition.v1.JobOpeningService",
+      "hr.timeoff.v1.LeaveAccountService",
+    ]);
+  });
+
+  it("declares a rule allowing someone on every method", () => {
+    expect(methodsWithoutRule(DESCRIPTOR_SET)).toEqual([]);
+  });
+
+  it("finds a method whose rule was removed, so the check cannot pass vacuously", () => {
+    const stripped = withoutRuleOn("hr.timeoff.v1.LeaveAccountService", "ApproveLeave");
+    expect(methodsWithoutRule(stripped)).toEqual(["/hr.timeoff.v1.LeaveAccountService/ApproveLeave"]);
+  });
+
+  it("names roles as tokens carry them, every role an account grants among them", () => {
+    expect(rules.roles).toEqual(["tenant_admin", "hr_admin", "manager", "employee", "recruiter", "session_service"]);
+    expect(ROLES.filter((role) => !rules.roles.includes(role))).toEqual([]);
+  });
+
+  it("reads a rule as the proto declares it", () => {
+    expect(rules.methods.get("/hr.timeoff.v1.LeaveAccountService/ApproveLeave")).toEqual({
+      allow: new Set(["hr_admin", "manager"]),
+      allowOwn: new Set(),
+      denyOwn: true,
+    });
+    expect(rules.methods.get("/hr.identity.v1.AccountService/GetAccount")).toEqual({
+      allow: new Set(["tenant_admin", "hr_admin"]),
+      allowOwn: new Set(["manager", "employee", "recruiter"]),
+      denyOwn: false,
+    });
+  });
+
+  it("keeps service roles to what applications need: the session service only verifies credentials", () => {
+    const forSession = [...rules.methods].filter(([, rule]) => rule?.allow.has("session_service"));
+    expect(forSession.map(([path]) => path)).toEqual(["/hr.identity.v1.AccountService/VerifyCredentials"]);
+  });
+});
