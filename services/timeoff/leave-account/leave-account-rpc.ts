@@ -140,7 +140,7 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
 
     /** An account's history, paged by sequence number (not by id like the other lists). */
     async listLeaveMovements(request, call) {
-      const { caller, access } = call;
+      const { caller } = call;
       const accountId = requireId("leave_account_id", request.leaveAccountId);
       await checkOwner(call, accountId);
       const pageSize = pageSizeOf(request.pageSize);
