@@ -19,19 +19,41 @@ export type BusinessService<D extends CompatServiceDefinition> = ServiceImplemen
   { scope: CallScope; caller: Caller }
 >;
 
-/** A business service: its generated definition and a handler that receives the verified caller. */
-export interface ServedService {
-  definition: CompatServiceDefinition & { fullName: string };
-  // biome-ignore lint/suspicious/noExplicitAny: heterogeneous list; `serve()` checks each pair's types.
-  implementation: ServiceImplementation<any, { scope: CallScope; caller: Caller }>;
-}
+/**
+ * A business service: its generated definition and a handler that receives
+ * the verified caller, or, for a public one (a sign-in service, called
+ * before the caller holds a token), a handler that gets no caller.
+ */
+export type ServedService = { definition: CompatServiceDefinition & { fullName: string } } & (
+  | {
+      public: false;
+      // biome-ignore lint/suspicious/noExplicitAny: heterogeneous list; `serve()` checks each pair's types.
+      implementation: ServiceImplementation<any, { scope: CallScope; caller: Caller }>;
+    }
+  | {
+      public: true;
+      // biome-ignore lint/suspicious/noExplicitAny: heterogeneous list; `servePublic()` checks each pair's types.
+      implementation: ServiceImplementation<any, { scope: CallScope }>;
+    }
+);
 
 /** Pairs a definition with its implementation, type-checked against each other. */
 export function serve<D extends CompatServiceDefinition & { fullName: string }>(
   definition: D,
   implementation: BusinessService<D>,
 ): ServedService {
-  return { definition, implementation };
+  return { definition, implementation, public: false };
+}
+
+/**
+ * A service callers reach before they hold a token (session's Login,
+ * Refresh, Logout): no authentication, so its handlers receive no caller.
+ */
+export function servePublic<D extends CompatServiceDefinition & { fullName: string }>(
+  definition: D,
+  implementation: ServiceImplementation<D, { scope: CallScope }>,
+): ServedService {
+  return { definition, implementation, public: true };
 }
 
 export interface GrpcServerOptions {
@@ -55,7 +77,8 @@ const DESCRIPTOR_SET = new URL("../../generated/descriptor.binpb", import.meta.u
 
 /**
  * Starts a gRPC server with health and reflection (no token needed) and the
- * given business services behind authentication. Every call gets one log line
+ * given business services behind authentication (unless served public).
+ * Every call gets one log line
  * and error mapping.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningServer> {
@@ -68,7 +91,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     .use(errorMapping(logger, `${options.name}.hr`, declaredReasons(descriptorSet)));
 
   const authenticated = server.with(authentication(config.auth));
-  for (const { definition, implementation } of services) authenticated.add(definition, implementation);
+  for (const service of services) {
+    if (service.public) server.add(service.definition, service.implementation);
+    else authenticated.add(service.definition, service.implementation);
+  }
 
   // Reflection lists the business services only: the descriptor set is built
   // from proto/, which does not hold grpc.health.v1 (health probes know it anyway).
