@@ -54,6 +54,7 @@ const directoryPort = readInt(process.env, "DIRECTORY_PORT", 50052);
 const identityPort = readInt(process.env, "IDENTITY_PORT", 50053);
 const talentPort = readInt(process.env, "TALENT_PORT", 50054);
 const timeoffPort = readInt(process.env, "TIMEOFF_PORT", 50055);
+const sessionPort = readInt(process.env, "SESSION_PORT", 50056);
 // PEOPLE_PROCESSES=2 runs people as two processes (the second on PEOPLE_PORT +
 // 100, and so on), which the directory calls round-robin. Measured on 2 cores
 // it does not pay (GetEmployee 2,519 → 1,664 calls/s, server CPU per call
@@ -84,7 +85,7 @@ const services: LaunchedService[] = [
     port: identityPort,
     env: { IDENTITY_PORT: String(identityPort) },
     database: { name: "hr_identity", urlEnv: "IDENTITY_DATABASE_URL" },
-    contexts: ["hr.identity.v1.AccountService"],
+    contexts: ["hr.identity.v1.AccountService", "hr.sessionstore.v1.SessionService"],
   },
   {
     name: "talent",
@@ -111,6 +112,15 @@ const services: LaunchedService[] = [
     port: directoryPort,
     env: { DIRECTORY_PORT: String(directoryPort), DIRECTORY_PEOPLE_TARGET: peopleTarget },
     contexts: ["hr.directory.v1.DirectoryService"],
+  },
+  {
+    name: "session",
+    kind: "app",
+    entry: "apps/session/main",
+    port: sessionPort,
+    env: { SESSION_PORT: String(sessionPort), SESSION_IDENTITY_TARGET: `127.0.0.1:${identityPort}` },
+    contexts: ["hr.session.v1.SessionService"],
+    signsTokens: true,
   },
 ];
 
