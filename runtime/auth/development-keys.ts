@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { repoRoot } from "../repo-root.js";
@@ -28,7 +28,10 @@ export async function writeKeyPair(dir: string, kid: string): Promise<KeyPairFil
   const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
   const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" };
   const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg: "EdDSA", use: "sig" };
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // Only the key folder is private: a mode given to a recursive mkdir would
+  // also close the folders it creates above (.data, where PostgreSQL runs as another user).
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o700);
   const signingKeyFile = path.join(dir, "signing-key.jwk.json");
   const jwksFile = path.join(dir, "jwks.json");
   await writeFile(jwksFile, `${JSON.stringify({ keys: [publicJwk] }, null, 2)}\n`);
