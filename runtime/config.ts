@@ -1,22 +1,24 @@
 /**
  * Configuration every process shares, read once from environment variables.
  * Each variable and its default is listed in the README; defaults suit a
- * laptop, production sets the secrets (a process with NODE_ENV=production
- * refuses to start on the development secret).
+ * laptop, production sets the keys (a process with NODE_ENV=production
+ * refuses to start on the development keys).
  */
 
+import type { JWTVerifyGetKey } from "jose";
+import { readPublicKeys } from "./auth/public-keys.js";
 import type { RetentionPolicy } from "./db/idempotency-retention.js";
 import type { SqlTimeouts } from "./db/sql.js";
 
-export const DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789";
-
 export interface AuthConfig {
-  /** HS256 key that signs caller tokens (at least 32 bytes). */
-  jwtSecret: string;
   /** Expected `iss` claim. */
   issuer: string;
   /** Expected `aud` claim. */
   audience: string;
+  /** The public keys (a JWKS) caller tokens are verified with; no process but session holds a private key. */
+  publicKeys: JWTVerifyGetKey;
+  /** Longest lifetime (`exp` - `iat`) a caller token may have. */
+  maxTokenLifetimeSeconds: number;
 }
 
 export interface RuntimeConfig {
@@ -41,11 +43,6 @@ export interface RuntimeConfig {
 type Env = Record<string, string | undefined>;
 
 export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
-  const jwtSecret = env.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET;
-  if (env.NODE_ENV === "production" && jwtSecret === DEVELOPMENT_JWT_SECRET) {
-    throw new Error("AUTH_JWT_SECRET must be set in production");
-  }
-  if (Buffer.byteLength(jwtSecret) < 32) throw new Error("AUTH_JWT_SECRET must be at least 32 bytes");
   return {
     host: env.LISTEN_HOST ?? "127.0.0.1",
     logLevel: env.LOG_LEVEL ?? "info",
@@ -54,9 +51,12 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     readinessIntervalMs: readInt(env, "HEALTH_CHECK_INTERVAL_MS", 1_000),
     defaultDeadlineMs: readInt(env, "DEFAULT_DEADLINE_MS", 12_000),
     auth: {
-      jwtSecret,
       issuer: env.AUTH_JWT_ISSUER ?? "hr-platform",
       audience: env.AUTH_JWT_AUDIENCE ?? "hr-api",
+      publicKeys: readPublicKeys(env),
+      // Access tokens live at most 15 minutes; a longer-lived token (a
+      // development one, say) is accepted only where this is raised on purpose.
+      maxTokenLifetimeSeconds: readInt(env, "AUTH_MAX_TOKEN_LIFETIME_SECONDS", 900),
     },
   };
 }

@@ -18,6 +18,8 @@ export interface AuthorizationRule {
   allowOwn: ReadonlySet<string>;
   /** Nobody may call the method on their own resources (separation of duties). */
   denyOwn: boolean;
+  /** Anyone may call it without a token (sign-in methods). */
+  public: boolean;
 }
 
 export interface AuthorizationRules {
@@ -35,6 +37,7 @@ interface DeclaredRule {
   allow: number[];
   allowOwn: number[];
   denyOwn: boolean;
+  public: boolean;
 }
 
 export function authorizationRules(descriptorSet: Uint8Array): AuthorizationRules {
@@ -64,7 +67,11 @@ export function authorizationRules(descriptorSet: Uint8Array): AuthorizationRule
           allow: new Set(rule.allow.map((value) => roleName(value, path))),
           allowOwn: new Set(rule.allowOwn.map((value) => roleName(value, path))),
           denyOwn: rule.denyOwn,
+          public: rule.public,
         });
+        if (rule.public && (rule.allow.length > 0 || rule.allowOwn.length > 0 || rule.denyOwn)) {
+          throw new Error(`${path}: a public authorization rule names no roles`);
+        }
       }
     }
   }

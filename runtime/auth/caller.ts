@@ -1,5 +1,6 @@
-import { type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
 import type { AuthConfig } from "../config.js";
+import { EMPLOYEE_ID, rolesOf, SUBJECT, TENANT_ID } from "./claim-shapes.js";
 
 /** Who is calling: always taken from a verified token, never from a request field. */
 export interface Caller {
@@ -22,47 +23,45 @@ interface CallerClaims extends JWTPayload {
   employee_id?: unknown;
 }
 
-const ALGORITHM = "HS256";
+/**
+ * Asymmetric algorithms only: a verifier holds public keys and so can never
+ * mint a token. HS256 and `none` are refused before any key is looked at.
+ */
+export const ALGORITHMS = ["EdDSA", "ES256"];
+/** Clock skew tolerated between the signer and a verifier, on `exp`, `nbf` and the lifetime. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
-function keyOf(config: AuthConfig): Uint8Array {
-  return new TextEncoder().encode(config.jwtSecret);
-}
-
-/** Verifies signature, issuer, audience and expiry; throws on any failure. */
+/**
+ * Verifies a caller token: algorithm, signature (a key of the JWKS, chosen by
+ * `kid`), issuer, audience, expiry, not-before, a lifetime no longer than
+ * configured, and the shape of every claim. Throws on any failure; the
+ * authentication middleware answers each one UNAUTHENTICATED.
+ */
 export async function verifyCallerToken(
   token: string,
   config: AuthConfig,
 ): Promise<{ caller: Caller; expiresAtMs: number }> {
-  const { payload } = await jwtVerify<CallerClaims>(token, keyOf(config), {
-    algorithms: [ALGORITHM],
+  if (decodeProtectedHeader(token).kid === undefined) throw new Error("token has no key id");
+  const { payload } = await jwtVerify<CallerClaims>(token, config.publicKeys, {
+    algorithms: ALGORITHMS,
     issuer: config.issuer,
     audience: config.audience,
-    requiredClaims: ["sub", "exp", "tenant_id"],
+    requiredClaims: ["sub", "exp", "iat", "tenant_id"],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
   });
-  const { sub, tenant_id: tenantId, roles, employee_id: employeeId, exp } = payload;
-  if (typeof sub !== "string" || sub === "") throw new Error("token has no subject");
-  if (typeof tenantId !== "string" || tenantId === "") throw new Error("token has no tenant");
-  if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === "string"))) {
-    throw new Error("token roles must be a list of strings");
+  const { sub, tenant_id: tenantId, employee_id: employeeId, exp, iat } = payload;
+  // requiredClaims and jwtVerify guarantee `exp` and `iat` are numbers.
+  if (Number(exp) - Number(iat) > config.maxTokenLifetimeSeconds + CLOCK_TOLERANCE_SECONDS) {
+    throw new Error("token lives longer than allowed");
   }
-  if (employeeId !== undefined && (typeof employeeId !== "string" || employeeId === "")) {
-    throw new Error("token employee id must be a non-empty string");
+  if (typeof sub !== "string" || !SUBJECT.test(sub)) throw new Error("token subject has a bad shape");
+  if (typeof tenantId !== "string" || !TENANT_ID.test(tenantId)) throw new Error("token tenant has a bad shape");
+  const roles = rolesOf(payload.roles);
+  if (roles === undefined) throw new Error("token roles must be a short list of role names");
+  if (employeeId !== undefined && (typeof employeeId !== "string" || !EMPLOYEE_ID.test(employeeId))) {
+    throw new Error("token employee id has a bad shape");
   }
-  const caller: Caller = { tenantId, userId: sub, roles: roles ?? [] };
+  const caller: Caller = { tenantId, userId: sub, roles };
   if (employeeId !== undefined) caller.employeeId = employeeId.toLowerCase();
-  // requiredClaims guarantees `exp`; jwtVerify has checked it is a number in the future.
   return { caller, expiresAtMs: Number(exp) * 1000 };
-}
-
-/** Issues a token for a caller: used by the development token command and tests. */
-export async function issueCallerToken(caller: Caller, config: AuthConfig, ttlSeconds = 3600): Promise<string> {
-  const employee = caller.employeeId === undefined ? {} : { employee_id: caller.employeeId };
-  return new SignJWT({ tenant_id: caller.tenantId, roles: [...caller.roles], ...employee })
-    .setProtectedHeader({ alg: ALGORITHM })
-    .setSubject(caller.userId)
-    .setIssuer(config.issuer)
-    .setAudience(config.audience)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
-    .sign(keyOf(config));
 }

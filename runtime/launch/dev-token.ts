@@ -1,12 +1,14 @@
 import { parseArgs } from "node:util";
-import { issueCallerToken } from "../auth/caller.js";
+import { ensureDevelopmentKeys } from "../auth/development-keys.js";
+import { issueCallerToken, loadTokenSigner } from "../auth/token-signer.js";
 import { readRuntimeConfig } from "../config.js";
 
 /**
- * Prints a caller token signed with the configured secret, for calling the
- * services by hand: `npm run -s dev-token -- --tenant acme --roles hr_admin`
- * (`--employee <id>` names the employee the caller is, for rules limited to
- * one's own records).
+ * Prints a caller token for calling the services by hand, signed with the
+ * development private key (or AUTH_SIGNING_KEY_FILE):
+ * `npm run -s dev-token -- --tenant acme --roles hr_admin`. It lives 15
+ * minutes by default; a longer --ttl is accepted only by services started
+ * with AUTH_MAX_TOKEN_LIFETIME_SECONDS raised as far.
  */
 const { values } = parseArgs({
   options: {
@@ -14,10 +16,16 @@ const { values } = parseArgs({
     user: { type: "string", default: "dev-user" },
     roles: { type: "string", default: "hr_admin" },
     employee: { type: "string" },
-    ttl: { type: "string", default: "3600" },
+    ttl: { type: "string", default: "900" },
   },
 });
 
+const env = { ...process.env };
+if (!env.AUTH_SIGNING_KEY_FILE) {
+  const keys = await ensureDevelopmentKeys();
+  env.AUTH_SIGNING_KEY_FILE = keys.signingKeyFile;
+  env.AUTH_JWKS_FILE ||= keys.jwksFile;
+}
 const token = await issueCallerToken(
   {
     tenantId: values.tenant,
@@ -25,7 +33,8 @@ const token = await issueCallerToken(
     roles: values.roles.split(",").filter(Boolean),
     ...(values.employee ? { employeeId: values.employee } : {}),
   },
-  readRuntimeConfig().auth,
+  await loadTokenSigner(env.AUTH_SIGNING_KEY_FILE, env),
+  readRuntimeConfig(env).auth,
   Number(values.ttl),
 );
 process.stdout.write(`${token}\n`);

@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
+import { ensureDevelopmentKeys } from "../auth/development-keys.js";
 import { readInt } from "../config.js";
 import { databaseUrl, ensureDatabase } from "../db/databases.js";
 import { type PostgresServer, resolvePostgres } from "../db/postgres-server.js";
@@ -25,6 +26,26 @@ interface LaunchedService extends BannerService {
   env: Record<string, string>;
   /** Its own database: created if missing, its URL passed in `urlEnv`; the service migrates it on start. */
   database?: { name: string; urlEnv: string };
+  /** Gets the private signing key: the session app, the one process that mints caller tokens. */
+  signsTokens?: true;
+}
+
+/** Key files passed to the processes: the JWKS to every one, the private key to the signer only. */
+interface KeyEnv {
+  verify: Record<string, string>;
+  sign: Record<string, string>;
+}
+
+/**
+ * Keys configured in the environment are passed on as they are (children
+ * inherit it); otherwise the development key pair under .data/keys/, created
+ * on the first start.
+ */
+async function keyEnv(): Promise<KeyEnv> {
+  const { AUTH_JWKS_FILE, AUTH_JWKS_URL, AUTH_SIGNING_KEY_FILE } = process.env;
+  if (AUTH_SIGNING_KEY_FILE && (AUTH_JWKS_FILE || AUTH_JWKS_URL)) return { verify: {}, sign: {} };
+  const keys = await ensureDevelopmentKeys();
+  return { verify: { AUTH_JWKS_FILE: keys.jwksFile }, sign: { AUTH_SIGNING_KEY_FILE: keys.signingKeyFile } };
 }
 
 const startedAt = performance.now();
@@ -33,6 +54,7 @@ const directoryPort = readInt(process.env, "DIRECTORY_PORT", 50052);
 const identityPort = readInt(process.env, "IDENTITY_PORT", 50053);
 const talentPort = readInt(process.env, "TALENT_PORT", 50054);
 const timeoffPort = readInt(process.env, "TIMEOFF_PORT", 50055);
+const sessionPort = readInt(process.env, "SESSION_PORT", 50056);
 // PEOPLE_PROCESSES=2 runs people as two processes (the second on PEOPLE_PORT +
 // 100, and so on), which the directory calls round-robin. Measured on 2 cores
 // it does not pay (GetEmployee 2,519 → 1,664 calls/s, server CPU per call
@@ -63,7 +85,7 @@ const services: LaunchedService[] = [
     port: identityPort,
     env: { IDENTITY_PORT: String(identityPort) },
     database: { name: "hr_identity", urlEnv: "IDENTITY_DATABASE_URL" },
-    contexts: ["hr.identity.v1.AccountService"],
+    contexts: ["hr.identity.v1.AccountService", "hr.sessionstore.v1.SessionService"],
   },
   {
     name: "talent",
@@ -90,6 +112,15 @@ const services: LaunchedService[] = [
     port: directoryPort,
     env: { DIRECTORY_PORT: String(directoryPort), DIRECTORY_PEOPLE_TARGET: peopleTarget },
     contexts: ["hr.directory.v1.DirectoryService"],
+  },
+  {
+    name: "session",
+    kind: "app",
+    entry: "apps/session/main",
+    port: sessionPort,
+    env: { SESSION_PORT: String(sessionPort), SESSION_IDENTITY_TARGET: `127.0.0.1:${identityPort}` },
+    contexts: ["hr.session.v1.SessionService"],
+    signsTokens: true,
   },
 ];
 
@@ -132,8 +163,8 @@ process.on("uncaughtException", (error) => void shutdown(1, `launcher failed: ${
  * restarts it with backoff while the others keep running. A service that
  * cannot start at all fails the whole start.
  */
-async function launch(service: LaunchedService, server: PostgresServer): Promise<void> {
-  const env = { ...service.env };
+async function launch(service: LaunchedService, server: PostgresServer, keys: KeyEnv): Promise<void> {
+  const env = { ...keys.verify, ...(service.signsTokens ? keys.sign : {}), ...service.env };
   if (service.database) {
     const { name, urlEnv } = service.database;
     await ensureDatabase(server.serverUrl, name);
@@ -178,10 +209,11 @@ try {
   // a client socket while PostgreSQL restarts, and PostgreSQL then cannot come back.
   const pg = await resolvePostgres({ dataDir, port: readInt(process.env, "EMBEDDED_PG_PORT", 25432) });
   postgres = pg;
+  const keys = await keyEnv();
   const where = process.env.DATABASE_URL ? "DATABASE_URL" : `embedded, data in .data/postgres`;
   await Promise.all(
     services.map((service) =>
-      launch(service, pg).catch((error: Error) => {
+      launch(service, pg, keys).catch((error: Error) => {
         throw new Error(`${service.name} (${service.entry}): ${error.message}`);
       }),
     ),

@@ -1,3 +1,4 @@
+import type { TsProtoServiceDefinition } from "nice-grpc";
 import { type ServerMiddlewareCall, Status } from "nice-grpc-common";
 import { ErrorInfo, RichServerError } from "nice-grpc-error-details";
 import type { Logger } from "pino";
@@ -63,6 +64,27 @@ function permissionDenied(domain: string, reason: string, message: string): Rich
   return new RichServerError(Status.PERMISSION_DENIED, message, [
     ErrorInfo.fromPartial({ reason, domain, metadata: {} }),
   ]);
+}
+
+/**
+ * Refuses to start a server whose wiring and contract disagree on whether a
+ * service's methods are public: an open method must be declared open.
+ */
+export function requirePublicRulesMatch(
+  rules: AuthorizationRules,
+  service: { public: boolean; definition: TsProtoServiceDefinition },
+): void {
+  for (const path of methodPaths(service.definition)) {
+    const declaredPublic = rules.methods.get(path)?.public ?? false;
+    if (declaredPublic !== service.public) {
+      throw new Error(`${path}: served ${service.public ? "public" : "authenticated"} but its rule says otherwise`);
+    }
+  }
+}
+
+/** The paths of a generated service definition's methods, as calls name them. */
+export function methodPaths(definition: TsProtoServiceDefinition): string[] {
+  return Object.values(definition.methods).map((method) => `/${definition.fullName}/${method.name}`);
 }
 
 /** Logs, once at start-up, the served methods that declare no rule: they refuse every call. */

@@ -1,5 +1,10 @@
 import { readFileSync } from "node:fs";
-import { type CompatServiceDefinition, createServer, type ServiceImplementation } from "nice-grpc";
+import {
+  type CompatServiceDefinition,
+  createServer,
+  type ServiceImplementation,
+  type TsProtoServiceDefinition,
+} from "nice-grpc";
 import { errorDetailsServerMiddleware } from "nice-grpc-error-details";
 import { HealthDefinition, HealthServiceImpl, HealthState } from "nice-grpc-server-health";
 import { ServerReflection, ServerReflectionService } from "nice-grpc-server-reflection";
@@ -8,7 +13,13 @@ import { authorizationRules } from "../auth/authorization-rules.js";
 import type { Caller } from "../auth/caller.js";
 import type { RuntimeConfig } from "../config.js";
 import { authentication } from "./authentication.js";
-import { type Access, authorization, logMethodsWithoutRule } from "./authorization.js";
+import {
+  type Access,
+  authorization,
+  logMethodsWithoutRule,
+  methodPaths,
+  requirePublicRulesMatch,
+} from "./authorization.js";
 import { callLog } from "./call-log.js";
 import type { CallScope } from "./call-scope.js";
 import { declaredReasons } from "./declared-reasons.js";
@@ -21,19 +32,43 @@ type BusinessContext = { scope: CallScope; caller: Caller; access: Access };
 /** The implementation of a business service: every handler receives the verified caller. */
 export type BusinessService<D extends CompatServiceDefinition> = ServiceImplementation<D, BusinessContext>;
 
-/** A business service: its generated definition and a handler that receives the verified caller. */
-export interface ServedService {
-  definition: CompatServiceDefinition & { fullName: string };
-  // biome-ignore lint/suspicious/noExplicitAny: heterogeneous list; `serve()` checks each pair's types.
-  implementation: ServiceImplementation<any, BusinessContext>;
-}
+/**
+ * A business service: its generated definition and a handler that receives
+ * the verified caller, or, for a public one (a sign-in service, called
+ * before the caller holds a token), a handler that gets no caller. Its
+ * methods' rules must say `public`: a method is open only where both the
+ * contract and the wiring say so.
+ */
+export type ServedService = { definition: TsProtoServiceDefinition } & (
+  | {
+      public: false;
+      // biome-ignore lint/suspicious/noExplicitAny: heterogeneous list; `serve()` checks each pair's types.
+      implementation: ServiceImplementation<any, BusinessContext>;
+    }
+  | {
+      public: true;
+      // biome-ignore lint/suspicious/noExplicitAny: heterogeneous list; `servePublic()` checks each pair's types.
+      implementation: ServiceImplementation<any, { scope: CallScope }>;
+    }
+);
 
 /** Pairs a definition with its implementation, type-checked against each other. */
-export function serve<D extends CompatServiceDefinition & { fullName: string }>(
+export function serve<D extends TsProtoServiceDefinition>(
   definition: D,
   implementation: BusinessService<D>,
 ): ServedService {
-  return { definition, implementation };
+  return { definition, implementation, public: false };
+}
+
+/**
+ * A service callers reach before they hold a token (session's Login,
+ * Refresh, Logout): no authentication, so its handlers receive no caller.
+ */
+export function servePublic<D extends TsProtoServiceDefinition>(
+  definition: D,
+  implementation: ServiceImplementation<D, { scope: CallScope }>,
+): ServedService {
+  return { definition, implementation, public: true };
 }
 
 export interface GrpcServerOptions {
@@ -57,7 +92,8 @@ const DESCRIPTOR_SET = new URL("../../generated/descriptor.binpb", import.meta.u
 
 /**
  * Starts a gRPC server with health and reflection (no token needed) and the
- * given business services behind authentication. Every call gets one log line
+ * given business services behind authentication (unless served public).
+ * Every call gets one log line
  * and error mapping.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningServer> {
@@ -72,10 +108,12 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   // Authorization after authentication, by the rules the contracts declare.
   const rules = authorizationRules(descriptorSet);
   const authenticated = server.with(authentication(config.auth)).with(authorization(rules, `${options.name}.hr`));
-  for (const { definition, implementation } of services) authenticated.add(definition, implementation);
-  const paths = services.flatMap(({ definition }) =>
-    Object.values(definition.methods).map((method) => `/${definition.fullName}/${method.name}`),
-  );
+  for (const service of services) {
+    requirePublicRulesMatch(rules, service);
+    if (service.public) server.add(service.definition, service.implementation);
+    else authenticated.add(service.definition, service.implementation);
+  }
+  const paths = services.filter((service) => !service.public).flatMap(({ definition }) => methodPaths(definition));
   logMethodsWithoutRule(rules, paths, logger);
 
   // Reflection lists the business services only: the descriptor set is built

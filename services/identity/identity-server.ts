@@ -1,13 +1,18 @@
 import type { Logger } from "pino";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { SessionServiceDefinition } from "../../generated/proto/hr/sessionstore/v1/session_service.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import type { SqlDatabase } from "../../runtime/db/sql.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
 import { accountRpc } from "./account/account-rpc.js";
+import { sessionRpc } from "./sessionstore/session-rpc.js";
+
+/** How long a sign-in's refresh tokens can be rotated, from the login: 30 days unless configured. */
+export const DEFAULT_SESSION_LIFETIME_MS = 30 * 24 * 3_600_000;
 
 /**
- * The identity data service: the identity context (login accounts) over one
- * database. Plain constructor wiring: database → handler (it builds its
+ * The identity data service: the identity context (login accounts) and the
+ * sessionstore context (sign-ins and their refresh tokens) over one database. Plain constructor wiring: database → handler (it builds its
  * repository) → server. Tests call this with their own database and port 0.
  */
 export function startIdentityServer(options: {
@@ -15,6 +20,7 @@ export function startIdentityServer(options: {
   port: number;
   config: RuntimeConfig;
   logger: Logger;
+  sessionLifetimeMs?: number;
 }): Promise<RunningServer> {
   return startGrpcServer({
     name: "identity",
@@ -22,6 +28,9 @@ export function startIdentityServer(options: {
     config: options.config,
     logger: options.logger,
     readiness: () => options.db.ping(),
-    services: [serve(AccountServiceDefinition, accountRpc(options.db, options.logger))],
+    services: [
+      serve(AccountServiceDefinition, accountRpc(options.db, options.logger)),
+      serve(SessionServiceDefinition, sessionRpc(options.db, options.sessionLifetimeMs ?? DEFAULT_SESSION_LIFETIME_MS)),
+    ],
   });
 }

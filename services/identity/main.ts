@@ -10,7 +10,7 @@ import { migrateDatabase } from "../../runtime/db/migrate.js";
 import { openSqlDatabase } from "../../runtime/db/sql.js";
 import { stopOnSignals } from "../../runtime/server/grpc-server.js";
 import { createLogger } from "../../runtime/server/logger.js";
-import { startIdentityServer } from "./identity-server.js";
+import { DEFAULT_SESSION_LIFETIME_MS, startIdentityServer } from "./identity-server.js";
 
 // Process entry point of the identity data service; configuration in the README.
 const config = readRuntimeConfig();
@@ -19,7 +19,14 @@ const databaseUrl = readRequired(process.env, "IDENTITY_DATABASE_URL");
 
 await migrateDatabase("identity", databaseUrl);
 const db = openSqlDatabase(databaseUrl, readInt(process.env, "IDENTITY_DATABASE_POOL_SIZE", 10), readSqlTimeouts());
-const server = await startIdentityServer({ db, port: readInt(process.env, "IDENTITY_PORT", 50053), config, logger });
+const server = await startIdentityServer({
+  db,
+  port: readInt(process.env, "IDENTITY_PORT", 50053),
+  config,
+  logger,
+  sessionLifetimeMs:
+    readInt(process.env, "IDENTITY_SESSION_LIFETIME_HOURS", DEFAULT_SESSION_LIFETIME_MS / 3_600_000) * 3_600_000,
+});
 const stopPurge = startRecordPurge(db, readRetentionPolicy(), logger);
 
 stopOnSignals(logger, async () => {

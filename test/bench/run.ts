@@ -4,7 +4,8 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createChannel, Metadata } from "nice-grpc";
 import pg from "pg";
-import { issueCallerToken } from "../../runtime/auth/caller.js";
+import { ensureDevelopmentKeys } from "../../runtime/auth/development-keys.js";
+import { issueCallerToken, loadTokenSigner } from "../../runtime/auth/token-signer.js";
 import { openChannel } from "../../runtime/client/service-client.js";
 import { readInt, readRuntimeConfig } from "../../runtime/config.js";
 import { databaseUrl, dropDatabase, ensureDatabase } from "../../runtime/db/databases.js";
@@ -54,6 +55,8 @@ try {
     return databaseUrl(postgres.serverUrl, name);
   };
   const [peopleDb, timeoffDb] = [await database("people"), await database("timeoff")];
+  // The servers verify with the development JWKS (their default), as under `npm start`.
+  const keys = await ensureDevelopmentKeys();
 
   const port = { timeoff: 0, directory: 0, grpcJs: 0, niceGrpc: 0 };
   for (const key of Object.keys(port) as (keyof typeof port)[]) port[key] = await freePort();
@@ -95,7 +98,9 @@ try {
   const timeoff = await seedTimeoff(timeoffDb, tenantId);
   const token = await issueCallerToken(
     { tenantId, userId: "bench-user", roles: ["hr_admin"] },
-    readRuntimeConfig().auth,
+    await loadTokenSigner(keys.signingKeyFile, process.env),
+    readRuntimeConfig({ ...process.env, AUTH_JWKS_FILE: keys.jwksFile }).auth,
+    900,
   );
   const options = { metadata: Metadata({ authorization: `Bearer ${token}` }) };
   const channel = (p: number) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Metadata, Status } from "nice-grpc";
+import { Status } from "nice-grpc";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -9,11 +9,10 @@ import {
   type ListApplicationsRequest,
   type SubmitApplicationRequest,
 } from "../../generated/proto/hr/candidacy/v1/application_service.js";
-import { issueCallerToken } from "../../runtime/auth/caller.js";
 import { openSqlDatabase } from "../../runtime/db/sql.js";
 import { advanceApplication, rejectApplication } from "../../services/talent/candidacy/application.js";
 import { ApplicationRepository } from "../../services/talent/candidacy/application-repository.js";
-import { as, type Caller, newTenant, testConfig } from "../support/callers.js";
+import { as, bearer, type Caller, newTenant, tokenOf } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { startTalent, type TalentUnderTest } from "../support/talent-under-test.js";
 
@@ -30,8 +29,7 @@ afterAll(() => talent?.stop());
 
 /** Call options of user `userId` of `tenantId`: the actor the history must record. */
 async function asUser(tenantId: string, userId: string): Promise<Caller> {
-  const token = await issueCallerToken({ tenantId, userId, roles: ["recruiter"] }, testConfig.auth);
-  return { metadata: Metadata({ authorization: `Bearer ${token}` }), tenantId };
+  return bearer(await tokenOf(tenantId, userId, ["recruiter"]), tenantId);
 }
 
 const {

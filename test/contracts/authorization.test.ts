@@ -14,7 +14,7 @@ const DESCRIPTOR_SET = readFileSync(new URL("../../generated/descriptor.binpb", 
 /** Paths of the methods that declare no authorization rule, or one that allows nobody. */
 function methodsWithoutRule(descriptorSet: Uint8Array): string[] {
   return [...authorizationRules(descriptorSet).methods]
-    .filter(([, rule]) => rule === undefined || rule.allow.size + rule.allowOwn.size === 0)
+    .filter(([, rule]) => rule === undefined || (!rule.public && rule.allow.size + rule.allowOwn.size === 0))
     .map(([path]) => path);
 }
 
@@ -43,6 +43,8 @@ describe("authorization rules in the contract", () => {
       "hr.identity.v1.AccountService",
       "hr.organization.v1.DepartmentService",
       "hr.requisition.v1.JobOpeningService",
+      "hr.session.v1.SessionService",
+      "hr.sessionstore.v1.SessionService",
       "hr.timeoff.v1.LeaveAccountService",
     ]);
   });
@@ -66,16 +68,33 @@ describe("authorization rules in the contract", () => {
       allow: new Set(["hr_admin", "manager"]),
       allowOwn: new Set(),
       denyOwn: true,
+      public: false,
     });
     expect(rules.methods.get("/hr.identity.v1.AccountService/GetAccount")).toEqual({
-      allow: new Set(["tenant_admin", "hr_admin"]),
+      allow: new Set(["tenant_admin", "hr_admin", "session_service"]),
       allowOwn: new Set(["manager", "employee", "recruiter"]),
       denyOwn: false,
+      public: false,
     });
   });
 
-  it("keeps service roles to what applications need: the session service only verifies credentials", () => {
+  it("keeps service roles to what applications need: the session service verifies credentials and keeps sign-ins", () => {
     const forSession = [...rules.methods].filter(([, rule]) => rule?.allow.has("session_service"));
-    expect(forSession.map(([path]) => path)).toEqual(["/hr.identity.v1.AccountService/VerifyCredentials"]);
+    expect(forSession.map(([path]) => path).sort()).toEqual([
+      "/hr.identity.v1.AccountService/GetAccount",
+      "/hr.identity.v1.AccountService/VerifyCredentials",
+      "/hr.sessionstore.v1.SessionService/RevokeSession",
+      "/hr.sessionstore.v1.SessionService/RotateRefreshToken",
+      "/hr.sessionstore.v1.SessionService/StartSession",
+    ]);
+  });
+
+  it("opens only the sign-in methods to callers without a token", () => {
+    const open = [...rules.methods].filter(([, rule]) => rule?.public);
+    expect(open.map(([path]) => path).sort()).toEqual([
+      "/hr.session.v1.SessionService/Login",
+      "/hr.session.v1.SessionService/Logout",
+      "/hr.session.v1.SessionService/Refresh",
+    ]);
   });
 });

@@ -14,8 +14,19 @@ import { declaredReasons } from "../../runtime/server/declared-reasons.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const declared = declaredReasons(readFileSync(join(ROOT, "generated/descriptor.binpb")));
 
-/** Reasons the shared layer raises in any data-service context: validation, request ids, etags, page tokens. */
-const RUNTIME_REASONS = ["INVALID_ARGUMENT", "REQUEST_ID_REUSED", "ETAG_MISMATCH", "INVALID_PAGE_TOKEN"];
+/** Reasons the shared layer raises in any data-service context: validation and request ids. */
+const RUNTIME_REASONS = ["INVALID_ARGUMENT", "REQUEST_ID_REUSED"];
+/** Reasons the shared layer raises only in a context that uses the helper named: etags, page tokens. */
+const REASONS_OF_HELPERS: Record<string, string> = {
+  assertEtag: "ETAG_MISMATCH",
+  etagMismatch: "ETAG_MISMATCH",
+  decodePageToken: "INVALID_PAGE_TOKEN",
+};
+
+function runtimeReasonsOf(source: string): string[] {
+  const helpers = Object.entries(REASONS_OF_HELPERS).filter(([helper]) => source.includes(`${helper}(`));
+  return [...RUNTIME_REASONS, ...helpers.map(([, reason]) => reason)];
+}
 
 /** Each context folder of each data service, with its code and the proto package its handler serves. */
 function contextFolders(): { folder: string; pkg: string; source: string }[] {
@@ -45,13 +56,15 @@ describe("error reasons in the contract", () => {
 
   it("finds every context folder and the package it serves", () => {
     expect(contexts.map((c) => c.pkg).sort()).toEqual(
-      ["candidacy", "employee", "identity", "organization", "requisition", "timeoff"].map((c) => `hr.${c}.v1`),
+      ["candidacy", "employee", "identity", "organization", "requisition", "sessionstore", "timeoff"].map(
+        (c) => `hr.${c}.v1`,
+      ),
     );
   });
 
   for (const { folder, pkg, source } of contexts) {
     it(`declares every reason the ${folder} folder throws in ${pkg}.ErrorReason`, () => {
-      const thrown = [...reasonsIn(source), ...RUNTIME_REASONS];
+      const thrown = [...reasonsIn(source), ...runtimeReasonsOf(source)];
       const missing = thrown.filter((reason) => !declared.get(pkg)?.has(reason));
       expect(missing).toEqual([]);
     });

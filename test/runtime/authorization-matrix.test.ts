@@ -9,6 +9,8 @@ import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { JobOpeningServiceDefinition } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
+import { SessionServiceDefinition } from "../../generated/proto/hr/session/v1/session_service.js";
+import { SessionServiceDefinition as SessionStoreDefinition } from "../../generated/proto/hr/sessionstore/v1/session_service.js";
 import { LeaveAccountServiceDefinition } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import { authorizationRules, scopeOf } from "../../runtime/auth/authorization-rules.js";
 import { openChannel } from "../../runtime/client/service-client.js";
@@ -17,6 +19,7 @@ import { startDirectory } from "../support/directory-under-test.js";
 import { startIdentity } from "../support/identity-under-test.js";
 import { startPeople } from "../support/people-under-test.js";
 import { testClient } from "../support/service-under-test.js";
+import { startSession } from "../support/session-under-test.js";
 import { startTalent } from "../support/talent-under-test.js";
 import { startTimeoff } from "../support/timeoff-under-test.js";
 
@@ -39,6 +42,8 @@ const DEFINITIONS = [
   ApplicationServiceDefinition,
   LeaveAccountServiceDefinition,
   DirectoryServiceDefinition,
+  SessionStoreDefinition,
+  SessionServiceDefinition,
 ];
 
 /** Which server serves each service, filled once they run. */
@@ -54,9 +59,12 @@ beforeAll(async () => {
   ]);
   const directory = await startDirectory(people.address);
   const directoryChannel = openChannel(`127.0.0.1:${directory.server.port}`);
-  stops.push(people.stop, identity.stop, talent.stop, timeoff.stop, directory.stop, async () =>
-    directoryChannel.close(),
-  );
+  const session = await startSession(identity.address);
+  const sessionChannel = openChannel(`127.0.0.1:${session.server.port}`);
+  stops.push(people.stop, identity.stop, talent.stop, timeoff.stop, directory.stop, session.stop, async () => {
+    directoryChannel.close();
+    sessionChannel.close();
+  });
   for (const [service, channel] of [
     [DepartmentServiceDefinition, people.channel],
     [EmployeeServiceDefinition, people.channel],
@@ -65,6 +73,8 @@ beforeAll(async () => {
     [ApplicationServiceDefinition, talent.channel],
     [LeaveAccountServiceDefinition, timeoff.channel],
     [DirectoryServiceDefinition, directoryChannel],
+    [SessionStoreDefinition, identity.channel],
+    [SessionServiceDefinition, sessionChannel],
   ] as const) {
     channels.set(service.fullName, channel);
   }
@@ -107,6 +117,16 @@ describe("the role × method matrix", () => {
 
   for (const [path, rule] of rules.methods) {
     describe(path, () => {
+      if (rule?.public) {
+        // Open to everyone: called with no token at all, it gets past authentication and authorization
+        // (the method's own refusals carry a reason; the middleware's UNAUTHENTICATED carries none).
+        it("without a token", async () => {
+          const { code, reason } = await statusOf(path, {}, {});
+          expect(code).not.toBe(Status.PERMISSION_DENIED);
+          if (code === Status.UNAUTHENTICATED) expect(reason).toBeDefined();
+        });
+        return;
+      }
       it.each(CALLERS)("as %s", async (_, roles) => {
         const scope = rule && scopeOf(rule, roles);
         const self = { userId: randomUUID(), employeeId: randomUUID() };

@@ -43,7 +43,7 @@ async function expectAccepted(s: Service, ...statements: string[]) {
 }
 
 const tenant = `t-${randomUUID()}`;
-const [dep, emp, acc, job, app, leave, req] = Array.from({ length: 7 }, () => randomUUID());
+const [dep, emp, acc, job, app, leave, req, ses] = Array.from({ length: 8 }, () => randomUUID());
 const now = "'2024-01-15T09:00:00Z'";
 
 describe("people", () => {
@@ -102,6 +102,43 @@ describe("identity", () => {
       `UPDATE accounts SET roles = '{employee,manager,hr_admin,tenant_admin,recruiter}', version = 2`,
       `UPDATE accounts SET status = 'locked', failed_verifications = 5, version = 3`,
       `UPDATE accounts SET status = 'disabled', version = 4`,
+    ));
+});
+
+describe("sessionstore", () => {
+  let s: Service;
+  const [hash, used] = ["a", "b"].map((digit) => digit.repeat(64));
+  const later = "'2024-02-14T09:00:00Z'";
+  beforeAll(async () => {
+    s = await open("identity", [
+      `INSERT INTO sessions VALUES ('${ses}', '${tenant}', '${acc}', '${hash}', 'active', NULL, 0, ${later}, ${now}, ${now})`,
+    ]);
+  });
+  afterAll(() => close(s));
+
+  it.each([
+    ["sessions_state_check", `UPDATE sessions SET state = 'paused'`],
+    ["sessions_revoke_reason_check", `UPDATE sessions SET revoke_reason = 'logout'`],
+    ["sessions_revoke_reason_check", `UPDATE sessions SET state = 'revoked'`],
+    ["sessions_revoke_reason_check", `UPDATE sessions SET state = 'revoked', revoke_reason = 'bored'`],
+    ["sessions_current_token_hash_check", `UPDATE sessions SET current_token_hash = 'the-token-itself'`],
+    ["sessions_current_token_hash_check", `UPDATE sessions SET current_token_hash = '${"A".repeat(64)}'`],
+    ["sessions_rotation_count_check", `UPDATE sessions SET rotation_count = -1`],
+    ["sessions_expire_time_check", `UPDATE sessions SET expire_time = create_time`],
+    ["sessions_update_time_check", `UPDATE sessions SET update_time = '2024-01-01T00:00:00Z'`],
+    [
+      "used_refresh_tokens_token_hash_check",
+      `INSERT INTO used_refresh_tokens VALUES ('${tenant}', 'the-token-itself', '${ses}', ${now})`,
+    ],
+  ])("%s refuses: %s", (constraint, sql) => expectRefused(s, constraint, sql));
+
+  it("accepts what the domain writes", () =>
+    expectAccepted(
+      s,
+      `INSERT INTO used_refresh_tokens VALUES ('${tenant}', '${used}', '${ses}', ${now})`,
+      `UPDATE sessions SET rotation_count = 1, update_time = ${later}`,
+      `UPDATE sessions SET state = 'revoked', revoke_reason = 'token_reused'`,
+      `UPDATE sessions SET revoke_reason = 'logout'`,
     ));
 });
 

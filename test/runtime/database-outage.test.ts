@@ -10,14 +10,13 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
-import { readRuntimeConfig } from "../../runtime/config.js";
 import { databaseUrl, ensureDatabase } from "../../runtime/db/databases.js";
 import { migrateDatabase } from "../../runtime/db/migrate.js";
 import { type PostgresServer, startEmbeddedPostgres } from "../../runtime/db/postgres-server.js";
 import { openSqlDatabase, type SqlDatabase } from "../../runtime/db/sql.js";
 import type { RunningServer } from "../../runtime/server/grpc-server.js";
 import { startPeopleServer } from "../../services/people/people-server.js";
-import { as, newTenant, testLogger } from "../support/callers.js";
+import { as, newTenant, testConfig, testLogger } from "../support/callers.js";
 import { freePort } from "../support/free-port.js";
 import { expectError } from "../support/grpc-errors.js";
 
@@ -26,7 +25,7 @@ import { expectError } from "../support/grpc-errors.js";
 // NOT_SERVING; once PostgreSQL is back the same server answers again, with
 // nothing lost or duplicated for a retried command.
 
-const config = readRuntimeConfig({ LOG_LEVEL: "silent", HEALTH_CHECK_INTERVAL_MS: "100" });
+const config = { ...testConfig, readinessIntervalMs: 100 };
 let dataDir: string;
 let port: number;
 let postgres: PostgresServer;

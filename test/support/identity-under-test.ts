@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { Logger } from "pino";
 import { PrismaClient } from "../../generated/prisma/identity/client.js";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { SessionServiceDefinition } from "../../generated/proto/hr/sessionstore/v1/session_service.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { startIdentityServer } from "../../services/identity/identity-server.js";
 import { testConfig } from "./callers.js";
@@ -15,6 +16,7 @@ export async function startIdentity(config: RuntimeConfig = testConfig, logger?:
   return {
     ...service,
     accounts: testClient(AccountServiceDefinition, service.channel),
+    sessions: testClient(SessionServiceDefinition, service.channel),
   };
 }
 

@@ -23,6 +23,16 @@ export * from './enums.js';
  */
 export type Account = Prisma.AccountModel
 /**
+ * Model Session
+ * 
+ */
+export type Session = Prisma.SessionModel
+/**
+ * Model UsedRefreshToken
+ * 
+ */
+export type UsedRefreshToken = Prisma.UsedRefreshTokenModel
+/**
  * Model IdempotencyRecord
  * 
  */

@@ -47,6 +47,16 @@ export { Prisma }
  */
 export type Account = Prisma.AccountModel
 /**
+ * Model Session
+ * 
+ */
+export type Session = Prisma.SessionModel
+/**
+ * Model UsedRefreshToken
+ * 
+ */
+export type UsedRefreshToken = Prisma.UsedRefreshTokenModel
+/**
  * Model IdempotencyRecord
  * 
  */

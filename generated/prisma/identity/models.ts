@@ -9,5 +9,7 @@
  * 🟢 You can import this file directly.
  */
 export type * from './models/Account.js'
+export type * from './models/Session.js'
+export type * from './models/UsedRefreshToken.js'
 export type * from './models/IdempotencyRecord.js'
 export type * from './commonInputTypes.js'

@@ -50,6 +50,8 @@ export const AnyNull = runtime.objectEnumValues.instances.AnyNull
 
 export const ModelName = {
   Account: 'Account',
+  Session: 'Session',
+  UsedRefreshToken: 'UsedRefreshToken',
   IdempotencyRecord: 'IdempotencyRecord'
 } as const
 
@@ -86,6 +88,32 @@ export const AccountScalarFieldEnum = {
 } as const
 
 export type AccountScalarFieldEnum = (typeof AccountScalarFieldEnum)[keyof typeof AccountScalarFieldEnum]
+
+
+export const SessionScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  accountId: 'accountId',
+  currentTokenHash: 'currentTokenHash',
+  state: 'state',
+  revokeReason: 'revokeReason',
+  rotationCount: 'rotationCount',
+  expireTime: 'expireTime',
+  createTime: 'createTime',
+  updateTime: 'updateTime'
+} as const
+
+export type SessionScalarFieldEnum = (typeof SessionScalarFieldEnum)[keyof typeof SessionScalarFieldEnum]
+
+
+export const UsedRefreshTokenScalarFieldEnum = {
+  tenantId: 'tenantId',
+  tokenHash: 'tokenHash',
+  sessionId: 'sessionId',
+  useTime: 'useTime'
+} as const
+
+export type UsedRefreshTokenScalarFieldEnum = (typeof UsedRefreshTokenScalarFieldEnum)[keyof typeof UsedRefreshTokenScalarFieldEnum]
 
 
 export const IdempotencyRecordScalarFieldEnum = {

@@ -200,10 +200,18 @@ export interface Authorization {
    * PERMISSION_DENIED (reason OWN_RESOURCE_FORBIDDEN).
    */
   denyOwn: boolean;
+  /**
+   * Anyone may call the method, without a token: the sign-in methods, which
+   * a person calls before holding one. Alone in its rule (no roles), and
+   * only honoured on a service its server registers as public
+   * (`servePublic`): a server refuses to start when the contract and its
+   * wiring disagree on either side.
+   */
+  public: boolean;
 }
 
 function createBaseAuthorization(): Authorization {
-  return { allow: [], allowOwn: [], denyOwn: false };
+  return { allow: [], allowOwn: [], denyOwn: false, public: false };
 }
 
 export const Authorization: MessageFns<Authorization> = {
@@ -224,6 +232,9 @@ export const Authorization: MessageFns<Authorization> = {
     }
     if (message.denyOwn !== false) {
       writer.uint32(24).bool(message.denyOwn);
+    }
+    if (message.public !== false) {
+      writer.uint32(32).bool(message.public);
     }
     return writer;
   },
@@ -285,6 +296,14 @@ export const Authorization: MessageFns<Authorization> = {
             message.denyOwn = reader.bool();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.public = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -310,6 +329,7 @@ export const Authorization: MessageFns<Authorization> = {
         : isSet(object.deny_own)
         ? globalThis.Boolean(object.deny_own)
         : false,
+      public: isSet(object.public) ? globalThis.Boolean(object.public) : false,
     };
   },
 
@@ -324,6 +344,9 @@ export const Authorization: MessageFns<Authorization> = {
     if (message.denyOwn !== false) {
       obj.denyOwn = message.denyOwn;
     }
+    if (message.public !== false) {
+      obj.public = message.public;
+    }
     return obj;
   },
 
@@ -335,6 +358,7 @@ export const Authorization: MessageFns<Authorization> = {
     message.allow = object.allow?.map((e) => e) || [];
     message.allowOwn = object.allowOwn?.map((e) => e) || [];
     message.denyOwn = object.denyOwn ?? false;
+    message.public = object.public ?? false;
     return message;
   },
 };

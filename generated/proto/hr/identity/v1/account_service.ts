@@ -2266,7 +2266,7 @@ export const AccountServiceDefinition = {
       responseStream: false,
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
-        _unknownFields: { 400802: [Buffer.from([9, 10, 2, 1, 2, 18, 3, 3, 4, 5]) as Buffer] },
+        _unknownFields: { 400802: [Buffer.from([10, 10, 3, 1, 2, 6, 18, 3, 3, 4, 5]) as Buffer] },
       },
     },
     /**
