@@ -4,13 +4,11 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RevokeReason, type Session, SessionState } from "../../generated/proto/hr/sessionstore/v1/session_service.js";
 import { as, type Caller, newTenant } from "../support/callers.js";
-
 import { expectError } from "../support/grpc-errors.js";
 import { type IdentityUnderTest, startIdentity } from "../support/identity-under-test.js";
 
 /** The session store serves the session application only: its calls carry that service role. */
 const asSessionApp = (tenantId: string) => as(tenantId, ["session_service"]);
-
 
 // The sessionstore context (hr.sessionstore.v1.SessionService, hosted by
 // identity): refresh-token families stored as hashes, rotation, reuse
