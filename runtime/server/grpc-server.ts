@@ -6,6 +6,7 @@ import { ServerReflection, ServerReflectionService } from "nice-grpc-server-refl
 import type { Logger } from "pino";
 import type { Caller } from "../auth/caller.js";
 import type { RuntimeConfig } from "../config.js";
+import { admission } from "./admission.js";
 import { authentication } from "./authentication.js";
 import { callLog } from "./call-log.js";
 import type { CallScope } from "./call-scope.js";
@@ -55,8 +56,8 @@ const DESCRIPTOR_SET = new URL("../../generated/descriptor.binpb", import.meta.u
 
 /**
  * Starts a gRPC server with health and reflection (no token needed) and the
- * given business services behind authentication. Every call gets one log line
- * and error mapping.
+ * given business services behind authentication and admission (load
+ * shedding). Every call gets one log line and error mapping.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningServer> {
   const { config, logger, services } = options;
@@ -67,8 +68,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     .use(callLog(logger))
     .use(errorMapping(logger, `${options.name}.hr`, declaredReasons(descriptorSet)));
 
+  // Load shedding needs the caller's tenant, and never applies to health and reflection.
   const authenticated = server.with(authentication(config.auth));
-  for (const { definition, implementation } of services) authenticated.add(definition, implementation);
+  const admitted =
+    config.admission.maxLimit > 0
+      ? authenticated.with(admission(config.admission, logger, `${options.name}.hr`))
+      : authenticated;
+  for (const { definition, implementation } of services) admitted.add(definition, implementation);
 
   // Reflection lists the business services only: the descriptor set is built
   // from proto/, which does not hold grpc.health.v1 (health probes know it anyway).
