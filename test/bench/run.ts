@@ -17,6 +17,7 @@ import { timeoffCases } from "./cases/timeoff.js";
 import { cleanUpOnSignals, onCleanup, runCleanup } from "./cleanup.js";
 import { pidsWithCommandLine, treeProbe } from "./cpu.js";
 import { CONCURRENCY, measure, SECONDS, stopMeasuring, WARMUP_MS } from "./load.js";
+import { OVERLOAD_CASE, overloadSection } from "./overload.js";
 import { launch } from "./processes.js";
 import { type Row, report } from "./report.js";
 import { seedPeople } from "./seed/people.js";
@@ -133,6 +134,11 @@ try {
     process.stderr.write(`${Math.round(m.calls / m.seconds)} calls/s${m.errors ? `, ${m.errors} errors` : ""}\n`);
     rows.push({ name: c.name, servers: c.servers, m });
   }
+  const overload: string[] = [];
+  if (ONLY.length === 0 || ONLY.some((name) => OVERLOAD_CASE.startsWith(name))) {
+    process.stderr.write(`bench: ${OVERLOAD_CASE} ... `);
+    overload.push(...(await overloadSection(employees.get, peopleChannel, options, people.employeeIds, probes)));
+  }
 
   const cores = availableParallelism();
   const markdown = report(
@@ -149,6 +155,7 @@ try {
       "other processes CPU %: the machine's busy time in the window minus this bench's processes (it includes PostgreSQL when that is DATABASE_URL's)",
     ],
     rows,
+    overload,
   );
   console.log(markdown);
   if (ONLY.length === 0) {
