@@ -1,16 +1,19 @@
 /**
  * How many calls a server runs at once, learned from their latency: Netflix
- * concurrency-limits' GradientLimit. The baseline is the lowest latency seen
- * (what a call costs with no queueing anywhere); while samples stay within
- * TOLERANCE times it, the limit grows by about √limit per sample, and as
+ * concurrency-limits' GradientLimit, fed by windows of WINDOW calls as the
+ * library's WindowedLimit does (one call's latency is mostly noise: event
+ * loop turns, GC pauses). The baseline is the lowest window average seen
+ * (what a call costs with the least queueing); while windows stay within
+ * TOLERANCE times it, the limit grows by about √limit per window, and as
  * they rise past it, the limit shrinks in proportion (at most halving its
- * target per sample). Each sample moves the limit only SMOOTHING of the way
- * to its target, so one slow call (a GC pause) does not collapse it.
+ * target per window). Each window moves the limit only SMOOTHING of the way
+ * to its target, so one slow window does not collapse it.
  *
- * The baseline is re-measured every PROBE_MULTIPLIER × limit samples, as
- * the library's Vegas limit does: a database that became slower for good
- * would otherwise pin the limit at its minimum. The limit never grows while
- * fewer than half of it are in flight: latency measured by a few calls says
+ * The baseline is re-measured every PROBE_MULTIPLIER × limit windows (the
+ * library's Vegas limit counts calls; windows make that some seconds under
+ * load): a database that became slower for good would otherwise pin the
+ * limit at its minimum. The limit never grows while fewer
+ * than half of it were in flight: latency measured by a few calls says
  * nothing about what more would cost.
  */
 export interface AdaptiveLimitOptions {
@@ -23,13 +26,17 @@ const TOLERANCE = 2;
 const SMOOTHING = 0.2;
 const MIN_GRADIENT = 0.5;
 const PROBE_MULTIPLIER = 30;
+const WINDOW = 20;
 
 export class AdaptiveLimit {
   readonly #min: number;
   readonly #max: number;
   #estimate: number;
   #baselineMs = Number.POSITIVE_INFINITY;
-  #samplesSinceProbe = 0;
+  #windowsSinceProbe = 0;
+  #windowSumMs = 0;
+  #windowSamples = 0;
+  #windowMaxInFlight = 0;
 
   constructor(options: AdaptiveLimitOptions) {
     this.#min = Math.max(1, options.minLimit);
@@ -45,8 +52,20 @@ export class AdaptiveLimit {
   /** A call finished after `latencyMs`; `inFlight` calls (itself included) were running when it started. */
   onSample(latencyMs: number, inFlight: number): void {
     if (!(latencyMs > 0)) return;
-    if (this.#samplesSinceProbe++ >= PROBE_MULTIPLIER * this.#estimate) {
-      this.#samplesSinceProbe = 0;
+    this.#windowSumMs += latencyMs;
+    this.#windowMaxInFlight = Math.max(this.#windowMaxInFlight, inFlight);
+    if (++this.#windowSamples < WINDOW) return;
+    const averageMs = this.#windowSumMs / this.#windowSamples;
+    const maxInFlight = this.#windowMaxInFlight;
+    this.#windowSumMs = 0;
+    this.#windowSamples = 0;
+    this.#windowMaxInFlight = 0;
+    this.#update(averageMs, maxInFlight);
+  }
+
+  #update(latencyMs: number, inFlight: number): void {
+    if (++this.#windowsSinceProbe >= PROBE_MULTIPLIER * this.#estimate) {
+      this.#windowsSinceProbe = 0;
       this.#baselineMs = latencyMs;
       return;
     }

@@ -71,8 +71,7 @@ export async function openLoop(
       .then(
         () => (performance.now() - started <= deadlineMs ? result.okInTime++ : result.okLate++),
         (error: unknown) => {
-          const code =
-            error instanceof ClientError ? codeOf(error) : isAbortError(error) ? "DEADLINE_EXCEEDED" : "thrown";
+          const code = error instanceof ClientError ? codeOf(error) : gaveUp(error) ? "DEADLINE_EXCEEDED" : "thrown";
           result.errors.set(code, (result.errors.get(code) ?? 0) + 1);
           if (code !== "RESOURCE_EXHAUSTED" && !code.startsWith("DEADLINE_EXCEEDED")) {
             result.firstOtherError ??= error instanceof Error ? error.message : String(error);
@@ -118,3 +117,8 @@ function codeOf(error: ClientError): string {
 }
 
 export const SERVER_REFUSED_LATE = "DEADLINE_EXCEEDED before work";
+
+/** The client's own timeout (AbortSignal.timeout): the deadline passed in flight. */
+function gaveUp(error: unknown): boolean {
+  return isAbortError(error) || (error instanceof Error && error.name === "TimeoutError");
+}
