@@ -25,8 +25,9 @@ const REFUSALS_LOGGED_EVERY_MS = 1_000;
  * is answered DEADLINE_EXCEEDED before any work. Otherwise it runs when a
  * slot of the adaptive concurrency limit is free, or waits for one in its
  * tenant's queue, for at most ADMISSION_MAX_WAIT_MS and never past the point
- * where its deadline would leave less than the method usually takes. A call
- * that cannot be queued, or waited that long, is refused at once with
+ * where its deadline would leave less than twice what the method usually
+ * takes. A call that cannot be queued, would wait longer (the calls ahead of
+ * it at the usual latency), or waited that long, is refused with
  * RESOURCE_EXHAUSTED, RetryInfo and ErrorInfo OVERLOADED: answering it
  * quickly costs less than queueing work nobody will wait for.
  */
@@ -49,11 +50,9 @@ export function admission(config: AdmissionConfig, logger: Logger, domain: strin
         `${Math.max(0, Math.round(leftMs))} ms left before the deadline, less than the ${Math.ceil(neededMs)} ms this method needs`,
       );
     }
-    const slot = await gate.acquire(
-      context.caller.tenantId,
-      Math.min(config.maxWaitMs, leftMs - usualMs),
-      context.signal,
-    );
+    // A call admitted with only its usual latency left misses its deadline half the time: keep as much again.
+    const maxWaitMs = Math.min(config.maxWaitMs, leftMs - 2 * usualMs);
+    const slot = await gate.acquire(context.caller.tenantId, maxWaitMs, usualMs, context.signal);
     if (!slot) {
       noteRefusal();
       throw overloaded(domain, retryDelayMs(usualMs, gate.state));

@@ -33,12 +33,15 @@ export class ConcurrencyGate {
 
   /**
    * A slot at once, or after waiting at most `maxWaitMs`; undefined when the
-   * call cannot be queued or waited too long. Rejects with an AbortError when
-   * `signal` aborts first (the caller has gone).
+   * call cannot be queued, waited too long, or would have to: the calls
+   * queued ahead, run `limit` at a time for `usualMs` each, would take longer
+   * than it may wait (refused now rather than at the end of its wait). Rejects
+   * with an AbortError when `signal` aborts first (the caller has gone).
    */
-  async acquire(tenant: string, maxWaitMs: number, signal: AbortSignal): Promise<Slot | undefined> {
+  async acquire(tenant: string, maxWaitMs: number, usualMs: number, signal: AbortSignal): Promise<Slot | undefined> {
     if (this.#inFlight < this.#limit.limit && this.#queue.size === 0) return this.#open();
-    if (maxWaitMs <= 0) return undefined;
+    const expectedWaitMs = ((this.#queue.size + 1) / this.#limit.limit) * usualMs;
+    if (maxWaitMs <= 0 || expectedWaitMs > maxWaitMs) return undefined;
     if (signal.aborted) throw new AbortError();
     return new Promise<Slot | undefined>((resolve, reject) => {
       const settle = () => {
