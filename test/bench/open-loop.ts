@@ -1,6 +1,5 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isAbortError } from "abort-controller-x";
 import { ClientError, Status } from "nice-grpc";
 import type { Probe } from "./cpu.js";
 import { measuringStopped } from "./load.js";
@@ -71,7 +70,7 @@ export async function openLoop(
       .then(
         () => (performance.now() - started <= deadlineMs ? result.okInTime++ : result.okLate++),
         (error: unknown) => {
-          const code = error instanceof ClientError ? codeOf(error) : gaveUp(error) ? "DEADLINE_EXCEEDED" : "thrown";
+          const code = error instanceof ClientError ? codeOf(error) : "thrown";
           result.errors.set(code, (result.errors.get(code) ?? 0) + 1);
           if (code !== "RESOURCE_EXHAUSTED" && !code.startsWith("DEADLINE_EXCEEDED")) {
             result.firstOtherError ??= error instanceof Error ? error.message : String(error);
@@ -108,8 +107,7 @@ export async function openLoop(
 
 /**
  * The status, telling a server's refusal before any work (admission: "... ms
- * left before the deadline ...") from a deadline that passed in flight (the
- * client's own timeout, counted as DEADLINE_EXCEEDED too).
+ * left before the deadline ...") from a deadline that passed in flight.
  */
 function codeOf(error: ClientError): string {
   if (error.code !== Status.DEADLINE_EXCEEDED) return Status[error.code];
@@ -117,8 +115,3 @@ function codeOf(error: ClientError): string {
 }
 
 export const SERVER_REFUSED_LATE = "DEADLINE_EXCEEDED before work";
-
-/** The client's own timeout (AbortSignal.timeout): the deadline passed in flight. */
-function gaveUp(error: unknown): boolean {
-  return isAbortError(error) || (error instanceof Error && error.name === "TimeoutError");
-}

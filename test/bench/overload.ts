@@ -1,10 +1,12 @@
-import { type Channel, createClient, Metadata } from "nice-grpc";
-import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
-import { DEADLINE_HEADER } from "../../runtime/server/call-scope.js";
+import {
+  EmployeeServiceDefinition,
+  GetEmployeeRequest,
+} from "../../generated/proto/hr/employee/v1/employee_service.js";
 import type { CallOptions, Case } from "./cases/case.js";
 import type { Probe } from "./cpu.js";
 import { CONCURRENCY, measure, SECONDS } from "./load.js";
 import { type OpenLoopResult, openLoop, SERVER_REFUSED_LATE } from "./open-loop.js";
+import { grpcFrame, openRawChannel } from "./raw-grpc-client.js";
 
 // The overload case: how much useful work people still does when asked for
 // more than it can do. First its sustainable GetEmployee rate (the closed
@@ -21,7 +23,7 @@ const TARGET = 0.8;
 /** Runs the case and returns its section of the report. */
 export async function overloadSection(
   getEmployee: Case,
-  channel: Channel,
+  peopleAddresses: readonly string[],
   options: CallOptions,
   employeeIds: readonly string[],
   probes: readonly Probe[],
@@ -29,20 +31,22 @@ export async function overloadSection(
   const closed = await measure(getEmployee.call, probes);
   const sustainable = closed.calls / closed.seconds;
   process.stderr.write(`sustainable ${Math.round(sustainable)} calls/s`);
-  // A plain client, as in the other cases, so that the load process spends as
-  // little as it can; it sends the deadline as our client factory does, and
-  // gives up on the call when it passes.
-  const client = createClient(EmployeeServiceDefinition, channel);
-  const pick = (i: number) => employeeIds[(i * 7919) % employeeIds.length] ?? "";
+  const authorization = options.metadata.get("authorization") ?? "";
+  const channels = peopleAddresses.map((address) => openRawChannel(address, { authorization }));
+  const { fullName, methods } = EmployeeServiceDefinition;
+  const path = `/${fullName}/${methods.getEmployee.name}`;
+  const frames = employeeIds.map((id) => grpcFrame(GetEmployeeRequest.encode({ id }).finish()));
   const phases: [number, OpenLoopResult][] = [];
-  for (const multiplier of MULTIPLIERS) {
-    const call = (i: number) => {
-      const metadata = Metadata(options.metadata).set(DEADLINE_HEADER, String(Date.now() + DEADLINE_MS));
-      return client.getEmployee({ id: pick(i) }, { metadata, signal: AbortSignal.timeout(DEADLINE_MS) });
-    };
-    const result = await openLoop(call, multiplier * sustainable, SECONDS, DEADLINE_MS, probes);
-    process.stderr.write(`, ${multiplier}×: goodput ${Math.round(result.okInTime / result.seconds)} calls/s`);
-    phases.push([multiplier, result]);
+  try {
+    for (const multiplier of MULTIPLIERS) {
+      const call = (i: number) =>
+        channels[i % channels.length]!.unary(path, frames[(i * 7919) % frames.length]!, DEADLINE_MS);
+      const result = await openLoop(call, multiplier * sustainable, SECONDS, DEADLINE_MS, probes);
+      process.stderr.write(`, ${multiplier}×: goodput ${Math.round(result.okInTime / result.seconds)} calls/s`);
+      phases.push([multiplier, result]);
+    }
+  } finally {
+    for (const channel of channels) channel.close();
   }
   process.stderr.write("\n");
   return table(sustainable, getEmployee.servers, phases);
@@ -68,7 +72,7 @@ function table(sustainable: number, servers: readonly string[], phases: [number,
     `## ${OVERLOAD_CASE}`,
     "",
     `- sustainable rate: ${fixed(sustainable)} calls/s (closed loop, ${CONCURRENCY} in flight); load shedding ${admission}`,
-    `- then open-loop arrivals at ${MULTIPLIERS.join("× and ")}× that rate, ${SECONDS} s each, every call with a ${DEADLINE_MS} ms deadline (sent in x-deadline-ms; the client gives up when it passes), no retries`,
+    `- then open-loop arrivals at ${MULTIPLIERS.join("× and ")}× that rate, ${SECONDS} s each, every call with a ${DEADLINE_MS} ms deadline (grpc-timeout and x-deadline-ms), no retries, from a bare HTTP/2 client (raw-grpc-client.ts) so that the load process can offer the rate`,
     "- goodput: calls answered OK within the deadline per second of arrivals; % of started calls; CPU over the arrivals and the wait for the last answers",
     "",
     `| ${head.join(" | ")} |`,

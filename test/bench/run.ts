@@ -61,7 +61,8 @@ try {
   const peoplePorts: number[] = [];
   for (let i = 0; i < PEOPLE_PROCESSES; i++) peoplePorts.push(await freePort());
   const peopleNames = peoplePorts.map((_, i) => (i === 0 ? "people" : `people ${i + 1}`));
-  const peopleTarget = `ipv4:${peoplePorts.map((p) => `127.0.0.1:${p}`).join(",")}`;
+  const peopleAddresses = peoplePorts.map((p) => `127.0.0.1:${p}`);
+  const peopleTarget = `ipv4:${peopleAddresses.join(",")}`;
   console.error("bench: starting server processes (the data services migrate their databases first)");
   // Each server is cleaned up as soon as it is up, even when another fails to start.
   const startServer = (name: string, entry: string, p: number, env: Record<string, string>) =>
@@ -137,7 +138,7 @@ try {
   const overload: string[] = [];
   if (ONLY.length === 0 || ONLY.some((name) => OVERLOAD_CASE.startsWith(name))) {
     process.stderr.write(`bench: ${OVERLOAD_CASE} ... `);
-    overload.push(...(await overloadSection(employees.get, peopleChannel, options, people.employeeIds, probes)));
+    overload.push(...(await overloadSection(employees.get, peopleAddresses, options, people.employeeIds, probes)));
   }
 
   const cores = availableParallelism();
