@@ -38,6 +38,22 @@ export interface RuntimeConfig {
   /** Deadline a client call gets when its caller set none. */
   defaultDeadlineMs: number;
   auth: AuthConfig;
+  admission: AdmissionConfig;
+}
+
+/**
+ * Load shedding of business calls (runtime/server/admission.ts): how many may
+ * run at once (an adaptive limit between min and max), how many may wait and
+ * for how long. A maxLimit of 0 turns it off.
+ */
+export interface AdmissionConfig {
+  minLimit: number;
+  maxLimit: number;
+  initialLimit: number;
+  queueSize: number;
+  maxWaitMs: number;
+  /** A call with less time than this left before its deadline is refused before any work. */
+  minDeadlineMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -57,6 +73,14 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
       // Access tokens live at most 15 minutes; a longer-lived token (a
       // development one, say) is accepted only where this is raised on purpose.
       maxTokenLifetimeSeconds: readInt(env, "AUTH_MAX_TOKEN_LIFETIME_SECONDS", 900),
+    },
+    admission: {
+      minLimit: readInt(env, "ADMISSION_MIN_LIMIT", 8),
+      maxLimit: readInt(env, "ADMISSION_MAX_LIMIT", 256),
+      initialLimit: readInt(env, "ADMISSION_INITIAL_LIMIT", 32),
+      queueSize: readInt(env, "ADMISSION_QUEUE_SIZE", 128),
+      maxWaitMs: readInt(env, "ADMISSION_MAX_WAIT_MS", 1_000),
+      minDeadlineMs: readInt(env, "ADMISSION_MIN_DEADLINE_MS", 5),
     },
   };
 }

@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import { authorizationRules } from "../auth/authorization-rules.js";
 import type { Caller } from "../auth/caller.js";
 import type { RuntimeConfig } from "../config.js";
+import { admission } from "./admission.js";
 import { authentication } from "./authentication.js";
 import {
   type Access,
@@ -92,9 +93,9 @@ const DESCRIPTOR_SET = new URL("../../generated/descriptor.binpb", import.meta.u
 
 /**
  * Starts a gRPC server with health and reflection (no token needed) and the
- * given business services behind authentication (unless served public).
- * Every call gets one log line
- * and error mapping.
+ * given business services behind authentication, authorization and
+ * admission (load shedding), unless served public. Every call gets one log
+ * line and error mapping.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningServer> {
   const { config, logger, services } = options;
@@ -105,13 +106,19 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     .use(callLog(logger))
     .use(errorMapping(logger, `${options.name}.hr`, declaredReasons(descriptorSet)));
 
-  // Authorization after authentication, by the rules the contracts declare.
+  // Authorization after authentication, by the rules the contracts declare;
+  // then load shedding, which needs the caller's tenant (and should not spend
+  // a slot on a call authorization refuses). Health and reflection are never shed.
   const rules = authorizationRules(descriptorSet);
-  const authenticated = server.with(authentication(config.auth)).with(authorization(rules, `${options.name}.hr`));
+  const authorized = server.with(authentication(config.auth)).with(authorization(rules, `${options.name}.hr`));
+  const admitted =
+    config.admission.maxLimit > 0
+      ? authorized.with(admission(config.admission, logger, `${options.name}.hr`))
+      : authorized;
   for (const service of services) {
     requirePublicRulesMatch(rules, service);
     if (service.public) server.add(service.definition, service.implementation);
-    else authenticated.add(service.definition, service.implementation);
+    else admitted.add(service.definition, service.implementation);
   }
   const paths = services.filter((service) => !service.public).flatMap(({ definition }) => methodPaths(definition));
   logMethodsWithoutRule(rules, paths, logger);

@@ -19,6 +19,10 @@ export function stopMeasuring(): void {
   stopped = true;
 }
 
+export function measuringStopped(): boolean {
+  return stopped;
+}
+
 /** One call; `i` numbers calls across warm-up and window (never reused), `worker` is 0..CONCURRENCY-1. */
 export type Call = (i: number, worker: number) => Promise<unknown>;
 

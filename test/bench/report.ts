@@ -80,7 +80,8 @@ function ratioTable(rows: readonly Row[]): string[] {
   return lines;
 }
 
-export function report(header: readonly string[], rows: readonly Row[]): string {
+/** The whole document; `sections` (the overload case's) go after the ratios. */
+export function report(header: readonly string[], rows: readonly Row[], sections: readonly string[] = []): string {
   const errors = rows
     .filter((r) => r.m.firstError)
     .map((r) => `- ${r.name}: ${r.m.errors} errors, first: ${r.m.firstError}`);
@@ -107,5 +108,6 @@ export function report(header: readonly string[], rows: readonly Row[]): string 
     "",
     ...ratioTable(rows),
     "",
+    ...sections,
   ].join("\n");
 }

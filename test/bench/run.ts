@@ -18,6 +18,7 @@ import { timeoffCases } from "./cases/timeoff.js";
 import { cleanUpOnSignals, onCleanup, runCleanup } from "./cleanup.js";
 import { pidsWithCommandLine, treeProbe } from "./cpu.js";
 import { CONCURRENCY, measure, SECONDS, stopMeasuring, WARMUP_MS } from "./load.js";
+import { OVERLOAD_CASE, overloadSection } from "./overload.js";
 import { launch } from "./processes.js";
 import { type Row, report } from "./report.js";
 import { seedPeople } from "./seed/people.js";
@@ -63,7 +64,8 @@ try {
   const peoplePorts: number[] = [];
   for (let i = 0; i < PEOPLE_PROCESSES; i++) peoplePorts.push(await freePort());
   const peopleNames = peoplePorts.map((_, i) => (i === 0 ? "people" : `people ${i + 1}`));
-  const peopleTarget = `ipv4:${peoplePorts.map((p) => `127.0.0.1:${p}`).join(",")}`;
+  const peopleAddresses = peoplePorts.map((p) => `127.0.0.1:${p}`);
+  const peopleTarget = `ipv4:${peopleAddresses.join(",")}`;
   console.error("bench: starting server processes (the data services migrate their databases first)");
   // Each server is cleaned up as soon as it is up, even when another fails to start.
   const startServer = (name: string, entry: string, p: number, env: Record<string, string>) =>
@@ -138,6 +140,11 @@ try {
     process.stderr.write(`${Math.round(m.calls / m.seconds)} calls/s${m.errors ? `, ${m.errors} errors` : ""}\n`);
     rows.push({ name: c.name, servers: c.servers, m });
   }
+  const overload: string[] = [];
+  if (ONLY.length === 0 || ONLY.some((name) => OVERLOAD_CASE.startsWith(name))) {
+    process.stderr.write(`bench: ${OVERLOAD_CASE} ... `);
+    overload.push(...(await overloadSection(employees.get, peopleAddresses, options, people.employeeIds, probes)));
+  }
 
   const cores = availableParallelism();
   const markdown = report(
@@ -154,6 +161,7 @@ try {
       "other processes CPU %: the machine's busy time in the window minus this bench's processes (it includes PostgreSQL when that is DATABASE_URL's)",
     ],
     rows,
+    overload,
   );
   console.log(markdown);
   if (ONLY.length === 0) {
