@@ -37,6 +37,16 @@ export interface RuntimeConfig {
   readinessIntervalMs: number;
   /** Deadline a client call gets when its caller set none. */
   defaultDeadlineMs: number;
+  /**
+   * HTTP/2 streams (calls) one client connection may have open on a server at
+   * once, and calls the platform's clients keep open on one channel (the rest
+   * wait in the client, see client/calls-in-flight.ts). Node's HTTP/2 closes a
+   * connection whose client resets more than about 1,000 streams in a burst
+   * (nghttp2's guard against the "rapid reset" attack, CVE-2023-44487, which
+   * Node 20 cannot tune), failing every other call on it: a bound well below
+   * that keeps a client's burst of cancellations under the guard.
+   */
+  maxConcurrentStreams: number;
   auth: AuthConfig;
   admission: AdmissionConfig;
 }
@@ -66,6 +76,7 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     shutdownGraceMs: readInt(env, "SHUTDOWN_GRACE_MS", 10_000),
     readinessIntervalMs: readInt(env, "HEALTH_CHECK_INTERVAL_MS", 1_000),
     defaultDeadlineMs: readInt(env, "DEFAULT_DEADLINE_MS", 12_000),
+    maxConcurrentStreams: readPositiveInt(env, "GRPC_MAX_CONCURRENT_STREAMS", 100),
     auth: {
       issuer: env.AUTH_JWT_ISSUER ?? "hr-platform",
       audience: env.AUTH_JWT_AUDIENCE ?? "hr-api",
@@ -107,6 +118,12 @@ export function readInt(env: Env, name: string, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+function readPositiveInt(env: Env, name: string, fallback: number): number {
+  const value = readInt(env, name, fallback);
+  if (value === 0) throw new Error(`${name} must be at least 1`);
   return value;
 }
 

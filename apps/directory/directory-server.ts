@@ -20,7 +20,10 @@ export async function startDirectoryServer(options: {
   logger: Logger;
 }): Promise<RunningServer> {
   const channel = openChannel(options.peopleTarget);
-  const people = peopleClients(channel, { defaultDeadlineMs: options.config.defaultDeadlineMs });
+  const people = peopleClients(channel, {
+    defaultDeadlineMs: options.config.defaultDeadlineMs,
+    maxCallsInFlight: options.config.maxConcurrentStreams,
+  });
   const server = await startGrpcServer({
     name: "directory",
     port: options.port,

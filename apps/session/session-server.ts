@@ -29,7 +29,10 @@ export async function startSessionServer(options: {
     throw new Error(`access tokens of ${options.accessTokenSeconds} s would be refused by every service`);
   }
   const channel = openChannel(options.identityTarget);
-  const identity = identityClients(channel, { defaultDeadlineMs: config.defaultDeadlineMs });
+  const identity = identityClients(channel, {
+    defaultDeadlineMs: config.defaultDeadlineMs,
+    maxCallsInFlight: config.maxConcurrentStreams,
+  });
   const minting = new TokenMinting(options.signer, config.auth, options.accessTokenSeconds);
   const server = await startGrpcServer({
     name: "session",

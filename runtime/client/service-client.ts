@@ -14,6 +14,7 @@ import { type DeadlineOptions, deadlineMiddleware } from "nice-grpc-client-middl
 import { type RetryOptions, retryMiddleware } from "nice-grpc-client-middleware-retry";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
 import { DEADLINE_HEADER } from "../server/call-scope.js";
+import { CallSlots, callsInFlight } from "./calls-in-flight.js";
 
 /**
  * Opens a channel to a data service. `target` is anything gRPC resolves:
@@ -32,6 +33,22 @@ export interface ClientPolicy {
   defaultDeadlineMs: number;
   /** Attempts in all for a method the proto marks safe to retry. */
   maxAttempts?: number;
+  /**
+   * Calls open at once on one channel, across every client made on it; the
+   * rest wait in this process (see calls-in-flight.ts). The servers' own
+   * per-connection limit, GRPC_MAX_CONCURRENT_STREAMS.
+   */
+  maxCallsInFlight: number;
+}
+
+// One bound per channel: every client made on a channel shares its connections.
+const slotsOfChannel = new WeakMap<Channel, CallSlots>();
+
+function slotsOf(channel: Channel, limit: number): CallSlots {
+  const slots = slotsOfChannel.get(channel) ?? new CallSlots(limit);
+  if (slots.limit !== limit) throw new Error(`channel already bounded to ${slots.limit} calls in flight, not ${limit}`);
+  slotsOfChannel.set(channel, slots);
+  return slots;
 }
 
 export type ServiceClient<D extends CompatServiceDefinition> = Client<D, RetryOptions & DeadlineOptions>;
@@ -40,7 +57,8 @@ export type ServiceClient<D extends CompatServiceDefinition> = Client<D, RetryOp
  * A typed client with the platform's call policy: a deadline on every call
  * (sent on to the next hop as a header), retries with backoff only for
  * methods whose proto declares them NO_SIDE_EFFECTS or IDEMPOTENT, and
- * google.rpc error details decoded into RichClientError.
+ * google.rpc error details decoded into RichClientError, and at most
+ * `maxCallsInFlight` calls open on the channel.
  */
 export function createServiceClient<D extends CompatServiceDefinition>(
   definition: D,
@@ -49,7 +67,9 @@ export function createServiceClient<D extends CompatServiceDefinition>(
 ): ServiceClient<D> {
   return (
     createClientFactory()
-      // Attached first runs last: the deadline covers every retry, and the header reflects it.
+      // Attached first runs last: the deadline covers every retry, and the header reflects it;
+      // each attempt waits for a slot of its own, and a deadline also ends that wait.
+      .use(callsInFlight(slotsOf(channel, policy.maxCallsInFlight)))
       .use(errorDetailsClientMiddleware)
       .use(retryMiddleware)
       .use(deadlineMiddleware)

@@ -13,10 +13,13 @@ import { RestartBackoff } from "./restart-backoff.js";
 // `npm start` (compiled, from dist/) and `npm run dev` (from source, tsx):
 // every process of the platform on one machine. PostgreSQL is the server in
 // DATABASE_URL (its maintenance database) or else an embedded one with its
-// data in .data/postgres; each data service gets its own database (and
-// migrates it when it starts). Every process is restarted when it exits on its
-// own. All start at once: data services never call each other, and apps
-// connect to them lazily, on their first call.
+// data in DATA_DIR/postgres (.data/postgres); each data service gets its own
+// database, named with DATABASE_NAME_PREFIX (hr_people, ...), and migrates it
+// when it starts. Ports, data folder and database names are all overridable,
+// so a second instance (a test, another checkout) can run beside the first.
+// Every process is restarted when it exits on its own. All start at once:
+// data services never call each other, and apps connect to them lazily, on
+// their first call.
 // Apps stop first (they may still be calling data services), then the rest.
 
 interface LaunchedService extends BannerService {
@@ -49,6 +52,8 @@ async function keyEnv(): Promise<KeyEnv> {
 }
 
 const startedAt = performance.now();
+const dataDir = path.resolve(process.env.DATA_DIR || path.join(repoRoot, ".data"));
+const databasePrefix = process.env.DATABASE_NAME_PREFIX || "hr_";
 const peoplePort = readInt(process.env, "PEOPLE_PORT", 50051);
 const directoryPort = readInt(process.env, "DIRECTORY_PORT", 50052);
 const identityPort = readInt(process.env, "IDENTITY_PORT", 50053);
@@ -73,7 +78,7 @@ const services: LaunchedService[] = [
       entry: "services/people/main",
       port,
       env: { PEOPLE_PORT: String(port) },
-      database: { name: "hr_people", urlEnv: "PEOPLE_DATABASE_URL" },
+      database: { name: `${databasePrefix}people`, urlEnv: "PEOPLE_DATABASE_URL" },
       contexts: ["hr.organization.v1.DepartmentService", "hr.employee.v1.EmployeeService"],
       ...(i === 0 && { example: { method: "hr.employee.v1.EmployeeService/ListEmployees", body: { pageSize: 10 } } }),
     }),
@@ -84,7 +89,7 @@ const services: LaunchedService[] = [
     entry: "services/identity/main",
     port: identityPort,
     env: { IDENTITY_PORT: String(identityPort) },
-    database: { name: "hr_identity", urlEnv: "IDENTITY_DATABASE_URL" },
+    database: { name: `${databasePrefix}identity`, urlEnv: "IDENTITY_DATABASE_URL" },
     contexts: ["hr.identity.v1.AccountService", "hr.sessionstore.v1.SessionService"],
   },
   {
@@ -93,7 +98,7 @@ const services: LaunchedService[] = [
     entry: "services/talent/main",
     port: talentPort,
     env: { TALENT_PORT: String(talentPort) },
-    database: { name: "hr_talent", urlEnv: "TALENT_DATABASE_URL" },
+    database: { name: `${databasePrefix}talent`, urlEnv: "TALENT_DATABASE_URL" },
     contexts: ["hr.requisition.v1.JobOpeningService", "hr.candidacy.v1.ApplicationService"],
   },
   {
@@ -102,7 +107,7 @@ const services: LaunchedService[] = [
     entry: "services/timeoff/main",
     port: timeoffPort,
     env: { TIMEOFF_PORT: String(timeoffPort) },
-    database: { name: "hr_timeoff", urlEnv: "TIMEOFF_DATABASE_URL" },
+    database: { name: `${databasePrefix}timeoff`, urlEnv: "TIMEOFF_DATABASE_URL" },
     contexts: ["hr.timeoff.v1.LeaveAccountService"],
   },
   {
@@ -175,6 +180,8 @@ async function launch(service: LaunchedService, server: PostgresServer, keys: Ke
   const run = (): ChildProcess | undefined => {
     if (stopping) return undefined;
     const child = spawnChild(service.entry, env);
+    // The pid, for an operator (or a test) who wants to stop or kill one service.
+    say(`${service.name} started (pid ${child.pid})`);
     const entry = { service, child };
     running.push(entry);
     const startedAt = Date.now();
@@ -204,13 +211,13 @@ try {
   const taken = await Promise.all(services.map((service) => isListening(service.port)));
   const busy = services.filter((_, i) => taken[i]).map((service) => `${service.name} (${service.port})`);
   if (busy.length > 0) throw new Error(`ports already in use: ${busy.join(", ")}`);
-  const dataDir = path.join(repoRoot, ".data", "postgres");
+  const postgresDir = path.join(dataDir, "postgres");
   // Below Linux's ephemeral range (32768–60999): a port in it can be taken by
   // a client socket while PostgreSQL restarts, and PostgreSQL then cannot come back.
-  const pg = await resolvePostgres({ dataDir, port: readInt(process.env, "EMBEDDED_PG_PORT", 25432) });
+  const pg = await resolvePostgres({ dataDir: postgresDir, port: readInt(process.env, "EMBEDDED_PG_PORT", 25432) });
   postgres = pg;
   const keys = await keyEnv();
-  const where = process.env.DATABASE_URL ? "DATABASE_URL" : `embedded, data in .data/postgres`;
+  const where = process.env.DATABASE_URL ? "DATABASE_URL" : `embedded, data in ${postgresDir}`;
   await Promise.all(
     services.map((service) =>
       launch(service, pg, keys).catch((error: Error) => {

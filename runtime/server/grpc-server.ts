@@ -100,8 +100,11 @@ const DESCRIPTOR_SET = new URL("../../generated/descriptor.binpb", import.meta.u
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningServer> {
   const { config, logger, services } = options;
   const health = HealthState();
+  // Every Watch stream listens for status changes while it is open: many probes are no leak.
+  health.setMaxListeners(0);
   const descriptorSet = readFileSync(DESCRIPTOR_SET);
-  const server = createServer()
+  // grpc-js passes this on as the HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS of every connection (see config.ts).
+  const server = createServer({ "grpc.max_concurrent_streams": config.maxConcurrentStreams })
     .use(errorDetailsServerMiddleware)
     .use(callLog(logger))
     .use(errorMapping(logger, `${options.name}.hr`, declaredReasons(descriptorSet)));

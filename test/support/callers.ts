@@ -76,4 +76,8 @@ export function testLogger() {
 }
 
 /** Tests see every failure as it happens: no retries unless a test asks for them. */
-export const testClientPolicy = { defaultDeadlineMs: 10_000, maxAttempts: 1 };
+export const testClientPolicy = {
+  defaultDeadlineMs: 10_000,
+  maxAttempts: 1,
+  maxCallsInFlight: testConfig.maxConcurrentStreams,
+};
