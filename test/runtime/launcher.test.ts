@@ -9,7 +9,7 @@ import { openChannel } from "../../runtime/client/service-client.js";
 import { dropDatabase } from "../../runtime/db/databases.js";
 import { waitUntilServing } from "../../runtime/launch/readiness.js";
 import { repoRoot } from "../../runtime/repo-root.js";
-import { as, newTenant } from "../support/callers.js";
+import { as, newTenant, testKeys } from "../support/callers.js";
 import { freePort } from "../support/free-port.js";
 import { groupRuns, LauncherProcess } from "../support/launcher-process.js";
 import { testClient } from "../support/service-under-test.js";
@@ -77,6 +77,9 @@ describe("the launcher (npm start)", () => {
       EMBEDDED_PG_PORT: String(await freePort()),
       DATA_DIR: dataDir,
       DATABASE_NAME_PREFIX: prefix,
+      // The run's key pair, so the test's tokens are accepted (and no development key is written).
+      AUTH_JWKS_FILE: testKeys.jwksFile,
+      AUTH_SIGNING_KEY_FILE: testKeys.signingKeyFile,
       LOG_LEVEL: "warn",
     });
     launcher = started;
