@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Status } from "nice-grpc";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Account } from "../../generated/proto/hr/identity/v1/account_service.js";
 import type { LeaveAccount } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import { authorizationRules } from "../../runtime/auth/authorization-rules.js";
@@ -11,6 +11,7 @@ import * as leave from "../contexts/timeoff.fixtures.js";
 import { decide, open, PENDING, requestLeave, startTimeoffPerFile, timeoff } from "../contexts/timeoff.fixtures.js";
 import { as, type Caller, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
+import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
 
 // Rules limited to one's own resources (allow_own) and rules forbidding them
 // (deny_own), over real calls: for each such method, the refusal with its
@@ -52,7 +53,46 @@ beforeAll(async () => {
   t.adaManager = await as(tenant, ["manager", "employee"], ada);
 });
 
+/** People, for the rule on employee records. */
+let people: PeopleUnderTest;
+beforeAll(async () => {
+  people = await startPeople();
+});
+afterAll(async () => {
+  await people?.stop();
+});
+
 const CASES: Record<string, () => Promise<void>> = {
+  "/hr.employee.v1.EmployeeService/UpdateEmployee": async () => {
+    const hire = async (givenName: string) => {
+      const { department } = await people.departments.createDepartment(
+        {
+          requestId: rid(),
+          name: givenName,
+          code: givenName.toUpperCase(),
+          parentDepartmentId: "",
+          headEmployeeId: "",
+        },
+        t.admin,
+      );
+      const fields = { givenName, familyName: "Tester", workEmail: `${givenName}@example.com`, jobTitle: "" };
+      const request = { requestId: rid(), ...fields, departmentId: department?.id ?? "", managerId: "" };
+      return (await people.employees.hireEmployee({ ...request, hireDate: "2024-01-15" }, t.admin)).employee;
+    };
+    const [ada, bob] = [await hire("ada"), await hire("bob")];
+    if (ada === undefined || bob === undefined) throw new Error("hiring failed");
+    const adaSelf = await as(t.admin.tenantId, ["employee"], { employeeId: ada.id });
+    const update = (employee: typeof ada, updateMask: string[]) =>
+      people.employees.updateEmployee({ requestId: rid(), employee, updateMask }, adaSelf);
+    await denied(update({ ...bob, givenName: "Mallory" }, ["given_name"]), "NOT_OWN_RESOURCE");
+    await denied(
+      update({ ...ada, workEmail: "ceo@example.com" }, ["given_name", "work_email"]),
+      "OWN_FIELD_NOT_EDITABLE",
+    );
+    await denied(update({ ...ada, jobTitle: "CEO" }, ["job_title"]), "OWN_FIELD_NOT_EDITABLE");
+    expect((await people.employees.getEmployee({ id: ada.id }, t.admin)).employee).toEqual(ada);
+    expect((await update({ ...ada, givenName: "Adele" }, ["given_name"])).employee?.givenName).toBe("Adele");
+  },
   "/hr.identity.v1.AccountService/GetAccount": async () => {
     expect((await accounts.read(t.adaEmployee, t.ada.id)).id).toBe(t.ada.id);
     await denied(identity.accounts.getAccount({ id: t.bob.id }, t.adaEmployee), "NOT_OWN_RESOURCE");
