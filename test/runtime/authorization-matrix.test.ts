@@ -9,6 +9,7 @@ import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { JobOpeningServiceDefinition } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
+import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
 import { LeaveAccountServiceDefinition } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import { authorizationRules, scopeOf } from "../../runtime/auth/authorization-rules.js";
 import { openChannel } from "../../runtime/client/service-client.js";
@@ -16,6 +17,7 @@ import { as, newTenant } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { startIdentity } from "../support/identity-under-test.js";
 import { startPeople } from "../support/people-under-test.js";
+import { startSelfService } from "../support/self-service-under-test.js";
 import { testClient } from "../support/service-under-test.js";
 import { startTalent } from "../support/talent-under-test.js";
 import { startTimeoff } from "../support/timeoff-under-test.js";
@@ -39,6 +41,7 @@ const DEFINITIONS = [
   ApplicationServiceDefinition,
   LeaveAccountServiceDefinition,
   DirectoryServiceDefinition,
+  SelfServiceDefinition,
 ];
 
 /** Which server serves each service, filled once they run. */
@@ -54,7 +57,8 @@ beforeAll(async () => {
   ]);
   const directory = await startDirectory(people.address);
   const directoryChannel = openChannel(`127.0.0.1:${directory.server.port}`);
-  stops.push(people.stop, identity.stop, talent.stop, timeoff.stop, directory.stop, async () =>
+  const selfService = await startSelfService(people.address, timeoff.address);
+  stops.push(people.stop, identity.stop, talent.stop, timeoff.stop, directory.stop, selfService.stop, async () =>
     directoryChannel.close(),
   );
   for (const [service, channel] of [
@@ -65,6 +69,7 @@ beforeAll(async () => {
     [ApplicationServiceDefinition, talent.channel],
     [LeaveAccountServiceDefinition, timeoff.channel],
     [DirectoryServiceDefinition, directoryChannel],
+    [SelfServiceDefinition, selfService.channel],
   ] as const) {
     channels.set(service.fullName, channel);
   }
