@@ -68,6 +68,7 @@ export async function cancelMyLeave(
  * never changes employee, so the check holds for the call that follows.
  */
 async function ownLeaveAccount(data: DataClients, leaveAccountId: string, context: SelfServiceCall): Promise<string> {
+  // A login linked to no employee owns no account: say so rather than "not yours".
   signedInEmployee(context.caller);
   const id = requireId("leave_account_id", leaveAccountId);
   const { leaveAccount } = await data.leaveAccounts.getLeaveAccount({ id }, forwardCall(context));
