@@ -15,7 +15,7 @@
  * import them (the test scans the .proto files for that). Add an app's package here when
  * the app gets a contract.
  */
-const APP_PROTO_PACKAGES = ["directory", "session"];
+const APP_PROTO_PACKAGES = ["directory", "session", "selfservice"];
 const appProtos = `^(proto|generated/proto)/hr/(${APP_PROTO_PACKAGES.join("|")})/`;
 
 /**

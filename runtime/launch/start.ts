@@ -60,8 +60,9 @@ const identityPort = readInt(process.env, "IDENTITY_PORT", 50053);
 const talentPort = readInt(process.env, "TALENT_PORT", 50054);
 const timeoffPort = readInt(process.env, "TIMEOFF_PORT", 50055);
 const sessionPort = readInt(process.env, "SESSION_PORT", 50056);
+const selfServicePort = readInt(process.env, "SELF_SERVICE_PORT", 50057);
 // PEOPLE_PROCESSES=2 runs people as two processes (the second on PEOPLE_PORT +
-// 100, and so on), which the directory calls round-robin. Measured on 2 cores
+// 100, and so on), which the apps call round-robin. Measured on 2 cores
 // it does not pay (GetEmployee 2,519 → 1,664 calls/s, server CPU per call
 // doubled): it is for machines with cores to spare.
 const peoplePorts = Array.from({ length: Math.max(1, readInt(process.env, "PEOPLE_PROCESSES", 1)) }, (_, i) => {
@@ -126,6 +127,18 @@ const services: LaunchedService[] = [
     env: { SESSION_PORT: String(sessionPort), SESSION_IDENTITY_TARGET: `127.0.0.1:${identityPort}` },
     contexts: ["hr.session.v1.SessionService"],
     signsTokens: true,
+  },
+  {
+    name: "self-service",
+    kind: "app",
+    entry: "apps/self-service/main",
+    port: selfServicePort,
+    env: {
+      SELF_SERVICE_PORT: String(selfServicePort),
+      SELF_SERVICE_PEOPLE_TARGET: peopleTarget,
+      SELF_SERVICE_TIMEOFF_TARGET: `127.0.0.1:${timeoffPort}`,
+    },
+    contexts: ["hr.selfservice.v1.SelfService"],
   },
 ];
 

@@ -45,6 +45,7 @@ describe("authorization rules in the contract", () => {
       "hr.requisition.v1.JobOpeningService",
       "hr.session.v1.SessionService",
       "hr.sessionstore.v1.SessionService",
+      "hr.selfservice.v1.SelfService",
       "hr.timeoff.v1.LeaveAccountService",
     ]);
   });

@@ -74,6 +74,11 @@ describe("error reasons in the contract", () => {
     expect(declared.get("hr.directory.v1")?.has("INVALID_ARGUMENT")).toBe(true);
   });
 
+  it("declares the self-service app's own reasons", () => {
+    const reasons = ["INVALID_ARGUMENT", "EMPLOYEE_LINK_REQUIRED", "NOT_IN_REPORTING_LINE"];
+    expect(reasons.filter((reason) => !declared.get("hr.selfservice.v1")?.has(reason))).toEqual([]);
+  });
+
   it("reads a planted reason and a planted notFound, so the scan cannot pass vacuously", () => {
     const planted = `throw failedPrecondition("NOT_IN_ANY_CONTRACT", s, m); notFound("widget", id);`;
     expect(reasonsIn(planted)).toEqual(["NOT_IN_ANY_CONTRACT", "WIDGET_NOT_FOUND"]);

@@ -9,6 +9,7 @@ import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { JobOpeningServiceDefinition } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
+import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
 import { SessionServiceDefinition } from "../../generated/proto/hr/session/v1/session_service.js";
 import { SessionServiceDefinition as SessionStoreDefinition } from "../../generated/proto/hr/sessionstore/v1/session_service.js";
 import { LeaveAccountServiceDefinition } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
@@ -18,6 +19,7 @@ import { as, newTenant } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { startIdentity } from "../support/identity-under-test.js";
 import { startPeople } from "../support/people-under-test.js";
+import { startSelfService } from "../support/self-service-under-test.js";
 import { testClient } from "../support/service-under-test.js";
 import { startSession } from "../support/session-under-test.js";
 import { startTalent } from "../support/talent-under-test.js";
@@ -44,6 +46,7 @@ const DEFINITIONS = [
   DirectoryServiceDefinition,
   SessionStoreDefinition,
   SessionServiceDefinition,
+  SelfServiceDefinition,
 ];
 
 /** Which server serves each service, filled once they run. */
@@ -61,10 +64,20 @@ beforeAll(async () => {
   const directoryChannel = openChannel(`127.0.0.1:${directory.server.port}`);
   const session = await startSession(identity.address);
   const sessionChannel = openChannel(`127.0.0.1:${session.server.port}`);
-  stops.push(people.stop, identity.stop, talent.stop, timeoff.stop, directory.stop, session.stop, async () => {
-    directoryChannel.close();
-    sessionChannel.close();
-  });
+  const selfService = await startSelfService(people.address, timeoff.address);
+  stops.push(
+    people.stop,
+    identity.stop,
+    talent.stop,
+    timeoff.stop,
+    directory.stop,
+    session.stop,
+    selfService.stop,
+    async () => {
+      directoryChannel.close();
+      sessionChannel.close();
+    },
+  );
   for (const [service, channel] of [
     [DepartmentServiceDefinition, people.channel],
     [EmployeeServiceDefinition, people.channel],
@@ -75,6 +88,7 @@ beforeAll(async () => {
     [DirectoryServiceDefinition, directoryChannel],
     [SessionStoreDefinition, identity.channel],
     [SessionServiceDefinition, sessionChannel],
+    [SelfServiceDefinition, selfService.channel],
   ] as const) {
     channels.set(service.fullName, channel);
   }

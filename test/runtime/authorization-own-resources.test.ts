@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Status } from "nice-grpc";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Account } from "../../generated/proto/hr/identity/v1/account_service.js";
 import type { LeaveAccount } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import { authorizationRules } from "../../runtime/auth/authorization-rules.js";
@@ -11,6 +11,8 @@ import * as leave from "../contexts/timeoff.fixtures.js";
 import { decide, open, PENDING, requestLeave, startTimeoffPerFile, timeoff } from "../contexts/timeoff.fixtures.js";
 import { as, type Caller, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
+import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
+import { type SelfServiceUnderTest, startSelfService } from "../support/self-service-under-test.js";
 
 // Rules limited to one's own resources (allow_own) and rules forbidding them
 // (deny_own), over real calls: for each such method, the refusal with its
@@ -52,7 +54,99 @@ beforeAll(async () => {
   t.adaManager = await as(tenant, ["manager", "employee"], ada);
 });
 
+/** People and the self-service app (over this file's timeoff), for the rules on employee records and in the app. */
+let people: PeopleUnderTest;
+let app: SelfServiceUnderTest;
+beforeAll(async () => {
+  people = await startPeople();
+  app = await startSelfService(people.address, timeoff.current.address);
+});
+afterAll(async () => {
+  await app?.stop();
+  await people?.stop();
+});
+
+/** A decision of the self-service app on one leave request of an account. */
+const onRequest = (a: LeaveAccount, leaveRequestId: string) => ({
+  requestId: rid(),
+  leaveAccountId: a.id,
+  leaveRequestId,
+});
+
 const CASES: Record<string, () => Promise<void>> = {
+  "/hr.employee.v1.EmployeeService/UpdateEmployee": async () => {
+    const hire = async (givenName: string) => {
+      const { department } = await people.departments.createDepartment(
+        {
+          requestId: rid(),
+          name: givenName,
+          code: givenName.toUpperCase(),
+          parentDepartmentId: "",
+          headEmployeeId: "",
+        },
+        t.admin,
+      );
+      const fields = { givenName, familyName: "Tester", workEmail: `${givenName}@example.com`, jobTitle: "" };
+      const request = { requestId: rid(), ...fields, departmentId: department?.id ?? "", managerId: "" };
+      return (await people.employees.hireEmployee({ ...request, hireDate: "2024-01-15" }, t.admin)).employee;
+    };
+    const [ada, bob] = [await hire("ada"), await hire("bob")];
+    if (ada === undefined || bob === undefined) throw new Error("hiring failed");
+    const adaSelf = await as(t.admin.tenantId, ["employee"], { employeeId: ada.id });
+    const update = (employee: typeof ada, updateMask: string[]) =>
+      people.employees.updateEmployee({ requestId: rid(), employee, updateMask }, adaSelf);
+    await denied(update({ ...bob, givenName: "Mallory" }, ["given_name"]), "NOT_OWN_RESOURCE");
+    await denied(
+      update({ ...ada, workEmail: "ceo@example.com" }, ["given_name", "work_email"]),
+      "OWN_FIELD_NOT_EDITABLE",
+    );
+    await denied(update({ ...ada, jobTitle: "CEO" }, ["job_title"]), "OWN_FIELD_NOT_EDITABLE");
+    expect((await people.employees.getEmployee({ id: ada.id }, t.admin)).employee).toEqual(ada);
+    expect((await update({ ...ada, givenName: "Adele" }, ["given_name"])).employee?.givenName).toBe("Adele");
+  },
+  "/hr.selfservice.v1.SelfService/ListMyLeaveMovements": async () => {
+    // As a manager, whom timeoff lets read every account: the app keeps them to their own.
+    const list = (leaveAccountId: string) =>
+      app.selfService.listMyLeaveMovements({ leaveAccountId, pageSize: 10, pageToken: "" }, t.adaManager);
+    await denied(list(t.bobLeave.id), "NOT_OWN_RESOURCE");
+    expect((await list(t.adaLeave.id)).movements).not.toEqual([]);
+  },
+  "/hr.selfservice.v1.SelfService/RequestMyLeave": async () => {
+    const ask = (a: LeaveAccount, day: string) =>
+      app.selfService.requestMyLeave(
+        { requestId: rid(), leaveAccountId: a.id, startDate: day, endDate: day, halfDay: false, note: "" },
+        t.adaManager,
+      );
+    const before = await leave.read(t.admin, t.bobLeave.id);
+    await denied(ask(t.bobLeave, "2099-07-06"), "NOT_OWN_RESOURCE");
+    expect(await leave.read(t.admin, t.bobLeave.id)).toEqual(before);
+    expect((await ask(t.adaLeave, "2099-07-06")).leaveRequest?.status).toBe(PENDING);
+  },
+  "/hr.selfservice.v1.SelfService/CancelMyLeave": async () => {
+    const bobs = await requestLeave(t.admin, t.bobLeave, "2099-07-07");
+    await denied(
+      app.selfService.cancelMyLeave(onRequest(t.bobLeave, bobs.request.id), t.adaManager),
+      "NOT_OWN_RESOURCE",
+    );
+    const own = await requestLeave(t.adaManager, t.adaLeave, "2099-07-07");
+    await app.selfService.cancelMyLeave(onRequest(t.adaLeave, own.request.id), t.adaManager);
+  },
+  "/hr.selfservice.v1.SelfService/ApproveTeamLeave": async () => {
+    const own = await requestLeave(t.adaManager, t.adaLeave, "2099-07-08");
+    const approveOwn = app.selfService.approveTeamLeave(onRequest(t.adaLeave, own.request.id), t.adaManager);
+    await denied(approveOwn, "OWN_RESOURCE_FORBIDDEN");
+    const bobs = await requestLeave(t.admin, t.bobLeave, "2099-07-08");
+    await app.selfService.approveTeamLeave(onRequest(t.bobLeave, bobs.request.id), t.adaHr);
+  },
+  "/hr.selfservice.v1.SelfService/RejectTeamLeave": async () => {
+    const own = await requestLeave(t.adaHr, t.adaLeave, "2099-07-09");
+    await denied(
+      app.selfService.rejectTeamLeave(onRequest(t.adaLeave, own.request.id), t.adaHr),
+      "OWN_RESOURCE_FORBIDDEN",
+    );
+    const bobs = await requestLeave(t.admin, t.bobLeave, "2099-07-09");
+    await app.selfService.rejectTeamLeave(onRequest(t.bobLeave, bobs.request.id), t.adaHr);
+  },
   "/hr.identity.v1.AccountService/GetAccount": async () => {
     expect((await accounts.read(t.adaEmployee, t.ada.id)).id).toBe(t.ada.id);
     await denied(identity.accounts.getAccount({ id: t.bob.id }, t.adaEmployee), "NOT_OWN_RESOURCE");

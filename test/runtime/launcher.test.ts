@@ -21,7 +21,7 @@ import { testClient } from "../support/service-under-test.js";
 // (SIGINT) then stops every process it started, PostgreSQL included when it
 // started an embedded one (DATABASE_URL unset).
 
-const SERVICES = ["people", "identity", "talent", "timeoff", "directory", "session"] as const;
+const SERVICES = ["people", "identity", "talent", "timeoff", "directory", "session", "self-service"] as const;
 const DATA_SERVICES = ["people", "identity", "talent", "timeoff"];
 const KILLED = "timeoff";
 /** A first start initialises PostgreSQL and migrates four databases: generous on a loaded machine. */
@@ -73,7 +73,9 @@ async function until(what: string, condition: () => boolean, timeoutMs: number):
 describe("the launcher (npm start)", () => {
   it("restarts a data service killed with SIGKILL while the others keep serving, and Ctrl-C stops everything", async () => {
     const started = new LauncherProcess({
-      ...Object.fromEntries(SERVICES.map((service) => [`${service.toUpperCase()}_PORT`, String(ports[service])])),
+      ...Object.fromEntries(
+        SERVICES.map((service) => [`${service.toUpperCase().replace("-", "_")}_PORT`, String(ports[service])]),
+      ),
       EMBEDDED_PG_PORT: String(await freePort()),
       DATA_DIR: dataDir,
       DATABASE_NAME_PREFIX: prefix,

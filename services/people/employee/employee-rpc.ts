@@ -3,13 +3,15 @@ import {
   type EmployeeServiceDefinition as Definition,
   EmployeeServiceDefinition,
 } from "../../../generated/proto/hr/employee/v1/employee_service.js";
+import type { Caller } from "../../../runtime/auth/caller.js";
 import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
-import { notFound } from "../../../runtime/domain/domain-error.js";
+import { notFound, permissionDenied } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
+import type { Access } from "../../../runtime/server/authorization.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { inRequestOrder, optionalId, requireId, requireIds } from "../../../runtime/server/request-checks.js";
 import { updateMaskPaths } from "../../../runtime/server/update-mask.js";
@@ -25,6 +27,26 @@ import { statusFilter, toEmployeeMessage } from "./employee-proto.js";
 import { type EmployeeFilter, EmployeeRepository } from "./employee-repository.js";
 
 const methods = EmployeeServiceDefinition.methods;
+
+/** The fields a person may change on their own record: their name. Email and title are HR's. */
+const OWN_EDITABLE: ReadonlySet<string> = new Set(["given_name", "family_name"]);
+
+/**
+ * UpdateEmployee for a caller allowed on its own record only (allow_own):
+ * the record must be the one its token names, and only the name may change.
+ */
+function checkOwnEdit(call: { caller: Caller; access: Access }, id: string, paths: ReadonlySet<string>): void {
+  const { caller, access } = call;
+  if (!access.needsOwner) return;
+  access.check(caller.employeeId === id);
+  const others = [...paths].filter((path) => !OWN_EDITABLE.has(path));
+  if (others.length > 0) {
+    throw permissionDenied(
+      "OWN_FIELD_NOT_EDITABLE",
+      `on one's own record only the name may change, not ${others.join(", ")}`,
+    );
+  }
+}
 
 /** hr.employee.v1.EmployeeService: validates, runs the domain through the repository, maps to protobuf. */
 export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition> {
@@ -119,6 +141,7 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
         "work_email",
         "job_title",
       ] as const);
+      checkOwnEdit(call, id, paths);
       return change(call, methods.updateEmployee, request, id, given?.etag ?? "", (current) =>
         updateEmployee(
           current,

@@ -190,7 +190,7 @@ export interface UpdateEmployeeRequest {
     | undefined;
   /**
    * Fields to change: any of "given_name", "family_name", "work_email",
-   * "job_title".
+   * "job_title"; on one's own record without HR's role, only the names.
    */
   updateMask?: string[] | undefined;
 }
@@ -2240,7 +2240,9 @@ export const EmployeeServiceDefinition = {
     /**
      * Changes personal and job data. Only the fields named in `update_mask`
      * change; department and manager change only through TransferEmployee.
-     * A terminated employee cannot be updated.
+     * A terminated employee cannot be updated. A caller allowed on their own
+     * record only may change their given and family name and nothing else
+     * (PERMISSION_DENIED, reason OWN_FIELD_NOT_EDITABLE, for any other field).
      */
     updateEmployee: {
       name: "UpdateEmployee",
@@ -2248,7 +2250,10 @@ export const EmployeeServiceDefinition = {
       requestStream: false,
       responseType: UpdateEmployeeResponse as typeof UpdateEmployeeResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([9, 10, 1, 2, 18, 4, 1, 3, 4, 5]) as Buffer] },
+      },
     },
     /** Marks a pending hire as started: PENDING → ACTIVE. */
     activateEmployee: {
@@ -2320,7 +2325,9 @@ export interface EmployeeServiceImplementation<CallContextExt = {}> {
   /**
    * Changes personal and job data. Only the fields named in `update_mask`
    * change; department and manager change only through TransferEmployee.
-   * A terminated employee cannot be updated.
+   * A terminated employee cannot be updated. A caller allowed on their own
+   * record only may change their given and family name and nothing else
+   * (PERMISSION_DENIED, reason OWN_FIELD_NOT_EDITABLE, for any other field).
    */
   updateEmployee(
     request: UpdateEmployeeRequest,
@@ -2383,7 +2390,9 @@ export interface EmployeeServiceClient<CallOptionsExt = {}> {
   /**
    * Changes personal and job data. Only the fields named in `update_mask`
    * change; department and manager change only through TransferEmployee.
-   * A terminated employee cannot be updated.
+   * A terminated employee cannot be updated. A caller allowed on their own
+   * record only may change their given and family name and nothing else
+   * (PERMISSION_DENIED, reason OWN_FIELD_NOT_EDITABLE, for any other field).
    */
   updateEmployee(
     request: DeepPartial<UpdateEmployeeRequest>,

@@ -40,6 +40,11 @@ export enum ErrorReason {
   EMPLOYEE_TERMINATED = 9,
   /** EMPLOYEE_NOT_PENDING - FAILED_PRECONDITION: only a pending hire can be activated. */
   EMPLOYEE_NOT_PENDING = 10,
+  /**
+   * OWN_FIELD_NOT_EDITABLE - PERMISSION_DENIED: a caller allowed on their own record only asked to
+   * change a field other than their given and family name.
+   */
+  OWN_FIELD_NOT_EDITABLE = 11,
   UNRECOGNIZED = -1,
 }
 
@@ -78,6 +83,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 10:
     case "EMPLOYEE_NOT_PENDING":
       return ErrorReason.EMPLOYEE_NOT_PENDING;
+    case 11:
+    case "OWN_FIELD_NOT_EDITABLE":
+      return ErrorReason.OWN_FIELD_NOT_EDITABLE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -109,6 +117,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "EMPLOYEE_TERMINATED";
     case ErrorReason.EMPLOYEE_NOT_PENDING:
       return "EMPLOYEE_NOT_PENDING";
+    case ErrorReason.OWN_FIELD_NOT_EDITABLE:
+      return "OWN_FIELD_NOT_EDITABLE";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

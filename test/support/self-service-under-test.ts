@@ -1,0 +1,28 @@
+import { startSelfServiceServer } from "../../apps/self-service/self-service-server.js";
+import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
+import { openChannel } from "../../runtime/client/service-client.js";
+import { testConfig, testLogger } from "./callers.js";
+import { testClient } from "./service-under-test.js";
+
+/** A real self-service server on a free port, calling the given people and timeoff servers. */
+export async function startSelfService(peopleAddress: string, timeoffAddress: string) {
+  const server = await startSelfServiceServer({
+    port: 0,
+    peopleTarget: peopleAddress,
+    timeoffTarget: timeoffAddress,
+    config: testConfig,
+    logger: testLogger(),
+  });
+  const channel = openChannel(`127.0.0.1:${server.port}`);
+  return {
+    server,
+    channel,
+    selfService: testClient(SelfServiceDefinition, channel),
+    async stop() {
+      channel.close();
+      await server.stop();
+    },
+  };
+}
+
+export type SelfServiceUnderTest = Awaited<ReturnType<typeof startSelfService>>;
