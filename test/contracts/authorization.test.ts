@@ -43,9 +43,9 @@ describe("authorization rules in the contract", () => {
       "hr.identity.v1.AccountService",
       "hr.organization.v1.DepartmentService",
       "hr.requisition.v1.JobOpeningService",
+      "hr.selfservice.v1.SelfService",
       "hr.session.v1.SessionService",
       "hr.sessionstore.v1.SessionService",
-      "hr.selfservice.v1.SelfService",
       "hr.timeoff.v1.LeaveAccountService",
     ]);
   });
