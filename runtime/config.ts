@@ -9,6 +9,7 @@ import type { JWTVerifyGetKey } from "jose";
 import { readPublicKeys } from "./auth/public-keys.js";
 import type { RetentionPolicy } from "./db/idempotency-retention.js";
 import type { SqlTimeouts } from "./db/sql.js";
+import { DEFAULT_MAX_DEADLINE_MS } from "./server/call-scope.js";
 
 export interface AuthConfig {
   /** Expected `iss` claim. */
@@ -37,6 +38,8 @@ export interface RuntimeConfig {
   readinessIntervalMs: number;
   /** Deadline a client call gets when its caller set none. */
   defaultDeadlineMs: number;
+  /** The furthest deadline a call keeps, received or sent: a later one is capped to it. */
+  maxDeadlineMs: number;
   /**
    * HTTP/2 streams (calls) one client connection may have open on a server at
    * once, and calls the platform's clients keep open on one channel (the rest
@@ -76,6 +79,7 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     shutdownGraceMs: readInt(env, "SHUTDOWN_GRACE_MS", 10_000),
     readinessIntervalMs: readInt(env, "HEALTH_CHECK_INTERVAL_MS", 1_000),
     defaultDeadlineMs: readInt(env, "DEFAULT_DEADLINE_MS", 12_000),
+    maxDeadlineMs: readInt(env, "MAX_DEADLINE_MS", DEFAULT_MAX_DEADLINE_MS),
     maxConcurrentStreams: readPositiveInt(env, "GRPC_MAX_CONCURRENT_STREAMS", 100),
     auth: {
       issuer: env.AUTH_JWT_ISSUER ?? "hr-platform",
@@ -111,6 +115,22 @@ export function readRetentionPolicy(env: Env = process.env): RetentionPolicy {
     intervalMs: readInt(env, "IDEMPOTENCY_PURGE_INTERVAL_MS", 60_000),
     batchSize: 1_000,
   };
+}
+
+/**
+ * The key that signs a data service's page tokens (at least 32 bytes). Every
+ * replica of a service needs the same one, or a next page fails on another
+ * replica; production refuses the development key.
+ */
+export const DEVELOPMENT_PAGE_TOKEN_KEY = "development-only-page-token-key-0123456789";
+
+export function readPageTokenKey(env: Env = process.env): string {
+  const key = env.PAGE_TOKEN_KEY || DEVELOPMENT_PAGE_TOKEN_KEY;
+  if (env.NODE_ENV === "production" && key === DEVELOPMENT_PAGE_TOKEN_KEY) {
+    throw new Error("PAGE_TOKEN_KEY must be set in production");
+  }
+  if (Buffer.byteLength(key) < 32) throw new Error("PAGE_TOKEN_KEY must be at least 32 bytes");
+  return key;
 }
 
 export function readInt(env: Env, name: string, fallback: number): number {

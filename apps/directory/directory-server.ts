@@ -22,6 +22,7 @@ export async function startDirectoryServer(options: {
   const channel = openChannel(options.peopleTarget);
   const people = peopleClients(channel, {
     defaultDeadlineMs: options.config.defaultDeadlineMs,
+    maxDeadlineMs: options.config.maxDeadlineMs,
     maxCallsInFlight: options.config.maxConcurrentStreams,
   });
   const server = await startGrpcServer({

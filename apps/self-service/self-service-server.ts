@@ -26,6 +26,7 @@ export async function startSelfServiceServer(options: {
   const channels = { people: openChannel(options.peopleTarget), timeoff: openChannel(options.timeoffTarget) };
   const data = dataClients(channels, {
     defaultDeadlineMs: options.config.defaultDeadlineMs,
+    maxDeadlineMs: options.config.maxDeadlineMs,
     maxCallsInFlight: options.config.maxConcurrentStreams,
   });
   const server = await startGrpcServer({

@@ -31,6 +31,7 @@ export async function startSessionServer(options: {
   const channel = openChannel(options.identityTarget);
   const identity = identityClients(channel, {
     defaultDeadlineMs: config.defaultDeadlineMs,
+    maxDeadlineMs: config.maxDeadlineMs,
     maxCallsInFlight: config.maxConcurrentStreams,
   });
   const minting = new TokenMinting(options.signer, config.auth, options.accessTokenSeconds);

@@ -13,7 +13,7 @@ import {
 import { type DeadlineOptions, deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { type RetryOptions, retryMiddleware } from "nice-grpc-client-middleware-retry";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
-import { DEADLINE_HEADER } from "../server/call-scope.js";
+import { DEADLINE_HEADER, DEFAULT_MAX_DEADLINE_MS } from "../server/call-scope.js";
 import { CallSlots, callsInFlight } from "./calls-in-flight.js";
 
 /**
@@ -31,6 +31,8 @@ export function openChannel(target: string): Channel {
 export interface ClientPolicy {
   /** Deadline of a call whose caller set none. */
   defaultDeadlineMs: number;
+  /** The furthest deadline a call gets (MAX_DEADLINE_MS): a later one is brought in to it. */
+  maxDeadlineMs?: number;
   /** Attempts in all for a method the proto marks safe to retry. */
   maxAttempts?: number;
   /**
@@ -73,7 +75,7 @@ export function createServiceClient<D extends CompatServiceDefinition>(
       .use(errorDetailsClientMiddleware)
       .use(retryMiddleware)
       .use(deadlineMiddleware)
-      .use(deadlineHeader(policy.defaultDeadlineMs))
+      .use(deadlineHeader(policy.defaultDeadlineMs, policy.maxDeadlineMs ?? DEFAULT_MAX_DEADLINE_MS))
       .create(definition, channel, {
         "*": {
           retryMaxAttempts: policy.maxAttempts ?? 3,
@@ -87,14 +89,26 @@ export function createServiceClient<D extends CompatServiceDefinition>(
   );
 }
 
-/** Fills in the default deadline and tells the server the absolute deadline. */
-function deadlineHeader(defaultDeadlineMs: number): ClientMiddleware<DeadlineOptions, DeadlineOptions> {
+/**
+ * Fills in the default deadline, caps a far one, and tells the server the
+ * absolute deadline. Without the cap a deadline 30 days or years away would
+ * overflow Node's timers (at 2^31 ms, about 24.8 days, a timer fires at
+ * once: an immediate DEADLINE_EXCEEDED and a TimeoutOverflowWarning).
+ */
+function deadlineHeader(
+  defaultDeadlineMs: number,
+  maxDeadlineMs: number,
+): ClientMiddleware<DeadlineOptions, DeadlineOptions> {
   return async function* deadlineHeaderMiddleware<Request, Response>(
     call: ClientMiddlewareCall<Request, Response, DeadlineOptions>,
     options: CallOptions & DeadlineOptions,
   ) {
     const given = options.deadline ?? defaultDeadlineMs;
-    const deadline = typeof given === "number" ? new Date(Date.now() + given) : given;
+    const now = Date.now();
+    const wanted = typeof given === "number" ? now + given : given.getTime();
+    const deadline = new Date(
+      Math.min(Number.isFinite(wanted) ? wanted : Number.POSITIVE_INFINITY, now + maxDeadlineMs),
+    );
     const metadata = Metadata(options.metadata).set(DEADLINE_HEADER, String(deadline.getTime()));
     return yield* call.next(call.request, { ...options, metadata, deadline });
   };

@@ -1,13 +1,29 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { readPageTokenKey } from "../config.js";
 import { invalidArgument } from "../domain/domain-error.js";
-import { digestOf } from "./stable-json.js";
+import { stableJson } from "./stable-json.js";
 
 /**
- * Opaque keyset page tokens. A token holds the last key of its page and a
- * digest binding it to the tenant and the filters it was issued for, so it
- * cannot be replayed against another tenant or another query. Queries are
- * tenant-scoped anyway; the binding makes misuse an error instead of a
- * confusing page.
+ * Opaque keyset page tokens. A token holds the last key of its page and an
+ * HMAC, under the service's PAGE_TOKEN_KEY, of that key with the method, the
+ * tenant and the filters it was issued for: a token cannot be forged (its
+ * key reaches SQL only once signed by us), nor replayed against another
+ * method, tenant or query. Every such misuse is INVALID_ARGUMENT
+ * INVALID_PAGE_TOKEN, never a confusing page or an INTERNAL.
  */
+
+/** The list method a token is issued by (a generated method definition: list names differ within a service). */
+export interface PagedMethod {
+  readonly name: string;
+}
+
+const key = readPageTokenKey();
+
+function signatureOf(method: PagedMethod, tenantId: string, filter: unknown, lastKey: string): Buffer {
+  return createHmac("sha256", key)
+    .update(stableJson([method.name, tenantId, filter, lastKey]))
+    .digest();
+}
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -20,12 +36,18 @@ export function pageSizeOf(requested: number): number {
   return Math.min(requested, MAX_PAGE_SIZE);
 }
 
-export function encodePageToken(tenantId: string, filter: unknown, lastKey: string): string {
-  return Buffer.from(JSON.stringify({ k: lastKey, s: digestOf(tenantId, filter) })).toString("base64url");
+export function encodePageToken(method: PagedMethod, tenantId: string, filter: unknown, lastKey: string): string {
+  const s = signatureOf(method, tenantId, filter, lastKey).toString("base64url");
+  return Buffer.from(JSON.stringify({ k: lastKey, s })).toString("base64url");
 }
 
 /** The last key of the previous page, or undefined for the first page. */
-export function decodePageToken(token: string, tenantId: string, filter: unknown): string | undefined {
+export function decodePageToken(
+  method: PagedMethod,
+  token: string,
+  tenantId: string,
+  filter: unknown,
+): string | undefined {
   if (token === "") return undefined;
   let parsed: unknown;
   try {
@@ -34,7 +56,9 @@ export function decodePageToken(token: string, tenantId: string, filter: unknown
     parsed = undefined;
   }
   const { k, s } = (parsed ?? {}) as { k?: unknown; s?: unknown };
-  if (typeof k !== "string" || s !== digestOf(tenantId, filter)) {
+  const given = typeof s === "string" ? Buffer.from(s, "base64url") : Buffer.alloc(0);
+  const expected = typeof k === "string" ? signatureOf(method, tenantId, filter, k) : undefined;
+  if (typeof k !== "string" || !expected || given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw invalidArgument(
       [{ field: "page_token", description: "is not a token issued for this query; start again without one" }],
       "INVALID_PAGE_TOKEN",
@@ -49,6 +73,7 @@ export function decodePageToken(token: string, tenantId: string, filter: unknown
  * holding the last row's key: its id unless `keyOf` says otherwise.
  */
 export function pageOf<T>(
+  method: PagedMethod,
   rows: readonly T[],
   pageSize: number,
   tenantId: string,
@@ -58,6 +83,6 @@ export function pageOf<T>(
   const items = rows.slice(0, pageSize);
   const last = items.at(-1);
   const nextPageToken =
-    rows.length > pageSize && last !== undefined ? encodePageToken(tenantId, filter, keyOf(last)) : "";
+    rows.length > pageSize && last !== undefined ? encodePageToken(method, tenantId, filter, keyOf(last)) : "";
   return { items, nextPageToken };
 }

@@ -13,12 +13,12 @@ const MAX_REQUEST_ID_LENGTH = 128;
  * pass) is logged CANCELLED or DEADLINE_EXCEEDED whatever the handler did:
  * its answer reached nobody.
  */
-export function callLog(logger: Logger) {
+export function callLog(logger: Logger, maxDeadlineMs: number) {
   return async function* callLogMiddleware<Request, Response>(
     call: ServerMiddlewareCall<Request, Response, { scope: CallScope }>,
     context: CallContext,
   ) {
-    const scope = openScope(context);
+    const scope = openScope(context, maxDeadlineMs);
     const started = performance.now();
     let code = Status.OK;
     try {
@@ -53,10 +53,14 @@ function goneCode(scope: CallScope): Status {
     : Status.CANCELLED;
 }
 
-function openScope(context: CallContext): CallScope {
+/** The call's scope; a deadline further than `maxDeadlineMs` away (a client's far-future or garbled header) is capped. */
+function openScope(context: CallContext, maxDeadlineMs: number): CallScope {
   const given = context.metadata.get(REQUEST_ID_HEADER);
   const requestId = given && given.length <= MAX_REQUEST_ID_LENGTH ? given : randomUUID();
   const deadlineMs = Number(context.metadata.get(DEADLINE_HEADER));
-  const deadline = Number.isFinite(deadlineMs) && deadlineMs > 0 ? new Date(deadlineMs) : undefined;
+  const deadline =
+    Number.isFinite(deadlineMs) && deadlineMs > 0
+      ? new Date(Math.min(deadlineMs, Date.now() + maxDeadlineMs))
+      : undefined;
   return { requestId, deadline, caller: undefined, token: undefined };
 }

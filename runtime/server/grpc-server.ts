@@ -106,7 +106,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   // grpc-js passes this on as the HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS of every connection (see config.ts).
   const server = createServer({ "grpc.max_concurrent_streams": config.maxConcurrentStreams })
     .use(errorDetailsServerMiddleware)
-    .use(callLog(logger))
+    .use(callLog(logger, config.maxDeadlineMs))
     .use(errorMapping(logger, `${options.name}.hr`, declaredReasons(descriptorSet)));
 
   // Authorization after authentication, by the rules the contracts declare;

@@ -4,6 +4,12 @@ import { as, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type AnyContext, aggregateOf, everything } from "./adapter.js";
 
+/** `token` with its last key replaced, the signature kept: a forgery. */
+function withKey(token: string, key: string): string {
+  const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { k: string; s: string };
+  return Buffer.from(JSON.stringify({ ...parsed, k: key })).toString("base64url");
+}
+
 /**
  * Lists: page_size (default 50, max 200) and an opaque page_token bound to
  * the tenant and the filters; stable creation order.
@@ -49,6 +55,9 @@ export function pagingConvention(noun: string, subject: () => AnyContext) {
         () => context.list(stranger, { pageSize: 1, pageToken }, context.filter),
         () => context.list(acme, { pageSize: 1, pageToken: `${pageToken}x` }, context.filter),
         () => context.list(acme, { pageSize: 1, pageToken: "e30" }, context.filter),
+        // Its own signature over another key: the key is what reaches SQL.
+        () => context.list(acme, { pageSize: 1, pageToken: withKey(pageToken, "'; --") }, context.filter),
+        () => context.list(acme, { pageSize: 1, pageToken: withKey(pageToken, created[1] ?? "") }, context.filter),
       ];
       for (const [i, attempt] of attempts.entries()) {
         const error = await expectError(attempt(), Status.INVALID_ARGUMENT);

@@ -98,9 +98,9 @@ export function accountRpc(db: SqlDatabase, logger: Logger): BusinessService<typ
       const { caller } = call;
       const pageSize = pageSizeOf(request.pageSize);
       const filter: AccountFilter = listFilterOf(request);
-      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
+      const afterId = decodePageToken(methods.listAccounts, request.pageToken, caller.tenantId, filter);
       const rows = await accounts(call).list(caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
+      const { items, nextPageToken } = pageOf(methods.listAccounts, rows, pageSize, caller.tenantId, filter);
       return { accounts: items.map((a) => toAccountMessage(viewOf(a))), nextPageToken };
     },
 

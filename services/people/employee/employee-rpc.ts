@@ -104,9 +104,9 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
         managerId: optionalId("manager_id", request.managerId) ?? undefined,
         status: statusFilter("status", request.status),
       };
-      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
+      const afterId = decodePageToken(methods.listEmployees, request.pageToken, call.caller.tenantId, filter);
       const rows = await employees(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
+      const { items, nextPageToken } = pageOf(methods.listEmployees, rows, pageSize, call.caller.tenantId, filter);
       return { employees: items.map(toEmployeeMessage), nextPageToken };
     },
 

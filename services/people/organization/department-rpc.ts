@@ -66,9 +66,9 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
         parentId: parent === undefined ? undefined : optionalId("parent_department_id", parent),
         includeArchived: request.includeArchived,
       };
-      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
+      const afterId = decodePageToken(methods.listDepartments, request.pageToken, call.caller.tenantId, filter);
       const rows = await departments(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
+      const { items, nextPageToken } = pageOf(methods.listDepartments, rows, pageSize, call.caller.tenantId, filter);
       return { departments: items.map(toDepartmentMessage), nextPageToken };
     },
 

@@ -69,9 +69,9 @@ export function applicationRpc(db: SqlDatabase): BusinessService<typeof Definiti
         jobOpeningId: optionalId("job_opening_id", request.jobOpeningId) ?? undefined,
         stage: stageFilter("stage", request.stage),
       };
-      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
+      const afterId = decodePageToken(methods.listApplications, request.pageToken, call.caller.tenantId, filter);
       const rows = await applications(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
+      const { items, nextPageToken } = pageOf(methods.listApplications, rows, pageSize, call.caller.tenantId, filter);
       return { applications: items.map(toApplicationMessage), nextPageToken };
     },
 

@@ -68,9 +68,9 @@ export function jobOpeningRpc(db: SqlDatabase): BusinessService<typeof Definitio
         status: statusFilter("status", request.status),
         departmentId: optionalId("department_id", request.departmentId) ?? undefined,
       };
-      const afterId = decodePageToken(request.pageToken, call.caller.tenantId, filter);
+      const afterId = decodePageToken(methods.listJobOpenings, request.pageToken, call.caller.tenantId, filter);
       const rows = await openings(call).list(call.caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, call.caller.tenantId, filter);
+      const { items, nextPageToken } = pageOf(methods.listJobOpenings, rows, pageSize, call.caller.tenantId, filter);
       return { jobOpenings: items.map(toJobOpeningMessage), nextPageToken };
     },
 

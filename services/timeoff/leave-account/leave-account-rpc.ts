@@ -132,9 +132,9 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
         employeeId: employeeId === "" ? undefined : employeeId.toLowerCase(),
         year: year === 0 ? undefined : year,
       };
-      const afterId = decodePageToken(request.pageToken, caller.tenantId, filter);
+      const afterId = decodePageToken(methods.listLeaveAccounts, request.pageToken, caller.tenantId, filter);
       const rows = await accounts(call).list(caller.tenantId, filter, afterId, pageSize + 1);
-      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter);
+      const { items, nextPageToken } = pageOf(methods.listLeaveAccounts, rows, pageSize, caller.tenantId, filter);
       return { leaveAccounts: items.map(toLeaveAccountMessage), nextPageToken };
     },
 
@@ -145,11 +145,20 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       await checkOwner(call, accountId);
       const pageSize = pageSizeOf(request.pageSize);
       const filter = { accountId };
-      const after = afterSequence(decodePageToken(request.pageToken, caller.tenantId, filter));
+      const after = afterSequence(
+        decodePageToken(methods.listLeaveMovements, request.pageToken, caller.tenantId, filter),
+      );
       const rows = await accounts(call).movements(caller.tenantId, accountId, after, pageSize + 1);
       if (rows === undefined) throw notFound("leave_account", accountId);
       const bySequence = (movement: (typeof rows)[number]) => String(movement.sequence);
-      const { items, nextPageToken } = pageOf(rows, pageSize, caller.tenantId, filter, bySequence);
+      const { items, nextPageToken } = pageOf(
+        methods.listLeaveMovements,
+        rows,
+        pageSize,
+        caller.tenantId,
+        filter,
+        bySequence,
+      );
       return { movements: items.map(toLeaveMovementMessage), nextPageToken };
     },
 
