@@ -1,7 +1,11 @@
 import { ClientError, Status } from "nice-grpc";
 import { ErrorInfo, RichClientError } from "nice-grpc-error-details";
 import { v7 as uuidv7 } from "uuid";
-import { AccountStatus, type GetAccountResponse } from "../../generated/proto/hr/identity/v1/account_service.js";
+import {
+  AccountStatus,
+  type GetAccountResponse,
+  type Role,
+} from "../../generated/proto/hr/identity/v1/account_service.js";
 import type {
   LoginRequest,
   LoginResponse,
@@ -10,6 +14,7 @@ import type {
   RefreshRequest,
   RefreshResponse,
 } from "../../generated/proto/hr/session/v1/session_service.js";
+import type { Caller } from "../../runtime/auth/caller.js";
 import { TENANT_ID } from "../../runtime/auth/claim-shapes.js";
 import { unauthenticated } from "../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../runtime/domain/validation.js";
@@ -33,6 +38,17 @@ function refusedWith(error: unknown, code: Status, reasons: readonly string[]): 
  * refresh-token families; this app mints the tokens. Every refusal of a
  * credential or a refresh token is one uniform answer.
  */
+/**
+ * The caller an access token names: the account (subject), its roles, and
+ * the employee it is linked to (claim `employee_id`, which rules limited to
+ * one's own records and self-service read), when it is linked to one.
+ */
+function personOf(tenantId: string, accountId: string, roles: readonly Role[], employeeId: string): Caller {
+  const caller: Caller = { tenantId, userId: accountId, roles: roleNamesOf(roles) };
+  if (employeeId !== "") caller.employeeId = employeeId;
+  return caller;
+}
+
 export function signIn(identity: IdentityClients, minting: TokenMinting) {
   /** Ends a session whose account may no longer sign in; the refresh is refused either way. */
   async function refuseAndRevoke(refresh: RefreshToken, options: object): Promise<never> {
@@ -53,7 +69,7 @@ export function signIn(identity: IdentityClients, minting: TokenMinting) {
       const refresh = newRefreshToken(request.tenantId);
       const start = { requestId: uuidv7(), accountId: verified.accountId, refreshTokenHash: refresh.hash };
       const { session } = await identity.sessions.startSession(start, options);
-      const caller = { tenantId: request.tenantId, userId: verified.accountId, roles: roleNamesOf(verified.roles) };
+      const caller = personOf(request.tenantId, verified.accountId, verified.roles, verified.employeeId);
       return { tokens: await minting.tokensFor(caller, refresh, session?.expireTime) };
     },
 
@@ -76,7 +92,7 @@ export function signIn(identity: IdentityClients, minting: TokenMinting) {
           throw error;
         });
       if (account?.status !== AccountStatus.ACCOUNT_STATUS_ACTIVE) return refuseAndRevoke(next, options);
-      const caller = { tenantId: presented.tenantId, userId: account.id, roles: roleNamesOf(account.roles) };
+      const caller = personOf(presented.tenantId, account.id, account.roles, account.employeeId);
       return { tokens: await minting.tokensFor(caller, next, session?.expireTime) };
     },
 

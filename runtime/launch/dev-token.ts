@@ -1,7 +1,5 @@
 import { parseArgs } from "node:util";
-import { ensureDevelopmentKeys } from "../auth/development-keys.js";
-import { issueCallerToken, loadTokenSigner } from "../auth/token-signer.js";
-import { readRuntimeConfig } from "../config.js";
+import { developmentToken } from "./development-token.js";
 
 /**
  * Prints a caller token for calling the services by hand, signed with the
@@ -20,21 +18,13 @@ const { values } = parseArgs({
   },
 });
 
-const env = { ...process.env };
-if (!env.AUTH_SIGNING_KEY_FILE) {
-  const keys = await ensureDevelopmentKeys();
-  env.AUTH_SIGNING_KEY_FILE = keys.signingKeyFile;
-  env.AUTH_JWKS_FILE ||= keys.jwksFile;
-}
-const token = await issueCallerToken(
+const token = await developmentToken(
   {
     tenantId: values.tenant,
     userId: values.user,
     roles: values.roles.split(",").filter(Boolean),
     ...(values.employee ? { employeeId: values.employee } : {}),
   },
-  await loadTokenSigner(env.AUTH_SIGNING_KEY_FILE, env),
-  readRuntimeConfig(env).auth,
   Number(values.ttl),
 );
 process.stdout.write(`${token}\n`);

@@ -40,12 +40,12 @@ afterAll(async () => {
   await identity?.stop();
 });
 
-/** A tenant with one active employee account. */
-async function person() {
+/** A tenant with one active employee account, linked to `employeeId` when given. */
+async function person(employeeId = "") {
   const tenantId = newTenant();
   const admin = await as(tenantId);
   const loginName = `ada.${randomUUID().slice(0, 8)}@example.com`;
-  const request = { requestId: randomUUID(), loginName, employeeId: "", displayName: "Ada", initialPassword: PASSWORD };
+  const request = { requestId: randomUUID(), loginName, employeeId, displayName: "Ada", initialPassword: PASSWORD };
   const { account } = await identity.accounts.createAccount({ ...request, roles: [Role.ROLE_EMPLOYEE] }, admin);
   return { tenantId, admin, loginName, accountId: account?.id ?? "" };
 }
@@ -89,6 +89,18 @@ describe("login", () => {
     expect(Math.round(days)).toBe(30);
     const { account } = await identity.accounts.getAccount({ id: ada.accountId }, bearer(tokens.accessToken));
     expect(account?.loginName).toBe(ada.loginName);
+  });
+
+  it("names the account's employee in the access token (claim employee_id), at login and at every refresh", async () => {
+    const employeeId = randomUUID();
+    const ada = await person(employeeId);
+    const tokens = await login(ada.tenantId, ada.loginName);
+    expect(decodeJwt(tokens.accessToken).employee_id).toBe(employeeId);
+    expect(decodeJwt((await refresh(tokens.refreshToken)).accessToken).employee_id).toBe(employeeId);
+    const unlinked = await person();
+    expect(decodeJwt((await login(unlinked.tenantId, unlinked.loginName)).accessToken)).not.toHaveProperty(
+      "employee_id",
+    );
   });
 
   it("answers a wrong password, an unknown login or tenant, a locked or a disabled account identically", async () => {

@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import { parseArgs } from "node:util";
+import { Metadata } from "nice-grpc";
+import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
+import { AccountServiceDefinition, Role } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
+import { SessionServiceDefinition } from "../../generated/proto/hr/session/v1/session_service.js";
+import { createServiceClient, openChannel } from "../client/service-client.js";
+import { readInt } from "../config.js";
+import { developmentToken } from "./development-token.js";
+
+/**
+ * How a person signs in, end to end against `npm start`: an administrator
+ * (a development token) hires an employee and gives them a login; the person
+ * logs in through the session app with name and password only, and reads
+ * their own profile through self-service with the access token they got.
+ * `npm run -s sign-in -- --tenant acme`.
+ */
+const { values } = parseArgs({ options: { tenant: { type: "string", default: "demo-tenant" } } });
+const tenantId = values.tenant;
+const port = (name: string, fallback: number) => `127.0.0.1:${readInt(process.env, `${name}_PORT`, fallback)}`;
+const policy = { defaultDeadlineMs: 10_000, maxCallsInFlight: 100 };
+const client = <D extends Parameters<typeof createServiceClient>[0]>(definition: D, target: string) =>
+  createServiceClient(definition, openChannel(target), policy);
+const bearer = (token: string) => ({ metadata: Metadata({ authorization: `Bearer ${token}` }) });
+const say = (step: string, value: unknown) => process.stdout.write(`${step}: ${JSON.stringify(value)}\n`);
+
+const admin = bearer(
+  await developmentToken(
+    { tenantId, userId: "walkthrough-admin", roles: ["tenant_admin", "hr_admin", "employee"] },
+    300,
+  ),
+);
+const { employee } = await client(EmployeeServiceDefinition, port("PEOPLE", 50051)).hireEmployee(
+  {
+    requestId: randomUUID(),
+    ...{ givenName: "Ada", familyName: "Lovelace", workEmail: `ada.${randomUUID().slice(0, 8)}@example.com` },
+    ...{ jobTitle: "Engineer", departmentId: randomUUID(), managerId: "", hireDate: "2026-01-05" },
+  },
+  admin,
+);
+say("hired (as an administrator)", { employeeId: employee?.id });
+const loginName = `ada.${randomUUID().slice(0, 8)}@example.com`;
+const password = "correct horse battery staple";
+await client(AccountServiceDefinition, port("IDENTITY", 50053)).createAccount(
+  {
+    requestId: randomUUID(),
+    ...{ loginName, employeeId: employee?.id ?? "", displayName: "Ada", roles: [Role.ROLE_EMPLOYEE] },
+    initialPassword: password,
+  },
+  admin,
+);
+say("login created", { loginName });
+const { tokens } = await client(SessionServiceDefinition, port("SESSION", 50056)).login({
+  tenantId,
+  loginName,
+  password,
+});
+say("logged in (no token needed)", { accessTokenExpires: tokens?.accessTokenExpireTime });
+const me = await client(SelfServiceDefinition, port("SELF_SERVICE", 50057)).getMyProfile(
+  {},
+  bearer(tokens?.accessToken ?? ""),
+);
+say("self-service GetMyProfile with that access token", {
+  id: me.employee?.id,
+  name: `${me.employee?.givenName} ${me.employee?.familyName}`,
+});
+process.exit(0);
