@@ -9,7 +9,6 @@ import type { JWTVerifyGetKey } from "jose";
 import { readPublicKeys } from "./auth/public-keys.js";
 import type { RetentionPolicy } from "./db/idempotency-retention.js";
 import type { SqlTimeouts } from "./db/sql.js";
-import { DEFAULT_MAX_DEADLINE_MS } from "./server/call-scope.js";
 
 export interface AuthConfig {
   /** Expected `iss` claim. */
@@ -68,6 +67,12 @@ export interface AdmissionConfig {
   /** A call with less time than this left before its deadline is refused before any work. */
   minDeadlineMs: number;
 }
+
+/**
+ * The furthest deadline a call keeps (MAX_DEADLINE_MS): a later one, from a
+ * client or a header, is brought in to it, far below what timers can hold.
+ */
+export const DEFAULT_MAX_DEADLINE_MS = 300_000;
 
 type Env = Record<string, string | undefined>;
 

@@ -13,7 +13,8 @@ import {
 import { type DeadlineOptions, deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { type RetryOptions, retryMiddleware } from "nice-grpc-client-middleware-retry";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
-import { DEADLINE_HEADER, DEFAULT_MAX_DEADLINE_MS } from "../server/call-scope.js";
+import { DEFAULT_MAX_DEADLINE_MS } from "../config.js";
+import { DEADLINE_HEADER } from "../server/call-scope.js";
 import { CallSlots, callsInFlight } from "./calls-in-flight.js";
 
 /**

@@ -11,11 +11,6 @@ export const REQUEST_ID_HEADER = "x-request-id";
  */
 export const DEADLINE_HEADER = "x-deadline-ms";
 export const AUTHORIZATION_HEADER = "authorization";
-/**
- * The furthest deadline a call keeps (MAX_DEADLINE_MS): a later one, from a
- * client or a header, is brought in to it, far below what timers can hold.
- */
-export const DEFAULT_MAX_DEADLINE_MS = 300_000;
 
 /** What one call carries through the middleware chain: filled in as it is learned. */
 export interface CallScope {
