@@ -21,7 +21,7 @@ const REFUSALS_LOGGED_EVERY_MS = 1_000;
 
 /**
  * Load shedding for business calls, after authentication (queues are per
- * tenant). A call whose deadline leaves less than its method usually takes
+ * tenant). A call whose deadline leaves less than its method needs at least
  * is answered DEADLINE_EXCEEDED before any work. Otherwise it runs when a
  * slot of the adaptive concurrency limit is free, or waits for one in its
  * tenant's queue, for at most ADMISSION_MAX_WAIT_MS and never past the point
@@ -43,7 +43,7 @@ export function admission(config: AdmissionConfig, logger: Logger, domain: strin
     const usualMs = latency.usualMs(method);
     const deadline = context.scope.deadline;
     const leftMs = deadline ? deadline.getTime() - Date.now() : Number.POSITIVE_INFINITY;
-    const neededMs = Math.max(usualMs, config.minDeadlineMs);
+    const neededMs = Math.max(latency.neededMs(method), config.minDeadlineMs);
     if (leftMs < neededMs) {
       throw new ServerError(
         Status.DEADLINE_EXCEEDED,

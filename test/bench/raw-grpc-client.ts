@@ -23,11 +23,24 @@ export function grpcFrame(message: Uint8Array): Buffer {
   return frame;
 }
 
+/**
+ * Connections the load is spread over, round-robin, as many clients would:
+ * a server lets each connection carry GRPC_MAX_CONCURRENT_STREAMS calls at
+ * once (100), and Node queues a connection's further calls on the client,
+ * where the server could neither serve nor shed them.
+ */
+const CONNECTIONS = 16;
+
 export function openRawChannel(address: string, metadata: Record<string, string>): RawChannel {
-  const session: ClientHttp2Session = connect(`http://${address}`);
-  session.on("error", () => {});
+  const sessions: ClientHttp2Session[] = Array.from({ length: CONNECTIONS }, () => {
+    const session = connect(`http://${address}`);
+    session.on("error", () => {});
+    return session;
+  });
+  let next = 0;
   return {
     unary(path, frame, deadlineMs) {
+      const session = sessions[next++ % sessions.length] as ClientHttp2Session;
       return new Promise((resolve, reject) => {
         const stream = session.request({
           ...{ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" },
@@ -52,6 +65,8 @@ export function openRawChannel(address: string, metadata: Record<string, string>
         stream.end(frame);
       });
     },
-    close: () => session.close(),
+    close: () => {
+      for (const session of sessions) session.close();
+    },
   };
 }
