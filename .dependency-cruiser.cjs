@@ -13,7 +13,7 @@
  * Proto packages (proto/hr/<name>/) that are application services' contracts rather than
  * data contexts. A data service must not reach them, and a data-context proto must not
  * import them (the test scans the .proto files for that). Add an app's package here when
- * the app gets a contract.
+ * the app gets a contract, and in runtime/application-contracts.ts (which the gateway reads).
  */
 const APP_PROTO_PACKAGES = ["directory", "session", "selfservice"];
 const appProtos = `^(proto|generated/proto)/hr/(${APP_PROTO_PACKAGES.join("|")})/`;

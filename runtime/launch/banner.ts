@@ -11,8 +11,11 @@ export interface BannerService {
   example?: { method: string; body: object };
 }
 
-/** `seconds`: how long the start took, from the launcher's first line to every server SERVING. */
-export function banner(services: BannerService[], postgres: string, seconds: number): string {
+/**
+ * `seconds`: how long the start took, from the launcher's first line to every server SERVING;
+ * `gatewayPort`: where the HTTP edge listens.
+ */
+export function banner(services: BannerService[], postgres: string, seconds: number, gatewayPort: number): string {
   const width = Math.max(...services.map((service) => service.name.length));
   const lines = ["", `HR platform is up in ${seconds.toFixed(1)} s. PostgreSQL: ${postgres}`, ""];
   for (const service of services) {
@@ -33,6 +36,14 @@ export function banner(services: BannerService[], postgres: string, seconds: num
       `  npx buf curl --protocol grpc --http2-prior-knowledge ${token} --data '${json}' http://127.0.0.1:${shown.port}/${method}`,
     );
   }
+  const edge = `http://127.0.0.1:${gatewayPort}`;
+  const json = `-H 'content-type: application/json'`;
+  const login = `{"tenantId":"acme","loginName":"LOGIN_NAME","password":"correct horse battery staple"}`;
+  lines.push(
+    "Through the gateway over HTTP/JSON (LOGIN_NAME: what `npm run -s sign-in -- --tenant acme` printed):",
+    `  TOKEN=$(curl -s ${json} ${edge}/hr.session.v1.SessionService/Login -d '${login}' | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
+    `  curl -s ${json} -H "authorization: Bearer $TOKEN" ${edge}/hr.selfservice.v1.SelfService/GetMyProfile -d '{}'`,
+  );
   lines.push("Ctrl-C stops everything.", "");
   return lines.join("\n");
 }

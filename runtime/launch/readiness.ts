@@ -54,3 +54,21 @@ export async function waitUntilServing(port: number, child: ChildProcess, timeou
     channel.close();
   }
 }
+
+/** Resolves once the HTTP server on `port` answers its readiness path with 200 (the gateway speaks no gRPC health). */
+export async function waitUntilReady(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  for (;;) {
+    if (hasExited(child)) throw new Error(`exited (${child.signalCode ?? `code ${child.exitCode}`}) before serving`);
+    if (Date.now() > deadline) throw new Error(`not ready on port ${port} after ${timeoutMs / 1000} s (${last})`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz/ready`, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+      last = `readiness: HTTP ${response.status}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}

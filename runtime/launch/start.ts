@@ -7,7 +7,7 @@ import { type PostgresServer, resolvePostgres } from "../db/postgres-server.js";
 import { repoRoot } from "../repo-root.js";
 import { type BannerService, banner } from "./banner.js";
 import { killChild, spawnChild, stopChild } from "./children.js";
-import { isListening, waitUntilServing } from "./readiness.js";
+import { isListening, waitUntilReady, waitUntilServing } from "./readiness.js";
 import { RestartBackoff } from "./restart-backoff.js";
 
 // `npm start` (compiled, from dist/) and `npm run dev` (from source, tsx):
@@ -20,10 +20,12 @@ import { RestartBackoff } from "./restart-backoff.js";
 // Every process is restarted when it exits on its own. All start at once:
 // data services never call each other, and apps connect to them lazily, on
 // their first call.
-// Apps stop first (they may still be calling data services), then the rest.
+// The gateway stops first, then the apps (they may still be calling data
+// services), then the rest.
 
 interface LaunchedService extends BannerService {
-  kind: "data" | "app";
+  /** The edge stops first (no new requests), then the apps (they may still call data services), then the rest. */
+  kind: "data" | "app" | "edge";
   /** Entry point, relative to the repository root, without extension (see children.ts). */
   entry: string;
   env: Record<string, string>;
@@ -61,6 +63,7 @@ const talentPort = readInt(process.env, "TALENT_PORT", 50054);
 const timeoffPort = readInt(process.env, "TIMEOFF_PORT", 50055);
 const sessionPort = readInt(process.env, "SESSION_PORT", 50056);
 const selfServicePort = readInt(process.env, "SELF_SERVICE_PORT", 50057);
+const gatewayPort = readInt(process.env, "GATEWAY_PORT", 8080);
 // PEOPLE_PROCESSES=2 runs people as two processes (the second on PEOPLE_PORT +
 // 100, and so on), which the apps call round-robin. Measured on 2 cores
 // it does not pay (GetEmployee 2,519 → 1,664 calls/s, server CPU per call
@@ -140,6 +143,22 @@ const services: LaunchedService[] = [
     },
     contexts: ["hr.selfservice.v1.SelfService"],
   },
+  {
+    name: "gateway",
+    kind: "edge",
+    entry: "apps/gateway/main",
+    port: gatewayPort,
+    env: {
+      GATEWAY_PORT: String(gatewayPort),
+      // Where each application contract is served: configuration, not gateway code.
+      GATEWAY_UPSTREAMS: [
+        `hr.directory.v1=127.0.0.1:${directoryPort}`,
+        `hr.session.v1=127.0.0.1:${sessionPort}`,
+        `hr.selfservice.v1=127.0.0.1:${selfServicePort}`,
+      ].join(","),
+    },
+    contexts: ["HTTP/JSON (Connect protocol) to the application services"],
+  },
 ];
 
 // A first start also creates and migrates every database (the Prisma CLI, a
@@ -156,7 +175,7 @@ async function shutdown(exitCode: number, reason: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   say(reason);
-  for (const kind of ["app", "data"] as const) {
+  for (const kind of ["edge", "app", "data"] as const) {
     const tier = running.filter(({ service }) => service.kind === kind);
     await Promise.all(tier.map(({ child }) => stopChild(child, STOP_GRACE_MS)));
   }
@@ -215,7 +234,8 @@ async function launch(service: LaunchedService, server: PostgresServer, keys: Ke
   };
   const child = run();
   if (child === undefined) return;
-  await waitUntilServing(service.port, child, STARTUP_TIMEOUT_MS);
+  if (service.kind === "edge") await waitUntilReady(service.port, child, STARTUP_TIMEOUT_MS);
+  else await waitUntilServing(service.port, child, STARTUP_TIMEOUT_MS);
   served = true;
 }
 
@@ -239,7 +259,8 @@ try {
     ),
   );
   const seconds = (performance.now() - startedAt) / 1000;
-  if (!stopping) process.stdout.write(`${banner(services, `${where}, ${new URL(pg.serverUrl).host}`, seconds)}\n`);
+  if (!stopping)
+    process.stdout.write(`${banner(services, `${where}, ${new URL(pg.serverUrl).host}`, seconds, gatewayPort)}\n`);
 } catch (error) {
   await shutdown(1, `failed to start: ${error instanceof Error ? error.message : String(error)}`);
 }

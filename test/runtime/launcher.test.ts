@@ -77,6 +77,7 @@ describe("the launcher (npm start)", () => {
         SERVICES.map((service) => [`${service.toUpperCase().replace("-", "_")}_PORT`, String(ports[service])]),
       ),
       EMBEDDED_PG_PORT: String(await freePort()),
+      GATEWAY_PORT: String(await freePort()),
       DATA_DIR: dataDir,
       DATABASE_NAME_PREFIX: prefix,
       // The run's key pair, so the test's tokens are accepted (and no development key is written).

@@ -1,0 +1,73 @@
+import type { ConnectRouter, HandlerContext, Transport } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import { AUTHORIZATION_HEADER } from "../../runtime/server/call-scope.js";
+import type { EdgeAuthentication } from "./edge-authentication.js";
+import { budgetOf } from "./edge-deadlines.js";
+import type { ExposedMethod } from "./exposed-methods.js";
+import type { GatewayConfig } from "./gateway-config.js";
+import type { EdgeRateLimits } from "./rate-limits.js";
+import { EDGE_REQUEST } from "./request-identity.js";
+import { callUpstream, upstreamTransport } from "./upstream-call.js";
+
+/** What every route shares: the checks made at the edge, in the order a call meets them. */
+export interface EdgeChecks {
+  config: GatewayConfig;
+  authentication: EdgeAuthentication;
+  limits: EdgeRateLimits;
+}
+
+/**
+ * One Connect route per exposed method whose package has an upstream, all
+ * built by the same code from the descriptors: Connect decodes the JSON (or
+ * binary) body with the method's input descriptor (a malformed body or a
+ * wrong field type is 400 naming the field, before anything else), then the
+ * token, the rate limits and the budget are checked, and the message is sent
+ * upstream over gRPC. Paths with no route are Connect's 404.
+ */
+export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks, logger: Logger) {
+  const transports = new Map<string, Transport>();
+  for (const [protoPackage, target] of checks.config.upstreams) transports.set(protoPackage, upstreamTransport(target));
+  const unrouted = new Set<string>();
+  const routes = (router: ConnectRouter) => {
+    for (const exposed of methods) {
+      const transport = transports.get(exposed.method.parent.file.proto.package);
+      if (transport === undefined) unrouted.add(exposed.method.parent.typeName);
+      else router.rpc(exposed.method, (request, context) => edgeCall(exposed, transport, checks, request, context));
+    }
+  };
+  return {
+    routes,
+    /** Logs the application services no upstream is configured for: they answer 404 here. */
+    reportUnrouted() {
+      if (unrouted.size > 0) logger.warn({ services: [...unrouted] }, "no upstream configured: not exposed");
+    },
+  };
+}
+
+async function edgeCall(
+  exposed: ExposedMethod,
+  transport: Transport,
+  checks: EdgeChecks,
+  request: Parameters<typeof callUpstream>[2],
+  context: HandlerContext,
+) {
+  const edge = context.values.get(EDGE_REQUEST);
+  if (edge === undefined) throw new Error("edge request missing: routes run only behind the HTTP edge");
+  const authorization = context.requestHeader.get(AUTHORIZATION_HEADER);
+  const caller = await checks.authentication.callerOf(exposed, authorization);
+  edge.tenantId = caller?.tenantId;
+  await checks.limits.admit(
+    {
+      tenantId: caller?.tenantId,
+      callerKey: caller ? `user/${caller.tenantId}/${caller.userId}` : `address/${edge.clientAddress}`,
+    },
+    context.responseHeader,
+  );
+  const budgetMs = budgetOf(checks.config, exposed.path, context.timeoutMs());
+  return callUpstream(transport, exposed.method, request, {
+    authorization,
+    requestId: edge.requestId,
+    budgetMs,
+    signal: context.signal,
+  });
+}

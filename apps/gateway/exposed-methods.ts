@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import { createFileRegistry, type DescMessage, type DescMethodUnary, fromBinary } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { isApplicationPackage } from "../../runtime/application-contracts.js";
+import { authorizationRules } from "../../runtime/auth/authorization-rules.js";
+
+const DESCRIPTOR_SET = new URL("../../generated/descriptor.binpb", import.meta.url);
+
+/** A method the edge serves: its descriptor, its gRPC path, and whether its rule lets anyone call it. */
+export interface ExposedMethod {
+  method: DescMethodUnary<DescMessage, DescMessage>;
+  /** "/hr.session.v1.SessionService/Login", as rules and configuration name it. */
+  path: string;
+  /** The contract's rule says `public: true` (sign-in): no token is asked for. */
+  public: boolean;
+}
+
+/**
+ * Every unary method of every application service in the descriptor set,
+ * read when the gateway starts: a new service or version needs no gateway
+ * code, only its contract. Data services' methods are never listed, so the
+ * edge answers them 404 like any unknown path. Streaming methods are left
+ * out (`skipped`): none of the application contracts has one yet.
+ */
+export function exposedMethods(descriptorSet: Uint8Array = readFileSync(DESCRIPTOR_SET)): {
+  methods: ExposedMethod[];
+  skipped: string[];
+} {
+  const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, descriptorSet));
+  const rules = authorizationRules(descriptorSet);
+  const methods: ExposedMethod[] = [];
+  const skipped: string[] = [];
+  for (const file of registry.files) {
+    if (!isApplicationPackage(file.proto.package)) continue;
+    for (const service of file.services) {
+      for (const method of service.methods) {
+        const path = `/${service.typeName}/${method.name}`;
+        if (method.methodKind !== "unary") {
+          skipped.push(path);
+          continue;
+        }
+        // DescMethod is not a discriminated union: the check above is what makes it a unary one.
+        const unary = method as DescMethodUnary<DescMessage, DescMessage>;
+        methods.push({ method: unary, path, public: rules.methods.get(path)?.public === true });
+      }
+    }
+  }
+  return { methods, skipped };
+}

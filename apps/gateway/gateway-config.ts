@@ -1,0 +1,65 @@
+import { readInt } from "../../runtime/config.js";
+
+type Env = Record<string, string | undefined>;
+
+/** What the edge is told by its environment; each variable is listed in the README. */
+export interface GatewayConfig {
+  port: number;
+  /** gRPC target ("host:port") of each application package ("hr.session.v1"): the only per-service fact, and it is configuration. */
+  upstreams: ReadonlyMap<string, string>;
+  /** Budget of a call whose client asked for none (or for more). */
+  deadlineMs: number;
+  /** Budgets by method path ("/hr.session.v1.SessionService/Login"), overriding `deadlineMs`. */
+  methodDeadlines: ReadonlyMap<string, number>;
+  /** A call with less budget than this left is answered 504 without reaching an upstream. */
+  minBudgetMs: number;
+  /** Largest request body accepted; a larger one is 413. */
+  maxBodyBytes: number;
+  limits: RateLimits;
+}
+
+/** Calls allowed per window, per tenant and per caller (signed-in user, or client address when anonymous). */
+export interface RateLimits {
+  tenantCalls: number;
+  callerCalls: number;
+  windowSeconds: number;
+}
+
+export function readGatewayConfig(env: Env = process.env): GatewayConfig {
+  return {
+    port: readInt(env, "GATEWAY_PORT", 8080),
+    upstreams: pairs(env, "GATEWAY_UPSTREAMS", (target) => target),
+    deadlineMs: readInt(env, "GATEWAY_DEADLINE_MS", 12_000),
+    methodDeadlines: new Map(
+      [...pairs(env, "GATEWAY_METHOD_DEADLINES", (ms, name) => milliseconds(ms, name))].map(([method, ms]) => [
+        method.startsWith("/") ? method : `/${method}`,
+        ms,
+      ]),
+    ),
+    minBudgetMs: readInt(env, "GATEWAY_MIN_BUDGET_MS", 5),
+    maxBodyBytes: readInt(env, "GATEWAY_MAX_BODY_BYTES", 1024 * 1024),
+    limits: {
+      tenantCalls: readInt(env, "GATEWAY_TENANT_LIMIT", 200),
+      callerCalls: readInt(env, "GATEWAY_CALLER_LIMIT", 50),
+      windowSeconds: readInt(env, "GATEWAY_LIMIT_WINDOW_SECONDS", 1),
+    },
+  };
+}
+
+/** "key=value,key=value" into a map; a malformed entry stops the start, not a request. */
+function pairs<T>(env: Env, name: string, parse: (value: string, name: string) => T): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const entry of (env[name] ?? "").split(",")) {
+    if (entry.trim() === "") continue;
+    const at = entry.indexOf("=");
+    if (at <= 0 || at === entry.length - 1) throw new Error(`${name}: "${entry}" is not key=value`);
+    map.set(entry.slice(0, at).trim(), parse(entry.slice(at + 1).trim(), name));
+  }
+  return map;
+}
+
+function milliseconds(raw: string, name: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name}: "${raw}" is not a number of milliseconds`);
+  return value;
+}

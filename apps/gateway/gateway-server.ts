@@ -1,0 +1,42 @@
+import type { Logger } from "pino";
+import type { RuntimeConfig } from "../../runtime/config.js";
+import { EdgeAuthentication } from "./edge-authentication.js";
+import { edgeRoutes } from "./edge-routes.js";
+import { exposedMethods } from "./exposed-methods.js";
+import type { GatewayConfig } from "./gateway-config.js";
+import { type HttpEdge, listenHttpEdge } from "./http-edge.js";
+import { EdgeRateLimits } from "./rate-limits.js";
+
+/**
+ * The edge gateway: every application service's methods, read from the
+ * descriptor set, served over HTTP with the Connect protocol (JSON or
+ * binary) and forwarded to the application servers over gRPC, behind
+ * authentication, rate limits and deadlines.
+ */
+export async function startGateway(options: {
+  gateway: GatewayConfig;
+  config: RuntimeConfig;
+  logger: Logger;
+}): Promise<{ port: number; stop(): Promise<void> }> {
+  const { gateway, config, logger } = options;
+  const { methods, skipped } = exposedMethods();
+  if (skipped.length > 0) logger.warn({ methods: skipped }, "streaming methods are not exposed yet");
+  const { routes, reportUnrouted } = edgeRoutes(
+    methods,
+    {
+      config: gateway,
+      authentication: new EdgeAuthentication(config.auth),
+      limits: new EdgeRateLimits(gateway.limits),
+    },
+    logger,
+  );
+  const edge: HttpEdge = await listenHttpEdge({
+    host: config.host,
+    port: gateway.port,
+    maxBodyBytes: gateway.maxBodyBytes,
+    routes,
+    logger,
+  });
+  reportUnrouted();
+  return { port: edge.port, stop: () => edge.stop(config.shutdownGraceMs) };
+}

@@ -1,0 +1,130 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createContextValues } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Logger } from "pino";
+import { REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
+import { EDGE_REQUEST, type EdgeRequest, identify } from "./request-identity.js";
+
+/** Liveness: the process answers. Readiness: it takes new calls (not while draining). */
+export const LIVE_PATH = "/healthz/live";
+export const READY_PATH = "/healthz/ready";
+
+export interface HttpEdge {
+  port: number;
+  /** Stops taking requests (readiness 503, new ones refused), lets the ones in flight finish within `graceMs`, then closes. */
+  stop(graceMs: number): Promise<void>;
+}
+
+/**
+ * The gateway's HTTP/1.1 server: gives every request its identity (the
+ * `x-request-id` answered on every response), one access-log line, the
+ * health endpoints, the body-size bound, and hands the rest to Connect.
+ */
+export async function listenHttpEdge(options: {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  routes: Parameters<typeof connectNodeAdapter>[0]["routes"];
+  logger: Logger;
+}): Promise<HttpEdge> {
+  const { logger, maxBodyBytes } = options;
+  const requests = new WeakMap<IncomingMessage, EdgeRequest>();
+  const connect = connectNodeAdapter({
+    routes: options.routes,
+    // Connect's own bound too, for a body that lies about its length.
+    readMaxBytes: maxBodyBytes,
+    contextValues: (request) => createContextValues().set(EDGE_REQUEST, requests.get(request as IncomingMessage)),
+  });
+  let draining = false;
+
+  const server: Server = createServer((request, response) => {
+    const edge = identify(request);
+    requests.set(request, edge);
+    response.setHeader(REQUEST_ID_HEADER, edge.requestId);
+    logOnFinish(request, response, edge, logger);
+    if (draining) response.setHeader("connection", "close");
+    const path = request.url?.split("?")[0];
+    if (path === LIVE_PATH) return answer(response, 200, { status: "live" });
+    if (path === READY_PATH) return answer(response, draining ? 503 : 200, { status: draining ? "draining" : "ready" });
+    if (draining) return answer(response, 503, { code: "unavailable", message: "the gateway is shutting down" });
+    const refusal = bodyRefusal(request, maxBodyBytes);
+    if (refusal !== undefined) {
+      // The body is not read: the connection cannot be reused.
+      response.setHeader("connection", "close");
+      return answer(response, refusal.status, { code: refusal.code, message: refusal.message });
+    }
+    connect(request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port }, "serving");
+
+  return {
+    port,
+    async stop(graceMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), graceMs);
+      });
+      if ((await Promise.race([closed, graceOver])) === "timeout") {
+        logger.warn({ graceMs }, "grace period over: closing the connections still open");
+        server.closeAllConnections();
+        await closed;
+      }
+      clearTimeout(timer);
+      logger.info("stopped");
+    },
+  };
+}
+
+/**
+ * A body the edge refuses before reading it: larger than allowed (413), or of
+ * unknown length (411), which could only be bounded by reading it.
+ */
+function bodyRefusal(request: IncomingMessage, maxBodyBytes: number) {
+  if (request.method !== "POST") return undefined;
+  const declared = request.headers["content-length"];
+  if (declared === undefined) {
+    return { status: 411, code: "invalid_argument", message: "a request body needs a Content-Length" };
+  }
+  if (Number(declared) > maxBodyBytes) {
+    const message = `request body of ${declared} bytes is over the limit of ${maxBodyBytes}`;
+    return { status: 413, code: "resource_exhausted", message };
+  }
+  return undefined;
+}
+
+/** A Connect-style JSON answer for what the edge decides itself. */
+function answer(response: ServerResponse, status: number, body: object): void {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify(body));
+}
+
+/** One line per request when its answer is sent (or its client went away). */
+function logOnFinish(request: IncomingMessage, response: ServerResponse, edge: EdgeRequest, logger: Logger): void {
+  const started = performance.now();
+  let logged = false;
+  const log = () => {
+    if (logged) return;
+    logged = true;
+    const status = response.writableFinished ? response.statusCode : 499;
+    const level = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
+    logger[level]({
+      method: request.method,
+      path: request.url?.split("?")[0],
+      status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      requestId: edge.requestId,
+      tenantId: edge.tenantId,
+    });
+  };
+  response.once("finish", log);
+  response.once("close", log);
+}

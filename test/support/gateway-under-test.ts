@@ -1,0 +1,37 @@
+import { readGatewayConfig } from "../../apps/gateway/gateway-config.js";
+import { startGateway } from "../../apps/gateway/gateway-server.js";
+import { testConfig, testLogger } from "./callers.js";
+
+/**
+ * A real gateway on a free port in front of the given application servers
+ * (`upstreams`: proto package → "host:port"), with `env` for the rest of its
+ * configuration (limits, deadlines, body size) as GATEWAY_* variables.
+ */
+export async function startGatewayUnderTest(upstreams: Record<string, string>, env: Record<string, string> = {}) {
+  const gateway = await startGateway({
+    gateway: readGatewayConfig({
+      GATEWAY_PORT: "0",
+      GATEWAY_UPSTREAMS: Object.entries(upstreams)
+        .map(([protoPackage, target]) => `${protoPackage}=${target}`)
+        .join(","),
+      ...env,
+    }),
+    config: testConfig,
+    logger: testLogger(),
+  });
+  const baseUrl = `http://127.0.0.1:${gateway.port}`;
+  return {
+    baseUrl,
+    /** A unary call as curl makes it: POST /<service>/<method> with a JSON body. */
+    call(path: string, body: unknown, headers: Record<string, string> = {}) {
+      return fetch(`${baseUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+    },
+    stop: () => gateway.stop(),
+  };
+}
+
+export type GatewayUnderTest = Awaited<ReturnType<typeof startGatewayUnderTest>>;
