@@ -91,6 +91,8 @@ describe("the launcher (npm start)", () => {
         throw new Error(`${service}: ${error.message}; launcher output:\n${started.tail()}`);
       });
     await Promise.all(SERVICES.map(serving));
+    // During start-up a child that exits is a failed start and stops everything; kill only once it is over.
+    await until("the launcher says every process is up", () => started.up, START_TIMEOUT_MS);
     const postgres = await postgresPid();
 
     const killed = started.pidOf(KILLED);

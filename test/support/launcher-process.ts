@@ -29,8 +29,12 @@ export class LauncherProcess {
     }
   }
 
+  /** Whether the launcher has said every process is up (its start-up is over: a child's exit is then restarted, not fatal). */
+  up = false;
+
   private read(line: string): void {
     this.lines.push(line);
+    if (line.startsWith("HR platform is up")) this.up = true;
     if (this.lines.length > 200) this.lines.shift();
     const started = /^launch: (.+) started \(pid (\d+)\)$/.exec(line);
     if (started?.[1] && started[2]) {
