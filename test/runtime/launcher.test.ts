@@ -10,7 +10,7 @@ import { dropDatabase } from "../../runtime/db/databases.js";
 import { waitUntilServing } from "../../runtime/launch/readiness.js";
 import { repoRoot } from "../../runtime/repo-root.js";
 import { as, newTenant, testKeys } from "../support/callers.js";
-import { freePort } from "../support/free-port.js";
+import { freePortBelowEphemeral } from "../support/free-port.js";
 import { groupRuns, LauncherProcess } from "../support/launcher-process.js";
 import { testClient } from "../support/service-under-test.js";
 
@@ -40,7 +40,8 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "hr-launcher-"));
   // As root, the embedded PostgreSQL runs as `postgres`, which must enter this folder.
   await chmod(dataDir, 0o755);
-  for (const service of SERVICES) ports[service] = await freePort();
+  // Below the ephemeral range: the launcher binds them seconds later, while other test files run.
+  for (const service of SERVICES) ports[service] = await freePortBelowEphemeral();
 }, 180_000);
 
 afterAll(async () => {
@@ -76,8 +77,8 @@ describe("the launcher (npm start)", () => {
       ...Object.fromEntries(
         SERVICES.map((service) => [`${service.toUpperCase().replace("-", "_")}_PORT`, String(ports[service])]),
       ),
-      EMBEDDED_PG_PORT: String(await freePort()),
-      GATEWAY_PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(await freePortBelowEphemeral()),
+      GATEWAY_PORT: String(await freePortBelowEphemeral()),
       DATA_DIR: dataDir,
       DATABASE_NAME_PREFIX: prefix,
       // The run's key pair, so the test's tokens are accepted (and no development key is written).

@@ -13,3 +13,30 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A port free on loopback now, below Linux's ephemeral range (32768–60999),
+ * for a process started later. A port 0 picks is ephemeral: until the
+ * process binds it, any other test's server or outgoing connection may be
+ * given the same one.
+ */
+export async function freePortBelowEphemeral(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(port) || !(await isFree(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error("no free port below the ephemeral range");
+}
+
+/** Ports this process already gave out: a probe cannot see a port not bound yet. */
+const handedOut = new Set<number>();
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
