@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { DirectoryServiceDefinition } from "../../generated/proto/hr/directory/v1/directory_service.js";
-import { openChannel } from "../../runtime/client/service-client.js";
+import { clientPolicyOf, openChannel } from "../../runtime/client/service-client.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
 import { requireId } from "../../runtime/server/request-checks.js";
@@ -20,11 +20,7 @@ export async function startDirectoryServer(options: {
   logger: Logger;
 }): Promise<RunningServer> {
   const channel = openChannel(options.peopleTarget);
-  const people = peopleClients(channel, {
-    defaultDeadlineMs: options.config.defaultDeadlineMs,
-    maxDeadlineMs: options.config.maxDeadlineMs,
-    maxCallsInFlight: options.config.maxConcurrentStreams,
-  });
+  const people = peopleClients(channel, clientPolicyOf(options.config));
   const server = await startGrpcServer({
     name: "directory",
     port: options.port,

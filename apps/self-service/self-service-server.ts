@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
-import { openChannel } from "../../runtime/client/service-client.js";
+import { clientPolicyOf, openChannel } from "../../runtime/client/service-client.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
 import { dataClients } from "./data-clients.js";
@@ -24,11 +24,7 @@ export async function startSelfServiceServer(options: {
   logger: Logger;
 }): Promise<RunningServer> {
   const channels = { people: openChannel(options.peopleTarget), timeoff: openChannel(options.timeoffTarget) };
-  const data = dataClients(channels, {
-    defaultDeadlineMs: options.config.defaultDeadlineMs,
-    maxDeadlineMs: options.config.maxDeadlineMs,
-    maxCallsInFlight: options.config.maxConcurrentStreams,
-  });
+  const data = dataClients(channels, clientPolicyOf(options.config));
   const server = await startGrpcServer({
     name: "self-service",
     port: options.port,

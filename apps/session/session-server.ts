@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { SessionServiceDefinition } from "../../generated/proto/hr/session/v1/session_service.js";
 import type { TokenSigner } from "../../runtime/auth/token-signer.js";
-import { openChannel } from "../../runtime/client/service-client.js";
+import { clientPolicyOf, openChannel } from "../../runtime/client/service-client.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { type RunningServer, servePublic, startGrpcServer } from "../../runtime/server/grpc-server.js";
 import { identityClients } from "./identity-clients.js";
@@ -29,11 +29,7 @@ export async function startSessionServer(options: {
     throw new Error(`access tokens of ${options.accessTokenSeconds} s would be refused by every service`);
   }
   const channel = openChannel(options.identityTarget);
-  const identity = identityClients(channel, {
-    defaultDeadlineMs: config.defaultDeadlineMs,
-    maxDeadlineMs: config.maxDeadlineMs,
-    maxCallsInFlight: config.maxConcurrentStreams,
-  });
+  const identity = identityClients(channel, clientPolicyOf(config));
   const minting = new TokenMinting(options.signer, config.auth, options.accessTokenSeconds);
   const server = await startGrpcServer({
     name: "session",

@@ -13,7 +13,7 @@ import {
 import { type DeadlineOptions, deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { type RetryOptions, retryMiddleware } from "nice-grpc-client-middleware-retry";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
-import { DEFAULT_MAX_DEADLINE_MS } from "../config.js";
+import { DEFAULT_MAX_DEADLINE_MS, type RuntimeConfig } from "../config.js";
 import { DEADLINE_HEADER } from "../server/call-scope.js";
 import { CallSlots, callsInFlight } from "./calls-in-flight.js";
 
@@ -42,6 +42,15 @@ export interface ClientPolicy {
    * per-connection limit, GRPC_MAX_CONCURRENT_STREAMS.
    */
   maxCallsInFlight: number;
+}
+
+/** The policy of an app's clients, from the process's configuration. */
+export function clientPolicyOf(config: RuntimeConfig): ClientPolicy {
+  return {
+    defaultDeadlineMs: config.defaultDeadlineMs,
+    maxDeadlineMs: config.maxDeadlineMs,
+    maxCallsInFlight: config.maxConcurrentStreams,
+  };
 }
 
 // One bound per channel: every client made on a channel shares its connections.

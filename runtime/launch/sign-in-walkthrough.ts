@@ -5,8 +5,8 @@ import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/
 import { AccountServiceDefinition, Role } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
 import { SessionServiceDefinition } from "../../generated/proto/hr/session/v1/session_service.js";
-import { createServiceClient, openChannel } from "../client/service-client.js";
-import { readInt } from "../config.js";
+import { clientPolicyOf, createServiceClient, openChannel } from "../client/service-client.js";
+import { readInt, readRuntimeConfig } from "../config.js";
 import { developmentToken } from "./development-token.js";
 
 /**
@@ -19,7 +19,7 @@ import { developmentToken } from "./development-token.js";
 const { values } = parseArgs({ options: { tenant: { type: "string", default: "demo-tenant" } } });
 const tenantId = values.tenant;
 const port = (name: string, fallback: number) => `127.0.0.1:${readInt(process.env, `${name}_PORT`, fallback)}`;
-const policy = { defaultDeadlineMs: 10_000, maxCallsInFlight: 100 };
+const policy = clientPolicyOf(readRuntimeConfig());
 const client = <D extends Parameters<typeof createServiceClient>[0]>(definition: D, target: string) =>
   createServiceClient(definition, openChannel(target), policy);
 const bearer = (token: string) => ({ metadata: Metadata({ authorization: `Bearer ${token}` }) });
