@@ -11,6 +11,9 @@ import {
 import type { Logger } from "pino";
 import { isDatabaseUnavailable } from "../db/outage.js";
 import { DomainError, type DomainErrorKind } from "../domain/domain-error.js";
+import type { PrivacyMarks } from "../privacy/privacy-marks.js";
+import { loggableError } from "../privacy/redact.js";
+import { personalValues } from "../privacy/scrub.js";
 import { type DeclaredReasons, packageOf } from "./declared-reasons.js";
 
 const STATUS_OF: Record<DomainErrorKind, Status> = {
@@ -33,9 +36,11 @@ const STATUS_OF: Record<DomainErrorKind, Status> = {
  * that cannot be reached is UNAVAILABLE (an outage clients may retry), never
  * INTERNAL (a bug, never retried). A domain
  * error whose reason the method's proto package does not declare is a bug:
- * logged, and answered INTERNAL.
+ * logged, and answered INTERNAL. A logged error never quotes a value of the
+ * request's personal or secret fields (`marks`): a driver's or a library's
+ * message may echo what it was given.
  */
-export function errorMapping(logger: Logger, domain: string, reasons: DeclaredReasons) {
+export function errorMapping(logger: Logger, domain: string, reasons: DeclaredReasons, marks: PrivacyMarks) {
   return async function* errorMappingMiddleware<Request, Response>(
     call: ServerMiddlewareCall<Request, Response>,
     context: CallContext,
@@ -44,6 +49,10 @@ export function errorMapping(logger: Logger, domain: string, reasons: DeclaredRe
       return yield* call.next(call.request, context);
     } catch (error) {
       if (error instanceof ServerError || isAbortError(error)) throw error;
+      const err = () => {
+        const request = marks.inputOf(call.method.path);
+        return loggableError(error, request ? personalValues(marks, request, call.request) : []);
+      };
       // Packages of others (grpc.health.v1) declare no reasons; ours must declare each one they send.
       const declared = reasons.get(packageOf(call.method.path));
       if (error instanceof DomainError && (declared === undefined || declared.has(error.reason))) {
@@ -51,17 +60,17 @@ export function errorMapping(logger: Logger, domain: string, reasons: DeclaredRe
       }
       if (error instanceof DomainError) {
         logger.error(
-          { err: error, reason: error.reason, method: call.method.path },
+          { err: err(), reason: error.reason, method: call.method.path },
           "error reason not in the contract",
         );
         throw new ServerError(Status.INTERNAL, "internal error");
       }
       if (error instanceof ClientError) throw fromDownstream(error);
       if (isDatabaseUnavailable(error)) {
-        logger.warn({ err: error, method: call.method.path }, "database unavailable");
+        logger.warn({ err: err(), method: call.method.path }, "database unavailable");
         throw new ServerError(Status.UNAVAILABLE, "the service's database is unavailable; retry later");
       }
-      logger.error({ err: error, method: call.method.path }, "unexpected error");
+      logger.error({ err: err(), method: call.method.path }, "unexpected error");
       throw new ServerError(Status.INTERNAL, "internal error");
     }
   };

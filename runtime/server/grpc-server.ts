@@ -12,6 +12,7 @@ import type { Logger } from "pino";
 import { authorizationRules } from "../auth/authorization-rules.js";
 import type { Caller } from "../auth/caller.js";
 import type { RuntimeConfig } from "../config.js";
+import { PrivacyMarks } from "../privacy/privacy-marks.js";
 import { admission } from "./admission.js";
 import { authentication } from "./authentication.js";
 import {
@@ -107,7 +108,14 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const server = createServer({ "grpc.max_concurrent_streams": config.maxConcurrentStreams })
     .use(errorDetailsServerMiddleware)
     .use(callLog(logger, config.maxDeadlineMs))
-    .use(errorMapping(logger, `${options.name}.hr`, declaredReasons(descriptorSet)));
+    .use(
+      errorMapping(
+        logger,
+        `${options.name}.hr`,
+        declaredReasons(descriptorSet),
+        PrivacyMarks.fromDescriptorSet(descriptorSet),
+      ),
+    );
 
   // Authorization after authentication, by the rules the contracts declare;
   // then load shedding, which needs the caller's tenant (and should not spend

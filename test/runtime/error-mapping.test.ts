@@ -2,16 +2,24 @@ import { type ServerError, Status } from "nice-grpc-common";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { failedPrecondition } from "../../runtime/domain/domain-error.js";
+import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
 import { errorMapping } from "../../runtime/server/error-mapping.js";
 
 const reasons = new Map([["hr.employee.v1", new Set(["EMPLOYEE_TERMINATED"])]]);
-const mapping = errorMapping(pino({ level: "silent" }), "people.hr", reasons);
+const marks = PrivacyMarks.fromDescriptorSet();
+const logged: string[] = [];
+const logger = pino({ level: "info" }, { write: (line: string) => logged.push(line) });
+const mapping = errorMapping(logger, "people.hr", reasons, marks);
 
 /** Runs the middleware around a handler that throws `error`; resolves to what reaches the client. */
-async function answerTo(error: unknown): Promise<ServerError> {
+async function answerTo(
+  error: unknown,
+  path = "/hr.employee.v1.EmployeeService/ActivateEmployee",
+  request: object = {},
+): Promise<ServerError> {
   const call = {
-    method: { path: "/hr.employee.v1.EmployeeService/ActivateEmployee" },
-    request: {},
+    method: { path },
+    request,
     // biome-ignore lint/correctness/useYield: a handler that fails before answering.
     async *next() {
       throw error;
@@ -36,5 +44,27 @@ describe("error mapping", () => {
     const answer = await answerTo(failedPrecondition("NOT_IN_THE_CONTRACT", "employees/1", "secret detail"));
     expect(answer.code).toBe(Status.INTERNAL);
     expect(answer.details).toBe("internal error");
+  });
+
+  it("logs an unexpected error without the request's personal values it echoes, nor the row a database quotes", async () => {
+    // The shape of a driver error: its message quotes an input (in the case the
+    // domain stored it), its DETAIL a stored row.
+    const driverError = Object.assign(new Error('invalid input for work_email: "zq7x.private@example.org"'), {
+      code: "22P02",
+      detail: "Failing row contains (Wójcik-Zq7X, 1990-04-01).",
+    });
+    logged.length = 0;
+    const answer = await answerTo(driverError, "/hr.employee.v1.EmployeeService/HireEmployee", {
+      requestId: "5b0e4c0e-0f4a-4a59-9d1f-0d1b7a0e1f2a",
+      givenName: "Xenia-Zq7X",
+      familyName: "Wójcik-Zq7X",
+      workEmail: "Zq7X.Private@Example.org",
+    });
+    expect(answer.code).toBe(Status.INTERNAL);
+    const line = logged.join("");
+    expect(line).toContain("unexpected error");
+    expect(line).toContain('invalid input for work_email: \\"[scrubbed:pii]\\"');
+    expect(line).toContain("22P02");
+    expect(line.toLowerCase()).not.toContain("zq7x");
   });
 });
