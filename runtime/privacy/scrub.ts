@@ -98,7 +98,7 @@ function collect(
   if (depth > MAX_DEPTH || typeof value !== "object" || value === null) return;
   const object = value as Record<string, unknown>;
   for (const field of desc.fields) {
-    const fieldValue = valueOf(field, object);
+    const fieldValue = fieldValueIn(field, object);
     if (fieldValue === undefined || fieldValue === null) continue;
     const mark = marks.of(field);
     if (mark !== undefined) {
@@ -122,7 +122,7 @@ function collect(
  * member of an object sits under its oneof, as `{case, value}`
  * (@bufbuild/protobuf) or `{$case, value}` (ts-proto).
  */
-function valueOf(field: DescField, object: Record<string, unknown>): unknown {
+function fieldValueIn(field: DescField, object: Record<string, unknown>): unknown {
   for (const key of [field.localName, field.jsonName, field.name]) if (key in object) return object[key];
   const oneof = field.oneof;
   if (oneof === undefined) return undefined;

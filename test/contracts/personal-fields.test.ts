@@ -69,7 +69,7 @@ function unmarkedPersonalFields(descriptorSet: Uint8Array): string[] {
       for (const field of message.fields) {
         const name = `${message.typeName}.${field.name}`;
         // A field holding a message of the contracts (`Tokens tokens`) is judged by that message's own fields.
-        if (field.message !== undefined && field.message.file.proto.package.startsWith("hr.")) continue;
+        if (field.message?.file.proto.package.startsWith("hr.")) continue;
         if (!LOOKS_PERSONAL.some((pattern) => pattern.test(field.name))) continue;
         if (marks.of(field) === undefined && !NOT_PERSONAL.has(name)) unmarked.push(name);
       }
