@@ -7,6 +7,7 @@ import type { ExposedMethod } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import type { EdgeRateLimits } from "./rate-limits.js";
 import { EDGE_REQUEST } from "./request-identity.js";
+import type { TrafficCapture } from "./traffic-capture.js";
 import { callUpstream, upstreamTransport } from "./upstream-call.js";
 
 /** What every route shares: the checks made at the edge, in the order a call meets them. */
@@ -14,6 +15,8 @@ export interface EdgeChecks {
   config: GatewayConfig;
   authentication: EdgeAuthentication;
   limits: EdgeRateLimits;
+  /** The sampled capture of calls, when configured. */
+  capture?: TrafficCapture;
 }
 
 /**
@@ -32,7 +35,11 @@ export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks
     for (const exposed of methods) {
       const transport = transports.get(exposed.method.parent.file.proto.package);
       if (transport === undefined) unrouted.add(exposed.method.parent.typeName);
-      else router.rpc(exposed.method, (request, context) => edgeCall(exposed, transport, checks, request, context));
+      else
+        router.rpc(exposed.method, (request, context) => {
+          const call = () => edgeCall(exposed, transport, checks, request, context);
+          return checks.capture ? checks.capture.around(exposed.method, request, context, call) : call();
+        });
     }
   };
   return {
@@ -56,6 +63,7 @@ async function edgeCall(
   const authorization = context.requestHeader.get(AUTHORIZATION_HEADER);
   const caller = await checks.authentication.callerOf(exposed, authorization);
   edge.tenantId = caller?.tenantId;
+  edge.userId = caller?.userId;
   await checks.limits.admit(
     {
       tenantId: caller?.tenantId,

@@ -16,6 +16,17 @@ export interface GatewayConfig {
   /** Largest request body accepted; a larger one is 413. */
   maxBodyBytes: number;
   limits: RateLimits;
+  /** Sampled capture of calls for replay (traffic-capture.ts); off without a file. */
+  capture: CaptureConfig;
+}
+
+export interface CaptureConfig {
+  /** JSON-lines file the capture appends to; undefined: no capture. */
+  file: string | undefined;
+  /** Share of calls captured, 0 to 1. */
+  sample: number;
+  /** Lines waiting to be written, in bytes, beyond which new lines are dropped. */
+  bufferBytes: number;
 }
 
 /** Calls allowed per window, per tenant and per caller (signed-in user, or client address when anonymous). */
@@ -43,7 +54,21 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       callerCalls: readInt(env, "GATEWAY_CALLER_LIMIT", 50),
       windowSeconds: readInt(env, "GATEWAY_LIMIT_WINDOW_SECONDS", 1),
     },
+    capture: {
+      file: env.GATEWAY_CAPTURE_FILE || undefined,
+      sample: share(env, "GATEWAY_CAPTURE_SAMPLE", 1),
+      bufferBytes: readInt(env, "GATEWAY_CAPTURE_BUFFER_BYTES", 4 * 1024 * 1024),
+    },
   };
+}
+
+/** A share from 0 to 1 ("0.05"). */
+function share(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!(value >= 0 && value <= 1)) throw new Error(`${name} must be a share from 0 to 1, got "${raw}"`);
+  return value;
 }
 
 /** "key=value,key=value" into a map; a malformed entry stops the start, not a request. */

@@ -1,11 +1,13 @@
 import type { Logger } from "pino";
 import type { RuntimeConfig } from "../../runtime/config.js";
+import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
 import { EdgeAuthentication } from "./edge-authentication.js";
 import { edgeRoutes } from "./edge-routes.js";
 import { exposedMethods } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import { type HttpEdge, listenHttpEdge } from "./http-edge.js";
 import { EdgeRateLimits } from "./rate-limits.js";
+import { TrafficCapture } from "./traffic-capture.js";
 
 /**
  * The edge gateway: every application service's methods, read from the
@@ -21,12 +23,14 @@ export async function startGateway(options: {
   const { gateway, config, logger } = options;
   const { methods, skipped } = exposedMethods();
   if (skipped.length > 0) logger.warn({ methods: skipped }, "streaming methods are not exposed yet");
+  const capture = TrafficCapture.open(gateway.capture, PrivacyMarks.fromDescriptorSet(), logger);
   const { routes, reportUnrouted } = edgeRoutes(
     methods,
     {
       config: gateway,
       authentication: new EdgeAuthentication(config.auth),
       limits: new EdgeRateLimits(gateway.limits),
+      capture,
     },
     logger,
   );
@@ -36,7 +40,15 @@ export async function startGateway(options: {
     maxBodyBytes: gateway.maxBodyBytes,
     routes,
     logger,
+    onAnswered: capture && ((request, status, durationMs) => capture.record(request, status, durationMs)),
   });
   reportUnrouted();
-  return { port: edge.port, stop: () => edge.stop(config.shutdownGraceMs) };
+  return {
+    port: edge.port,
+    async stop() {
+      await edge.stop(config.shutdownGraceMs);
+      // After the last answer: its line is written too.
+      await capture?.close();
+    },
+  };
 }

@@ -27,6 +27,8 @@ export async function listenHttpEdge(options: {
   maxBodyBytes: number;
   routes: Parameters<typeof connectNodeAdapter>[0]["routes"];
   logger: Logger;
+  /** Told of every request once it is answered (the traffic capture). */
+  onAnswered?: AnswerListener;
 }): Promise<HttpEdge> {
   const { logger, maxBodyBytes } = options;
   const requests = new WeakMap<IncomingMessage, EdgeRequest>();
@@ -42,7 +44,7 @@ export async function listenHttpEdge(options: {
     const edge = identify(request);
     requests.set(request, edge);
     response.setHeader(REQUEST_ID_HEADER, edge.requestId);
-    logOnFinish(request, response, edge, logger);
+    logOnFinish(request, response, edge, logger, options.onAnswered);
     if (draining) response.setHeader("connection", "close");
     const path = request.url?.split("?")[0];
     if (path === LIVE_PATH) return answer(response, 200, { status: "live" });
@@ -107,8 +109,17 @@ function answer(response: ServerResponse, status: number, body: object): void {
   response.end(JSON.stringify(body));
 }
 
+/** What the edge tells once a request is answered: its HTTP status (499: the client went away first) and duration. */
+export type AnswerListener = (edge: EdgeRequest, status: number, durationMs: number) => void;
+
 /** One line per request when its answer is sent (or its client went away). */
-function logOnFinish(request: IncomingMessage, response: ServerResponse, edge: EdgeRequest, logger: Logger): void {
+function logOnFinish(
+  request: IncomingMessage,
+  response: ServerResponse,
+  edge: EdgeRequest,
+  logger: Logger,
+  onAnswered: AnswerListener | undefined,
+): void {
   const started = performance.now();
   let logged = false;
   const log = () => {
@@ -116,14 +127,16 @@ function logOnFinish(request: IncomingMessage, response: ServerResponse, edge: E
     logged = true;
     const status = response.writableFinished ? response.statusCode : 499;
     const level = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
     logger[level]({
       method: request.method,
       path: request.url?.split("?")[0],
       status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      durationMs,
       requestId: edge.requestId,
       tenantId: edge.tenantId,
     });
+    onAnswered?.(edge, status, durationMs);
   };
   response.once("finish", log);
   response.once("close", log);

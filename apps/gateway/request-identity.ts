@@ -13,6 +13,8 @@ export interface EdgeRequest {
   clientAddress: string;
   /** Known once the token is verified. */
   tenantId?: string;
+  /** The caller (the token's subject), known once the token is verified. */
+  userId?: string;
 }
 
 /** How a Connect handler reaches its request's EdgeRequest. */

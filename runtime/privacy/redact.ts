@@ -27,22 +27,27 @@ export function redactText(text: string, values: PersonalValues): string {
  * person's data this call never carried, so it cannot be redacted by value.
  */
 export function loggableError(error: unknown, values: PersonalValues): unknown {
-  return redactDeep(pino.stdSerializers.err(error as Error), values, 0);
+  return redactDeep(pino.stdSerializers.err(error as Error), values, QUOTES_ROWS, 0);
+}
+
+/** A copy of a JSON-like value with every string redacted of `values`. */
+export function redactStrings<T>(value: T, values: PersonalValues): T {
+  return redactDeep(value, values, new Set(), 0) as T;
 }
 
 /** Properties that quote stored rows (PostgreSQL's DETAIL, as pg and Prisma's driver adapter pass it on). */
-const QUOTES_ROWS = new Set(["detail"]);
+const QUOTES_ROWS: ReadonlySet<string> = new Set(["detail"]);
 const MAX_DEPTH = 8;
 
-function redactDeep(value: unknown, values: PersonalValues, depth: number): unknown {
+function redactDeep(value: unknown, values: PersonalValues, left: ReadonlySet<string>, depth: number): unknown {
   if (typeof value === "string") return redactText(value, values);
   if (typeof value !== "object" || value === null) return value;
   if (depth > MAX_DEPTH) return "[too deep]";
-  if (Array.isArray(value)) return value.map((element) => redactDeep(element, values, depth + 1));
+  if (Array.isArray(value)) return value.map((element) => redactDeep(element, values, left, depth + 1));
   const copy: Record<string, unknown> = {};
   for (const key in value) {
-    if (QUOTES_ROWS.has(key)) continue;
-    copy[key] = redactDeep((value as Record<string, unknown>)[key], values, depth + 1);
+    if (left.has(key)) continue;
+    copy[key] = redactDeep((value as Record<string, unknown>)[key], values, left, depth + 1);
   }
   return copy;
 }

@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { Logger } from "pino";
 import { PrismaClient } from "../../generated/prisma/people/client.js";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
@@ -9,9 +10,9 @@ import { startServiceUnderTest, testClient } from "./service-under-test.js";
 
 const openRows = (url: string) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 2 }) });
 
-/** A real people server on a free port over a fresh database, with a client per context. */
-export async function startPeople(config: RuntimeConfig = testConfig) {
-  const service = await startServiceUnderTest("people", openRows, startPeopleServer, config);
+/** A real people server on a free port over a fresh database, with a client per context; `logger` gets its logs. */
+export async function startPeople(config: RuntimeConfig = testConfig, logger?: Logger) {
+  const service = await startServiceUnderTest("people", openRows, startPeopleServer, config, logger);
   return {
     ...service,
     departments: testClient(DepartmentServiceDefinition, service.channel),

@@ -1,17 +1,18 @@
+import type { Logger } from "pino";
 import { startSelfServiceServer } from "../../apps/self-service/self-service-server.js";
 import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
 import { openChannel } from "../../runtime/client/service-client.js";
 import { testConfig, testLogger } from "./callers.js";
 import { testClient } from "./service-under-test.js";
 
-/** A real self-service server on a free port, calling the given people and timeoff servers. */
-export async function startSelfService(peopleAddress: string, timeoffAddress: string) {
+/** A real self-service server on a free port, calling the given people and timeoff servers; `logger` gets its logs. */
+export async function startSelfService(peopleAddress: string, timeoffAddress: string, logger: Logger = testLogger()) {
   const server = await startSelfServiceServer({
     port: 0,
     peopleTarget: peopleAddress,
     timeoffTarget: timeoffAddress,
     config: testConfig,
-    logger: testLogger(),
+    logger,
   });
   const channel = openChannel(`127.0.0.1:${server.port}`);
   return {
