@@ -158,3 +158,29 @@ describe("FieldChecks collection", () => {
     expect(() => checks.throwIfAny("SELF_MANAGEMENT")).toThrow(expect.objectContaining({ reason: "SELF_MANAGEMENT" }));
   });
 });
+
+describe("FieldChecks never quote a value", () => {
+  // Refusals reach error messages, BadRequest details and log lines: a
+  // refused email or name must not travel in them (the value may be personal).
+  it("describes every refusal without the refused value", () => {
+    // Each value fails the check's last, most specific rule.
+    const checks = new FieldChecks();
+    checks.text("given_name", "Qx7v\u0007", { min: 1, max: 100 });
+    checks.text("family_name", "Qx7v".repeat(30), { min: 1, max: 100 });
+    checks.email("work_email", "qx7v@@example.org");
+    checks.isoDate("hire_date", "qx7v-01-01");
+    checks.uuid("manager_id", "qx7v");
+    checks.storable("login_name", "qx7v\u0000");
+    expect(checks.violations).toHaveLength(6);
+    const error = (() => {
+      try {
+        checks.throwIfAny();
+      } catch (refusal) {
+        return refusal as DomainError;
+      }
+    })();
+    const said = JSON.stringify([error?.message, checks.violations]);
+    expect(said).toContain("work_email");
+    expect(said.toLowerCase()).not.toContain("qx7v");
+  });
+});
