@@ -57,9 +57,16 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     capture: {
       file: env.GATEWAY_CAPTURE_FILE || undefined,
       sample: share(env, "GATEWAY_CAPTURE_SAMPLE", 1),
-      bufferBytes: readInt(env, "GATEWAY_CAPTURE_BUFFER_BYTES", 4 * 1024 * 1024),
+      bufferBytes: atLeastOne(env, "GATEWAY_CAPTURE_BUFFER_BYTES", 4 * 1024 * 1024),
     },
   };
+}
+
+/** A positive integer: a bound of 0 would mean none to the writer it is given to. */
+function atLeastOne(env: Env, name: string, fallback: number): number {
+  const value = readInt(env, name, fallback);
+  if (value < 1) throw new Error(`${name} must be at least 1`);
+  return value;
 }
 
 /** A share from 0 to 1 ("0.05"). */

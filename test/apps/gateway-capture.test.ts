@@ -277,7 +277,7 @@ describe("capture limits", () => {
     expect(lines.map((line) => JSON.parse(line) as { dropped?: number }).find((line) => line.dropped)?.dropped).toBe(3);
   });
 
-  it("captures no call at a share of 0, and refuses a share outside 0 to 1", async () => {
+  it("captures no call at a share of 0, and refuses a share outside 0 to 1 or no buffer", async () => {
     const file = join(folder, "sampled-out.jsonl");
     const gateway = await startGatewayUnderTest(upstreams, { GATEWAY_CAPTURE_FILE: file, GATEWAY_CAPTURE_SAMPLE: "0" });
     try {
@@ -287,6 +287,7 @@ describe("capture limits", () => {
     }
     expect(readFileSync(file, "utf8")).toBe("");
     expect(() => readGatewayConfig({ GATEWAY_CAPTURE_SAMPLE: "1.5" })).toThrow(/GATEWAY_CAPTURE_SAMPLE/);
+    expect(() => readGatewayConfig({ GATEWAY_CAPTURE_BUFFER_BYTES: "0" })).toThrow(/GATEWAY_CAPTURE_BUFFER_BYTES/);
   });
 });
 
@@ -301,7 +302,8 @@ function replay(args: string[], env: Record<string, string> = {}): Promise<{ cod
   });
 }
 
-describe("replay", () => {
+// Each replay is a process of its own (tsx compiling the program): slower than one call.
+describe("replay", { timeout: 60_000 }, () => {
   let target: GatewayUnderTest;
   const targetLogs: string[] = [];
   beforeAll(async () => {
@@ -353,21 +355,6 @@ describe("replay", () => {
     expect((await replay([mutated, "--target", target.baseUrl, "--token", token, "--ignore", "jobTitle"])).code).toBe(
       0,
     );
-  });
-
-  it("reports every replayable call as a difference on a version the contracts do not have", async () => {
-    const token = await signInThrough(target);
-    const { code, output } = await replay([
-      captureFile,
-      "--target",
-      target.baseUrl,
-      "--token",
-      token,
-      "--version",
-      "v9",
-    ]);
-    expect(output).toContain("/hr.selfservice.v9.SelfService/GetMyProfile is not in the contracts");
-    expect(code).toBe(1);
   });
 
   it("refuses to run without a target", async () => {

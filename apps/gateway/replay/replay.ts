@@ -19,7 +19,7 @@ export interface ReplayOptions {
   target: string;
   marks: PrivacyMarks;
   caller?: ReplayCaller;
-  /** Replays on this version of each package ("v2"): /hr.directory.v1.X/Y is called as /hr.directory.v2.X/Y. */
+  /** Replays on this version of each package that has it ("v2"): /hr.directory.v1.X/Y is called as /hr.directory.v2.X/Y. */
   version?: string;
   /** Replays the calls of the caller's whole tenant, not only its own. */
   anyCaller?: boolean;
@@ -57,7 +57,7 @@ const REPEATABLE = new Set([Idempotency.NO_SIDE_EFFECTS, Idempotency.IDEMPOTENT]
 export async function replayCapture(calls: readonly CapturedCall[], options: ReplayOptions): Promise<ReplayedCall[]> {
   const replayed: ReplayedCall[] = [];
   for (const call of calls) {
-    const path = options.version ? onVersion(call.path, options.version) : call.path;
+    const path = options.version ? versionedPath(call.path, options.version, options.marks) : call.path;
     replayed.push({ call, path, outcome: await replayOne(call, path, options) });
   }
   return replayed;
@@ -132,7 +132,17 @@ function scrubbedPaths(value: JsonValue, path = ""): string[] {
   return [];
 }
 
-/** "/hr.directory.v1.DirectoryService/GetTeam" on version "v2": "/hr.directory.v2.DirectoryService/GetTeam". */
-export function onVersion(path: string, version: string): string {
-  return path.replace(/^\/(hr\.[a-z0-9_]+)\.v\d+[a-z0-9]*\./, `/$1.${version}.`);
+/**
+ * "/hr.directory.v1.DirectoryService/GetTeam" on version "v2":
+ * "/hr.directory.v2.DirectoryService/GetTeam" when the contracts have a
+ * package hr.directory.v2 (a method it lacks is then reported as a
+ * difference); the path unchanged when they do not: the packages without
+ * that version are replayed as they were captured.
+ */
+export function versionedPath(path: string, version: string, marks: PrivacyMarks): string {
+  const match = /^\/(hr\.[a-z0-9_]+)\.v\d+[a-z0-9]*\.(.*)$/.exec(path);
+  if (match === null) return path;
+  const protoPackage = `${match[1]}.${version}`;
+  const exists = [...marks.registry.files].some((file) => file.proto.package === protoPackage);
+  return exists ? `/${protoPackage}.${match[2]}` : path;
 }
