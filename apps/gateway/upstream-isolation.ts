@@ -141,20 +141,22 @@ export class UpstreamIsolation {
 
   /**
    * A queued call, raced against its deadline and its client: cockatiel's
-   * queue does not watch a waiting call's signal, so the call leaves by this
-   * race, and the signal makes the bulkhead drop it unrun when its turn comes.
+   * queue does not watch a waiting call, so the call leaves by this race.
+   * Its entry stays queued until its turn, then ends at once without calling
+   * upstream. (No abort signal is handed to cockatiel for that: a queued call
+   * it drops for its signal does not pass its slot on to the next one.)
    */
   private waitForSlot<T>(deadline: number, call: GuardedCall, dispatch: () => Promise<T>): Promise<T> {
-    const leave = new AbortController();
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let abandoned: ConnectError | undefined;
       const stopWatching = () => {
         clearTimeout(timer);
         call.signal.removeEventListener("abort", clientGone);
       };
       const abandon = (why: ConnectError) => {
         stopWatching();
-        leave.abort();
+        abandoned = why;
         reject(why);
       };
       const clientGone = () => abandon(new ConnectError("the client cancelled the call", Code.Canceled));
@@ -163,11 +165,11 @@ export class UpstreamIsolation {
       timer = setTimeout(expired, deadline - Date.now());
       call.signal.addEventListener("abort", clientGone, { once: true });
       const running = () => {
+        if (abandoned !== undefined) return Promise.reject(abandoned);
         stopWatching();
         return dispatch();
       };
-      // An abandoned call's promise settles later (TaskCancelledError, unrun), once `reject` has been called.
-      this.bulkhead.execute(running, leave.signal).then(resolve, reject);
+      this.bulkhead.execute(running).then(resolve, reject);
     });
   }
 
