@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { RuntimeConfig } from "../../runtime/config.js";
+import { apiReferencePages } from "./api-reference.js";
 import { EdgeAuthentication } from "./edge-authentication.js";
 import { edgeRoutes } from "./edge-routes.js";
 import { exposedMethods } from "./exposed-methods.js";
@@ -11,7 +12,8 @@ import { EdgeRateLimits } from "./rate-limits.js";
  * The edge gateway: every application service's methods, read from the
  * descriptor set, served over HTTP with the Connect protocol (JSON or
  * binary) and forwarded to the application servers over gRPC, behind
- * authentication, rate limits and deadlines.
+ * authentication, rate limits and deadlines; and their reference for
+ * people at /docs.
  */
 export async function startGateway(options: {
   gateway: GatewayConfig;
@@ -35,6 +37,7 @@ export async function startGateway(options: {
     port: gateway.port,
     maxBodyBytes: gateway.maxBodyBytes,
     routes,
+    pages: apiReferencePages(methods).serve,
     logger,
   });
   reportUnrouted();

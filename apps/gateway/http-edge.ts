@@ -26,6 +26,8 @@ export async function listenHttpEdge(options: {
   port: number;
   maxBodyBytes: number;
   routes: Parameters<typeof connectNodeAdapter>[0]["routes"];
+  /** Pages served beside the routes (the API reference): answers and returns true for a path of its own. */
+  pages?: (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
   logger: Logger;
 }): Promise<HttpEdge> {
   const { logger, maxBodyBytes } = options;
@@ -48,6 +50,7 @@ export async function listenHttpEdge(options: {
     if (path === LIVE_PATH) return answer(response, 200, { status: "live" });
     if (path === READY_PATH) return answer(response, draining ? 503 : 200, { status: draining ? "draining" : "ready" });
     if (draining) return answer(response, 503, { code: "unavailable", message: "the gateway is shutting down" });
+    if (path !== undefined && options.pages?.(request, response, path)) return;
     const refusal = bodyRefusal(request, maxBodyBytes);
     if (refusal !== undefined) {
       // The body is not read: the connection cannot be reused.
