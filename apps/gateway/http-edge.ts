@@ -19,7 +19,8 @@ export interface HttpEdge {
 /**
  * The gateway's HTTP/1.1 server: gives every request its identity (the
  * `x-request-id` answered on every response), one access-log line, the
- * health endpoints, the body-size bound, and hands the rest to Connect.
+ * health endpoints, the body-size bound, and hands the rest to Connect once
+ * its route is resolved (caller and version).
  */
 export async function listenHttpEdge(options: {
   host: string;
@@ -28,6 +29,8 @@ export async function listenHttpEdge(options: {
   routes: Parameters<typeof connectNodeAdapter>[0]["routes"];
   /** Pages served beside the routes (the API reference): answers and returns true for a path of its own. */
   pages?: (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
+  /** Settles the caller and the version, and may rewrite `request.url`, before Connect routes the request. */
+  resolveRoute: (request: IncomingMessage, response: ServerResponse, edge: EdgeRequest) => Promise<void>;
   logger: Logger;
 }): Promise<HttpEdge> {
   const { logger, maxBodyBytes } = options;
@@ -57,7 +60,13 @@ export async function listenHttpEdge(options: {
       response.setHeader("connection", "close");
       return answer(response, refusal.status, { code: refusal.code, message: refusal.message });
     }
-    connect(request, response);
+    options.resolveRoute(request, response, edge).then(
+      () => connect(request, response),
+      (error: unknown) => {
+        logger.error({ err: error, requestId: edge.requestId }, "resolving the route failed");
+        answer(response, 500, { code: "internal", message: "internal error" });
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -113,6 +122,8 @@ function answer(response: ServerResponse, status: number, body: object): void {
 /** One line per request when its answer is sent (or its client went away). */
 function logOnFinish(request: IncomingMessage, response: ServerResponse, edge: EdgeRequest, logger: Logger): void {
   const started = performance.now();
+  // The path as the client asked it: a version-less one is rewritten before Connect sees it.
+  const path = request.url?.split("?")[0];
   let logged = false;
   const log = () => {
     if (logged) return;
@@ -121,7 +132,8 @@ function logOnFinish(request: IncomingMessage, response: ServerResponse, edge: E
     const level = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
     logger[level]({
       method: request.method,
-      path: request.url?.split("?")[0],
+      path,
+      apiVersion: edge.apiVersion,
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       requestId: edge.requestId,
