@@ -1,19 +1,19 @@
-import type { ConnectRouter, HandlerContext, Transport } from "@connectrpc/connect";
+import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { AUTHORIZATION_HEADER } from "../../runtime/server/call-scope.js";
-import type { EdgeAuthentication } from "./edge-authentication.js";
+import { callerOf } from "./edge-authentication.js";
 import { budgetOf } from "./edge-deadlines.js";
 import type { ExposedMethod } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import type { EdgeRateLimits } from "./rate-limits.js";
 import { EDGE_REQUEST } from "./request-identity.js";
 import type { TrafficCapture } from "./traffic-capture.js";
-import { callUpstream, upstreamTransport } from "./upstream-call.js";
+import { callUpstream } from "./upstream-call.js";
+import { type Upstream, upstreamsByPackage } from "./upstreams.js";
 
 /** What every route shares: the checks made at the edge, in the order a call meets them. */
 export interface EdgeChecks {
   config: GatewayConfig;
-  authentication: EdgeAuthentication;
   limits: EdgeRateLimits;
   /** The sampled capture of calls, when configured. */
   capture?: TrafficCapture;
@@ -24,20 +24,21 @@ export interface EdgeChecks {
  * built by the same code from the descriptors: Connect decodes the JSON (or
  * binary) body with the method's input descriptor (a malformed body or a
  * wrong field type is 400 naming the field, before anything else), then the
- * token, the rate limits and the budget are checked, and the message is sent
- * upstream over gRPC. Paths with no route are Connect's 404.
+ * token (verified before routing: route-resolution.ts), the rate limits and
+ * the budget are checked, and the message is sent upstream over gRPC through
+ * that upstream's bulkhead and circuit breaker (upstream-isolation.ts). Paths
+ * with no route are Connect's 404.
  */
 export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks, logger: Logger) {
-  const transports = new Map<string, Transport>();
-  for (const [protoPackage, target] of checks.config.upstreams) transports.set(protoPackage, upstreamTransport(target));
+  const upstreams = upstreamsByPackage(checks.config, logger);
   const unrouted = new Set<string>();
   const routes = (router: ConnectRouter) => {
     for (const exposed of methods) {
-      const transport = transports.get(exposed.method.parent.file.proto.package);
-      if (transport === undefined) unrouted.add(exposed.method.parent.typeName);
+      const upstream = upstreams.get(exposed.method.parent.file.proto.package);
+      if (upstream === undefined) unrouted.add(exposed.method.parent.typeName);
       else
         router.rpc(exposed.method, (request, context) => {
-          const call = () => edgeCall(exposed, transport, checks, request, context);
+          const call = () => edgeCall(exposed, upstream, checks, request, context);
           return checks.capture ? checks.capture.around(exposed.method, request, context, call) : call();
         });
     }
@@ -53,17 +54,16 @@ export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks
 
 async function edgeCall(
   exposed: ExposedMethod,
-  transport: Transport,
+  upstream: Upstream,
   checks: EdgeChecks,
   request: Parameters<typeof callUpstream>[2],
   context: HandlerContext,
 ) {
   const edge = context.values.get(EDGE_REQUEST);
   if (edge === undefined) throw new Error("edge request missing: routes run only behind the HTTP edge");
+  if (edge.credentials === undefined) throw new Error("credentials missing: every route is resolved before Connect");
   const authorization = context.requestHeader.get(AUTHORIZATION_HEADER);
-  const caller = await checks.authentication.callerOf(exposed, authorization);
-  edge.tenantId = caller?.tenantId;
-  edge.userId = caller?.userId;
+  const caller = callerOf(exposed, edge.credentials);
   await checks.limits.admit(
     {
       tenantId: caller?.tenantId,
@@ -72,10 +72,19 @@ async function edgeCall(
     context.responseHeader,
   );
   const budgetMs = budgetOf(checks.config, exposed.path, context.timeoutMs());
-  return callUpstream(transport, exposed.method, request, {
-    authorization,
-    requestId: edge.requestId,
+  const configuredMs = checks.config.methodDeadlines.get(exposed.path) ?? checks.config.deadlineMs;
+  const call = {
     budgetMs,
+    fullBudget: budgetMs >= configuredMs,
+    minBudgetMs: checks.config.minBudgetMs,
     signal: context.signal,
-  });
+  };
+  return upstream.isolation.run(call, (leftMs) =>
+    callUpstream(upstream.transport, exposed.method, request, {
+      authorization,
+      requestId: edge.requestId,
+      budgetMs: leftMs,
+      signal: context.signal,
+    }),
+  );
 }

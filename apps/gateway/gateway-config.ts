@@ -16,6 +16,11 @@ export interface GatewayConfig {
   /** Largest request body accepted; a larger one is 413. */
   maxBodyBytes: number;
   limits: RateLimits;
+  isolation: UpstreamIsolationConfig;
+  /** JSON file splitting version-less calls between versions (versions-file.ts); none: each family's oldest version. */
+  versionsFile: string | undefined;
+  /** How often the versions file's status is checked for a change. */
+  versionsPollMs: number;
   /** Sampled capture of calls for replay (traffic-capture.ts); off without a file. */
   capture: CaptureConfig;
 }
@@ -36,6 +41,18 @@ export interface RateLimits {
   windowSeconds: number;
 }
 
+/** What each upstream (each distinct gRPC target) is given on its own, so that one slow or dead upstream cannot hold the others' capacity. */
+export interface UpstreamIsolationConfig {
+  /** Calls in flight to one upstream at once (the bulkhead). */
+  concurrency: number;
+  /** Calls that may wait for one of those slots; beyond them a call is refused at once. */
+  queue: number;
+  /** Consecutive unhealthy answers (unavailable, or the full budget spent) that open the upstream's circuit. */
+  breakerFailures: number;
+  /** How long an open circuit refuses every call before it lets one trial call through. */
+  halfOpenMs: number;
+}
+
 export function readGatewayConfig(env: Env = process.env): GatewayConfig {
   return {
     port: readInt(env, "GATEWAY_PORT", 8080),
@@ -54,19 +71,20 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       callerCalls: readInt(env, "GATEWAY_CALLER_LIMIT", 50),
       windowSeconds: readInt(env, "GATEWAY_LIMIT_WINDOW_SECONDS", 1),
     },
+    isolation: {
+      concurrency: atLeastOne(env, "GATEWAY_UPSTREAM_CONCURRENCY", 100),
+      queue: readInt(env, "GATEWAY_UPSTREAM_QUEUE", 100),
+      breakerFailures: atLeastOne(env, "GATEWAY_BREAKER_FAILURES", 5),
+      halfOpenMs: readInt(env, "GATEWAY_BREAKER_HALF_OPEN_MS", 5_000),
+    },
+    versionsFile: env.GATEWAY_VERSIONS_FILE || undefined,
+    versionsPollMs: readInt(env, "GATEWAY_VERSIONS_POLL_MS", 1000),
     capture: {
       file: env.GATEWAY_CAPTURE_FILE || undefined,
       sample: share(env, "GATEWAY_CAPTURE_SAMPLE", 1),
       bufferBytes: atLeastOne(env, "GATEWAY_CAPTURE_BUFFER_BYTES", 4 * 1024 * 1024),
     },
   };
-}
-
-/** A positive integer: a bound of 0 would mean none to the writer it is given to. */
-function atLeastOne(env: Env, name: string, fallback: number): number {
-  const value = readInt(env, name, fallback);
-  if (value < 1) throw new Error(`${name} must be at least 1`);
-  return value;
 }
 
 /** A share from 0 to 1 ("0.05"). */
@@ -88,6 +106,12 @@ function pairs<T>(env: Env, name: string, parse: (value: string, name: string) =
     map.set(entry.slice(0, at).trim(), parse(entry.slice(at + 1).trim(), name));
   }
   return map;
+}
+
+function atLeastOne(env: Env, name: string, fallback: number): number {
+  const value = readInt(env, name, fallback);
+  if (value === 0) throw new Error(`${name} must be at least 1`);
+  return value;
 }
 
 function milliseconds(raw: string, name: string): number {

@@ -1,19 +1,24 @@
 import type { Logger } from "pino";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
+import { apiReferencePages } from "./api-reference.js";
+import { ApiVersions } from "./api-versions.js";
 import { EdgeAuthentication } from "./edge-authentication.js";
 import { edgeRoutes } from "./edge-routes.js";
 import { exposedMethods } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import { type HttpEdge, listenHttpEdge } from "./http-edge.js";
 import { EdgeRateLimits } from "./rate-limits.js";
+import { routeResolution } from "./route-resolution.js";
 import { TrafficCapture } from "./traffic-capture.js";
+import { followVersionsFile } from "./versions-file.js";
 
 /**
  * The edge gateway: every application service's methods, read from the
  * descriptor set, served over HTTP with the Connect protocol (JSON or
  * binary) and forwarded to the application servers over gRPC, behind
- * authentication, rate limits and deadlines.
+ * authentication, version routing, rate limits and deadlines; and their
+ * reference for people at /docs.
  */
 export async function startGateway(options: {
   gateway: GatewayConfig;
@@ -26,26 +31,34 @@ export async function startGateway(options: {
   const capture = TrafficCapture.open(gateway.capture, PrivacyMarks.fromDescriptorSet(), logger);
   const { routes, reportUnrouted } = edgeRoutes(
     methods,
-    {
-      config: gateway,
-      authentication: new EdgeAuthentication(config.auth),
-      limits: new EdgeRateLimits(gateway.limits),
-      capture,
-    },
+    { config: gateway, limits: new EdgeRateLimits(gateway.limits), capture },
     logger,
   );
-  const edge: HttpEdge = await listenHttpEdge({
-    host: config.host,
-    port: gateway.port,
-    maxBodyBytes: gateway.maxBodyBytes,
-    routes,
-    logger,
-    onAnswered: capture && ((request, status, durationMs) => capture.record(request, status, durationMs)),
-  });
+  const routed = methods.filter((m) => gateway.upstreams.has(m.method.parent.file.proto.package));
+  const versions = new ApiVersions(routed.map((m) => m.path));
+  const followed = followVersionsFile(gateway.versionsFile, gateway.versionsPollMs, versions, logger);
+  let edge: HttpEdge;
+  try {
+    edge = await listenHttpEdge({
+      host: config.host,
+      port: gateway.port,
+      maxBodyBytes: gateway.maxBodyBytes,
+      routes,
+      pages: apiReferencePages(methods).serve,
+      resolveRoute: routeResolution(versions, followed.routing, new EdgeAuthentication(config.auth)),
+      logger,
+      onAnswered: capture && ((request, status, durationMs) => capture.record(request, status, durationMs)),
+    });
+  } catch (error) {
+    followed.stop();
+    await capture?.close();
+    throw error;
+  }
   reportUnrouted();
   return {
     port: edge.port,
     async stop() {
+      followed.stop();
       await edge.stop(config.shutdownGraceMs);
       // After the last answer: its line is written too.
       await capture?.close();

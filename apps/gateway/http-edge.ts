@@ -19,13 +19,18 @@ export interface HttpEdge {
 /**
  * The gateway's HTTP/1.1 server: gives every request its identity (the
  * `x-request-id` answered on every response), one access-log line, the
- * health endpoints, the body-size bound, and hands the rest to Connect.
+ * health endpoints, the body-size bound, and hands the rest to Connect once
+ * its route is resolved (caller and version).
  */
 export async function listenHttpEdge(options: {
   host: string;
   port: number;
   maxBodyBytes: number;
   routes: Parameters<typeof connectNodeAdapter>[0]["routes"];
+  /** Pages served beside the routes (the API reference): answers and returns true for a path of its own. */
+  pages?: (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
+  /** Settles the caller and the version, and may rewrite `request.url`, before Connect routes the request. */
+  resolveRoute: (request: IncomingMessage, response: ServerResponse, edge: EdgeRequest) => Promise<void>;
   logger: Logger;
   /** Told of every request once it is answered (the traffic capture). */
   onAnswered?: AnswerListener;
@@ -50,13 +55,20 @@ export async function listenHttpEdge(options: {
     if (path === LIVE_PATH) return answer(response, 200, { status: "live" });
     if (path === READY_PATH) return answer(response, draining ? 503 : 200, { status: draining ? "draining" : "ready" });
     if (draining) return answer(response, 503, { code: "unavailable", message: "the gateway is shutting down" });
+    if (path !== undefined && options.pages?.(request, response, path)) return;
     const refusal = bodyRefusal(request, maxBodyBytes);
     if (refusal !== undefined) {
       // The body is not read: the connection cannot be reused.
       response.setHeader("connection", "close");
       return answer(response, refusal.status, { code: refusal.code, message: refusal.message });
     }
-    connect(request, response);
+    options.resolveRoute(request, response, edge).then(
+      () => connect(request, response),
+      (error: unknown) => {
+        logger.error({ err: error, requestId: edge.requestId }, "resolving the route failed");
+        answer(response, 500, { code: "internal", message: "internal error" });
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -121,6 +133,8 @@ function logOnFinish(
   onAnswered: AnswerListener | undefined,
 ): void {
   const started = performance.now();
+  // The path as the client asked it: a version-less one is rewritten before Connect sees it.
+  const path = request.url?.split("?")[0];
   let logged = false;
   const log = () => {
     if (logged) return;
@@ -130,7 +144,8 @@ function logOnFinish(
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     logger[level]({
       method: request.method,
-      path: request.url?.split("?")[0],
+      path,
+      apiVersion: edge.apiVersion,
       status,
       durationMs,
       requestId: edge.requestId,

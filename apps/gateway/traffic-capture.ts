@@ -95,7 +95,7 @@ export class TrafficCapture {
         time: new Date(Date.now() - durationMs).toISOString(),
         path: `/${method.parent.typeName}/${method.name}`,
         tenantId: edge.tenantId,
-        userId: edge.userId,
+        userId: edge.credentials?.kind === "verified" ? edge.credentials.caller.userId : undefined,
         requestId: edge.requestId,
         request: scrubMessage(this.marks, method.input, request),
         ...(response && { response: scrubMessage(this.marks, method.output, response) }),
