@@ -12,6 +12,7 @@ import { Role } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { LeaveType } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import { SCRUBBED } from "../../runtime/privacy/privacy-marks.js";
 import { as, newTenant } from "../support/callers.js";
+import { startDirectory } from "../support/directory-under-test.js";
 import { type GatewayUnderTest, startGatewayUnderTest } from "../support/gateway-under-test.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type IdentityUnderTest, startIdentity } from "../support/identity-under-test.js";
@@ -40,6 +41,7 @@ const MY_PROFILE = "/hr.selfservice.v1.SelfService/GetMyProfile";
 const UPDATE_MY_PROFILE = "/hr.selfservice.v1.SelfService/UpdateMyProfile";
 const REQUEST_MY_LEAVE = "/hr.selfservice.v1.SelfService/RequestMyLeave";
 const MY_LEAVE = "/hr.selfservice.v1.SelfService/ListMyLeaveAccounts";
+const MANAGER_CHAIN = "/hr.directory.v1.DirectoryService/GetManagerChain";
 const NO_LIMITS = { GATEWAY_TENANT_LIMIT: "1000", GATEWAY_CALLER_LIMIT: "1000" };
 
 /** Every log line of every process of this file, as written. */
@@ -53,6 +55,7 @@ let people: PeopleUnderTest;
 let timeoff: TimeoffUnderTest;
 let session: Awaited<ReturnType<typeof startSession>>;
 let selfService: SelfServiceUnderTest;
+let directory: Awaited<ReturnType<typeof startDirectory>>;
 let upstreams: Record<string, string>;
 let person: { tenantId: string; employeeId: string; leaveAccountId: string };
 /** What the edge answered each call of the captured story, in order. */
@@ -64,13 +67,17 @@ beforeAll(async () => {
     startPeople(undefined, logged()),
     startTimeoff(undefined, logged()),
   ]);
-  [session, selfService] = await Promise.all([
+  [session, selfService, directory] = await Promise.all([
     startSession(identity.address, undefined, logged()),
     startSelfService(people.address, timeoff.address, logged()),
+    startDirectory(people.address, logged()),
   ]);
   upstreams = {
     "hr.session.v1": `127.0.0.1:${session.server.port}`,
     "hr.selfservice.v1": `127.0.0.1:${selfService.server.port}`,
+    // One process serves both versions of the directory's contract.
+    "hr.directory.v1": `127.0.0.1:${directory.server.port}`,
+    "hr.directory.v2": `127.0.0.1:${directory.server.port}`,
   };
   person = await hirePersonWithLogin();
   const gateway = await startGatewayUnderTest(
@@ -86,7 +93,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await Promise.all([session?.stop(), selfService?.stop()]);
+  await Promise.all([session?.stop(), selfService?.stop(), directory?.stop()]);
   await Promise.all([identity?.stop(), people?.stop(), timeoff?.stop()]);
 });
 
@@ -161,6 +168,7 @@ async function captureStory(gateway: GatewayUnderTest) {
   ).toBe(200);
   expect((await call(MY_PROFILE, {}, token)).status).toBe(200);
   expect((await call(MY_LEAVE, { year: 2099 }, token)).status).toBe(200);
+  expect((await call(MANAGER_CHAIN, { employeeId: person.employeeId }, token)).status).toBe(200);
 }
 
 function captured(file = captureFile): CapturedCall[] {
@@ -325,7 +333,7 @@ describe("replay", { timeout: 60_000 }, () => {
       [captureFile, "--target", target.baseUrl, "--sign-in", `${person.tenantId}:${PERSON.loginName}`],
       { REPLAY_PASSWORD: PERSON.password },
     );
-    expect(output).toContain("2 same, 0 different, 5 not replayable, 0 skipped");
+    expect(output).toContain("3 same, 0 different, 5 not replayable, 0 skipped");
     expect(code).toBe(0);
     expect(output).toContain("scrubbed: loginName [scrubbed:pii], password [scrubbed:secret]");
     expect(output.toLowerCase()).not.toContain(DISTINCT);
@@ -334,7 +342,7 @@ describe("replay", { timeout: 60_000 }, () => {
     expect(paths.filter((path) => path === LOGIN)).toHaveLength(1);
     expect(paths).not.toContain(UPDATE_MY_PROFILE);
     expect(paths).not.toContain(REQUEST_MY_LEAVE);
-    expect(accessLog().filter((line) => line.requestId?.startsWith("replay:"))).toHaveLength(2);
+    expect(accessLog().filter((line) => line.requestId?.startsWith("replay:"))).toHaveLength(3);
   });
 
   it("reports a changed answer and exits non-zero", async () => {
@@ -350,13 +358,35 @@ describe("replay", { timeout: 60_000 }, () => {
     writeFileSync(mutated, lines.map((line) => JSON.stringify(line)).join("\n"));
     const token = await signInThrough(target);
     const { code, output } = await replay([mutated, "--target", target.baseUrl, "--token", token]);
-    expect(output).toContain("1 same, 1 different");
+    expect(output).toContain("2 same, 1 different");
     expect(output).toContain('employee.jobTitle: captured "Captain", now "Engineer"');
     expect(code).toBe(1);
     // Told to ignore that field, the same replay passes.
     expect((await replay([mutated, "--target", target.baseUrl, "--token", token, "--ignore", "jobTitle"])).code).toBe(
       0,
     );
+  });
+
+  it("reports the incompatible change of a new version: the directory's v2 splits the display name", async () => {
+    const token = await signInThrough(target);
+    const { code, output } = await replay([
+      captureFile,
+      "--target",
+      target.baseUrl,
+      "--token",
+      token,
+      "--version",
+      "v2",
+    ]);
+    // Self-service has no v2: its calls replay as captured.
+    expect(output).toContain("2 same, 1 different");
+    expect(output).toContain("/hr.directory.v2.DirectoryService/GetManagerChain");
+    expect(output).toContain('response.employee.displayName: captured "[scrubbed:pii]", now (absent)');
+    expect(output).toContain(
+      'response.employee.name: captured (absent), now {"givenName":"[scrubbed:pii]","familyName":"[scrubbed:pii]"}',
+    );
+    expect(output.toLowerCase()).not.toContain(DISTINCT);
+    expect(code).toBe(1);
   });
 
   it("refuses to run without a target", async () => {
