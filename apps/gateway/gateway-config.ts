@@ -23,6 +23,10 @@ export interface RateLimits {
   tenantCalls: number;
   callerCalls: number;
   windowSeconds: number;
+  /** Where the counts are shared by every replica ("redis://host:6379"); unset: each process counts in its own memory. */
+  redisUrl: string | undefined;
+  /** Put before every key the limits write to Redis, so they meet no other user's keys there. */
+  redisKeyPrefix: string;
 }
 
 export function readGatewayConfig(env: Env = process.env): GatewayConfig {
@@ -42,6 +46,8 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       tenantCalls: readInt(env, "GATEWAY_TENANT_LIMIT", 200),
       callerCalls: readInt(env, "GATEWAY_CALLER_LIMIT", 50),
       windowSeconds: readInt(env, "GATEWAY_LIMIT_WINDOW_SECONDS", 1),
+      redisUrl: redisUrl(env.REDIS_URL),
+      redisKeyPrefix: env.GATEWAY_REDIS_KEY_PREFIX?.trim() || "hr-gateway:rate",
     },
   };
 }
@@ -62,4 +68,13 @@ function milliseconds(raw: string, name: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name}: "${raw}" is not a number of milliseconds`);
   return value;
+}
+
+function redisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (url?.protocol !== "redis:" && url?.protocol !== "rediss:") {
+    throw new Error(`REDIS_URL: "${raw}" is not a redis:// or rediss:// URL`);
+  }
+  return raw.trim();
 }

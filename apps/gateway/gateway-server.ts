@@ -21,22 +21,33 @@ export async function startGateway(options: {
   const { gateway, config, logger } = options;
   const { methods, skipped } = exposedMethods();
   if (skipped.length > 0) logger.warn({ methods: skipped }, "streaming methods are not exposed yet");
+  const limits = new EdgeRateLimits(gateway.limits, logger);
+  await limits.settled();
   const { routes, reportUnrouted } = edgeRoutes(
     methods,
-    {
-      config: gateway,
-      authentication: new EdgeAuthentication(config.auth),
-      limits: new EdgeRateLimits(gateway.limits),
-    },
+    { config: gateway, authentication: new EdgeAuthentication(config.auth), limits },
     logger,
   );
-  const edge: HttpEdge = await listenHttpEdge({
-    host: config.host,
-    port: gateway.port,
-    maxBodyBytes: gateway.maxBodyBytes,
-    routes,
-    logger,
-  });
+  let edge: HttpEdge;
+  try {
+    edge = await listenHttpEdge({
+      host: config.host,
+      port: gateway.port,
+      maxBodyBytes: gateway.maxBodyBytes,
+      routes,
+      logger,
+    });
+  } catch (error) {
+    await limits.close();
+    throw error;
+  }
   reportUnrouted();
-  return { port: edge.port, stop: () => edge.stop(config.shutdownGraceMs) };
+  return {
+    port: edge.port,
+    async stop() {
+      await edge.stop(config.shutdownGraceMs);
+      // Last: the calls still finishing above take from the counts too.
+      await limits.close();
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { readGatewayConfig } from "../../apps/gateway/gateway-config.js";
 import { startGateway } from "../../apps/gateway/gateway-server.js";
 import { testConfig, testLogger } from "./callers.js";
@@ -5,9 +6,14 @@ import { testConfig, testLogger } from "./callers.js";
 /**
  * A real gateway on a free port in front of the given application servers
  * (`upstreams`: proto package → "host:port"), with `env` for the rest of its
- * configuration (limits, deadlines, body size) as GATEWAY_* variables.
+ * configuration (limits, deadlines, body size) as GATEWAY_* variables, and
+ * `logger` for its logs (silent by default).
  */
-export async function startGatewayUnderTest(upstreams: Record<string, string>, env: Record<string, string> = {}) {
+export async function startGatewayUnderTest(
+  upstreams: Record<string, string>,
+  env: Record<string, string> = {},
+  logger: Logger = testLogger(),
+) {
   const gateway = await startGateway({
     gateway: readGatewayConfig({
       GATEWAY_PORT: "0",
@@ -17,7 +23,7 @@ export async function startGatewayUnderTest(upstreams: Record<string, string>, e
       ...env,
     }),
     config: testConfig,
-    logger: testLogger(),
+    logger,
   });
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
   return {
