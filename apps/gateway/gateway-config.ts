@@ -16,6 +16,8 @@ export interface GatewayConfig {
   /** Largest request body accepted; a larger one is 413. */
   maxBodyBytes: number;
   limits: RateLimits;
+  /** Origins whose browser scripts may call the edge (CORS); empty: no CORS headers at all. */
+  corsOrigins: readonly string[];
 }
 
 /** Calls allowed per window, per tenant and per caller (signed-in user, or client address when anonymous). */
@@ -49,6 +51,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       redisUrl: redisUrl(env.REDIS_URL),
       redisKeyPrefix: env.GATEWAY_REDIS_KEY_PREFIX?.trim() || "hr-gateway:rate",
     },
+    corsOrigins: corsOrigins(env.GATEWAY_CORS_ORIGINS),
   };
 }
 
@@ -77,4 +80,23 @@ function redisUrl(raw: string | undefined): string | undefined {
     throw new Error(`REDIS_URL: "${raw}" is not a redis:// or rediss:// URL`);
   }
   return raw.trim();
+}
+
+/**
+ * "https://hr.example.com,http://localhost:5173": exact origins only. A
+ * wildcard would let any site's scripts call the API with a user's token
+ * they obtained, so it is refused, as is anything that is not an origin.
+ */
+function corsOrigins(raw: string | undefined): string[] {
+  const origins: string[] = [];
+  for (const entry of (raw ?? "").split(",")) {
+    const origin = entry.trim();
+    if (origin === "") continue;
+    const url = URL.canParse(origin) ? new URL(origin) : undefined;
+    if (url === undefined || url.origin !== origin || !["http:", "https:"].includes(url.protocol)) {
+      throw new Error(`GATEWAY_CORS_ORIGINS: "${origin}" is not an origin such as https://hr.example.com`);
+    }
+    origins.push(origin);
+  }
+  return origins;
 }

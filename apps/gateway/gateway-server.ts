@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { EdgeAuthentication } from "./edge-authentication.js";
+import { corsPolicy } from "./edge-cors.js";
 import { edgeRoutes } from "./edge-routes.js";
 import { exposedMethods } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
@@ -35,6 +36,7 @@ export async function startGateway(options: {
       port: gateway.port,
       maxBodyBytes: gateway.maxBodyBytes,
       routes,
+      cors: corsPolicy(gateway.corsOrigins),
       logger,
     });
   } catch (error) {

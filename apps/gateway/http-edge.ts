@@ -4,6 +4,7 @@ import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
+import type { CorsPolicy } from "./edge-cors.js";
 import { EDGE_REQUEST, type EdgeRequest, identify } from "./request-identity.js";
 
 /** Liveness: the process answers. Readiness: it takes new calls (not while draining). */
@@ -26,6 +27,8 @@ export async function listenHttpEdge(options: {
   port: number;
   maxBodyBytes: number;
   routes: Parameters<typeof connectNodeAdapter>[0]["routes"];
+  /** The browser origins' policy (edge-cors.ts); none: no CORS headers. */
+  cors?: CorsPolicy;
   logger: Logger;
 }): Promise<HttpEdge> {
   const { logger, maxBodyBytes } = options;
@@ -47,6 +50,11 @@ export async function listenHttpEdge(options: {
     const path = request.url?.split("?")[0];
     if (path === LIVE_PATH) return answer(response, 200, { status: "live" });
     if (path === READY_PATH) return answer(response, draining ? 503 : 200, { status: draining ? "draining" : "ready" });
+    // CORS first, so that a browser script can read every answer below, refusals included.
+    if (options.cors === undefined) serve(request, response);
+    else options.cors(request, response, () => serve(request, response));
+  });
+  const serve = (request: IncomingMessage, response: ServerResponse) => {
     if (draining) return answer(response, 503, { code: "unavailable", message: "the gateway is shutting down" });
     const refusal = bodyRefusal(request, maxBodyBytes);
     if (refusal !== undefined) {
@@ -55,7 +63,7 @@ export async function listenHttpEdge(options: {
       return answer(response, refusal.status, { code: refusal.code, message: refusal.message });
     }
     connect(request, response);
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
