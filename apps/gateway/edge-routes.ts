@@ -1,6 +1,7 @@
 import type { ConnectRouter, HandlerContext, Transport } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { AUTHORIZATION_HEADER } from "../../runtime/server/call-scope.js";
+import { explainBadBodies, JSON_READ } from "./bad-request-bodies.js";
 import type { EdgeAuthentication } from "./edge-authentication.js";
 import { budgetOf } from "./edge-deadlines.js";
 import type { ExposedMethod } from "./exposed-methods.js";
@@ -19,8 +20,9 @@ export interface EdgeChecks {
 /**
  * One Connect route per exposed method whose package has an upstream, all
  * built by the same code from the descriptors: Connect decodes the JSON (or
- * binary) body with the method's input descriptor (a malformed body or a
- * wrong field type is 400 naming the field, before anything else), then the
+ * binary) body with the method's input descriptor (a malformed body, an
+ * unknown key or a wrong field type is 400 naming the field, before anything
+ * else: bad-request-bodies.ts), then the
  * token, the rate limits and the budget are checked, and the message is sent
  * upstream over gRPC. Paths with no route are Connect's 404.
  */
@@ -32,8 +34,12 @@ export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks
     for (const exposed of methods) {
       const transport = transports.get(exposed.method.parent.file.proto.package);
       if (transport === undefined) unrouted.add(exposed.method.parent.typeName);
-      else router.rpc(exposed.method, (request, context) => edgeCall(exposed, transport, checks, request, context));
+      else
+        router.rpc(exposed.method, (request, context) => edgeCall(exposed, transport, checks, request, context), {
+          jsonOptions: JSON_READ,
+        });
     }
+    explainBadBodies(router.handlers, checks.config.maxBodyBytes);
   };
   return {
     routes,

@@ -38,6 +38,12 @@ export async function listenHttpEdge(options: {
     // Connect's own bound too, for a body that lies about its length.
     readMaxBytes: maxBodyBytes,
     contextValues: (request) => createContextValues().set(EDGE_REQUEST, requests.get(request as IncomingMessage)),
+    // A path no route serves: 404, and a body saying so as Connect clients read errors.
+    fallback: (request, response) =>
+      answer(response as ServerResponse, 404, {
+        code: "unimplemented",
+        message: `${request.url?.split("?")[0]} is not a method the gateway serves`,
+      }),
   });
   let draining = false;
 
