@@ -14,9 +14,10 @@ export interface Counted {
 /**
  * Calls per window per tenant and per caller, counted in this process's
  * memory, or in Redis when one is configured, so that every replica of the
- * gateway takes from the same counts (rate-limit-counters.ts). The caller is counted first, so a caller refused
- * on its own limit spends none of its tenant's: one noisy user slows only
- * themselves, and one noisy tenant only itself. Every answer carries the
+ * gateway takes from the same counts (rate-limit-counters.ts). The caller
+ * is counted first, so a caller refused on its own limit spends none of its
+ * tenant's: one noisy user slows only themselves, and one noisy tenant only
+ * itself. Every answer carries the
  * RateLimit headers of the tighter limit; a refusal is RESOURCE_EXHAUSTED,
  * which the Connect protocol answers 429, with Retry-After.
  */
