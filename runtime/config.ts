@@ -7,6 +7,7 @@
 
 import type { JWTVerifyGetKey } from "jose";
 import { readPublicKeys } from "./auth/public-keys.js";
+import type { ThrottlePolicy } from "./client/overload-throttle.js";
 import type { RetentionPolicy } from "./db/idempotency-retention.js";
 import type { SqlTimeouts } from "./db/sql.js";
 
@@ -51,6 +52,8 @@ export interface RuntimeConfig {
   maxConcurrentStreams: number;
   auth: AuthConfig;
   admission: AdmissionConfig;
+  /** How the platform's clients hold back calls while a server refuses them for overload. */
+  clientThrottle: ThrottlePolicy;
 }
 
 /**
@@ -102,6 +105,10 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
       maxWaitMs: readInt(env, "ADMISSION_MAX_WAIT_MS", 1_000),
       minDeadlineMs: readInt(env, "ADMISSION_MIN_DEADLINE_MS", 5),
     },
+    clientThrottle: {
+      ratio: readNumber(env, "CLIENT_THROTTLE_RATIO", 1.2),
+      windowSeconds: readPositiveInt(env, "CLIENT_THROTTLE_WINDOW_SECONDS", 10),
+    },
   };
 }
 
@@ -143,6 +150,15 @@ export function readInt(env: Env, name: string, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+/** A non-negative number, fractions allowed. */
+function readNumber(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
   return value;
 }
 

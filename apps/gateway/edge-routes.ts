@@ -1,4 +1,4 @@
-import type { ConnectRouter, HandlerContext, Transport } from "@connectrpc/connect";
+import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { AUTHORIZATION_HEADER } from "../../runtime/server/call-scope.js";
 import { explainBadBodies, JSON_READ } from "./bad-request-bodies.js";
@@ -8,7 +8,8 @@ import type { ExposedMethod } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import type { EdgeRateLimits } from "./rate-limits.js";
 import { EDGE_REQUEST } from "./request-identity.js";
-import { callUpstream, upstreamTransport } from "./upstream-call.js";
+import { callUpstream } from "./upstream-call.js";
+import { type Upstream, upstreamsByPackage } from "./upstreams.js";
 
 /** What every route shares: the checks made at the edge, in the order a call meets them. */
 export interface EdgeChecks {
@@ -24,18 +25,18 @@ export interface EdgeChecks {
  * unknown key or a wrong field type is 400 naming the field, before anything
  * else: bad-request-bodies.ts), then the
  * token, the rate limits and the budget are checked, and the message is sent
- * upstream over gRPC. Paths with no route are Connect's 404.
+ * upstream over gRPC through that upstream's bulkhead and circuit breaker
+ * (upstream-isolation.ts). Paths with no route are Connect's 404.
  */
 export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks, logger: Logger) {
-  const transports = new Map<string, Transport>();
-  for (const [protoPackage, target] of checks.config.upstreams) transports.set(protoPackage, upstreamTransport(target));
+  const upstreams = upstreamsByPackage(checks.config, logger);
   const unrouted = new Set<string>();
   const routes = (router: ConnectRouter) => {
     for (const exposed of methods) {
-      const transport = transports.get(exposed.method.parent.file.proto.package);
-      if (transport === undefined) unrouted.add(exposed.method.parent.typeName);
+      const upstream = upstreams.get(exposed.method.parent.file.proto.package);
+      if (upstream === undefined) unrouted.add(exposed.method.parent.typeName);
       else
-        router.rpc(exposed.method, (request, context) => edgeCall(exposed, transport, checks, request, context), {
+        router.rpc(exposed.method, (request, context) => edgeCall(exposed, upstream, checks, request, context), {
           jsonOptions: JSON_READ,
         });
     }
@@ -52,7 +53,7 @@ export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks
 
 async function edgeCall(
   exposed: ExposedMethod,
-  transport: Transport,
+  upstream: Upstream,
   checks: EdgeChecks,
   request: Parameters<typeof callUpstream>[2],
   context: HandlerContext,
@@ -70,10 +71,19 @@ async function edgeCall(
     context.responseHeader,
   );
   const budgetMs = budgetOf(checks.config, exposed.path, context.timeoutMs());
-  return callUpstream(transport, exposed.method, request, {
-    authorization,
-    requestId: edge.requestId,
+  const configuredMs = checks.config.methodDeadlines.get(exposed.path) ?? checks.config.deadlineMs;
+  const call = {
     budgetMs,
+    fullBudget: budgetMs >= configuredMs,
+    minBudgetMs: checks.config.minBudgetMs,
     signal: context.signal,
-  });
+  };
+  return upstream.isolation.run(call, (leftMs) =>
+    callUpstream(upstream.transport, exposed.method, request, {
+      authorization,
+      requestId: edge.requestId,
+      budgetMs: leftMs,
+      signal: context.signal,
+    }),
+  );
 }

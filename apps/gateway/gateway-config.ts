@@ -18,6 +18,7 @@ export interface GatewayConfig {
   limits: RateLimits;
   /** Origins whose browser scripts may call the edge (CORS); empty: no CORS headers at all. */
   corsOrigins: readonly string[];
+  isolation: UpstreamIsolationConfig;
 }
 
 /** Calls allowed per window, per tenant and per caller (signed-in user, or client address when anonymous). */
@@ -29,6 +30,18 @@ export interface RateLimits {
   redisUrl: string | undefined;
   /** Put before every key the limits write to Redis, so they meet no other user's keys there. */
   redisKeyPrefix: string;
+}
+
+/** What each upstream (each distinct gRPC target) is given on its own, so that one slow or dead upstream cannot hold the others' capacity. */
+export interface UpstreamIsolationConfig {
+  /** Calls in flight to one upstream at once (the bulkhead). */
+  concurrency: number;
+  /** Calls that may wait for one of those slots; beyond them a call is refused at once. */
+  queue: number;
+  /** Consecutive unhealthy answers (unavailable, or the full budget spent) that open the upstream's circuit. */
+  breakerFailures: number;
+  /** How long an open circuit refuses every call before it lets one trial call through. */
+  halfOpenMs: number;
 }
 
 export function readGatewayConfig(env: Env = process.env): GatewayConfig {
@@ -52,6 +65,12 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       redisKeyPrefix: env.GATEWAY_REDIS_KEY_PREFIX?.trim() || "hr-gateway:rate",
     },
     corsOrigins: corsOrigins(env.GATEWAY_CORS_ORIGINS),
+    isolation: {
+      concurrency: atLeastOne(env, "GATEWAY_UPSTREAM_CONCURRENCY", 100),
+      queue: readInt(env, "GATEWAY_UPSTREAM_QUEUE", 100),
+      breakerFailures: atLeastOne(env, "GATEWAY_BREAKER_FAILURES", 5),
+      halfOpenMs: readInt(env, "GATEWAY_BREAKER_HALF_OPEN_MS", 5_000),
+    },
   };
 }
 
@@ -65,6 +84,12 @@ function pairs<T>(env: Env, name: string, parse: (value: string, name: string) =
     map.set(entry.slice(0, at).trim(), parse(entry.slice(at + 1).trim(), name));
   }
   return map;
+}
+
+function atLeastOne(env: Env, name: string, fallback: number): number {
+  const value = readInt(env, name, fallback);
+  if (value === 0) throw new Error(`${name} must be at least 1`);
+  return value;
 }
 
 function milliseconds(raw: string, name: string): number {

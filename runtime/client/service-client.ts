@@ -16,6 +16,7 @@ import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
 import { DEFAULT_MAX_DEADLINE_MS, type RuntimeConfig } from "../config.js";
 import { DEADLINE_HEADER } from "../server/call-scope.js";
 import { CallSlots, callsInFlight } from "./calls-in-flight.js";
+import { OverloadThrottle, overloadThrottle, type ThrottlePolicy } from "./overload-throttle.js";
 
 /**
  * Opens a channel to a data service. `target` is anything gRPC resolves:
@@ -42,6 +43,8 @@ export interface ClientPolicy {
    * per-connection limit, GRPC_MAX_CONCURRENT_STREAMS.
    */
   maxCallsInFlight: number;
+  /** Client-side throttling while the server refuses calls for overload (see overload-throttle.ts). */
+  throttle: ThrottlePolicy;
 }
 
 /** The policy of an app's clients, from the process's configuration. */
@@ -50,11 +53,14 @@ export function clientPolicyOf(config: RuntimeConfig): ClientPolicy {
     defaultDeadlineMs: config.defaultDeadlineMs,
     maxDeadlineMs: config.maxDeadlineMs,
     maxCallsInFlight: config.maxConcurrentStreams,
+    throttle: config.clientThrottle,
   };
 }
 
-// One bound per channel: every client made on a channel shares its connections.
+// One bound and one throttle per channel: every client made on a channel
+// shares its connections, and the servers behind them.
 const slotsOfChannel = new WeakMap<Channel, CallSlots>();
+const throttleOfChannel = new WeakMap<Channel, OverloadThrottle>();
 
 function slotsOf(channel: Channel, limit: number): CallSlots {
   const slots = slotsOfChannel.get(channel) ?? new CallSlots(limit);
@@ -63,40 +69,47 @@ function slotsOf(channel: Channel, limit: number): CallSlots {
   return slots;
 }
 
+function throttleOf(channel: Channel, policy: ThrottlePolicy): OverloadThrottle {
+  const throttle = throttleOfChannel.get(channel) ?? new OverloadThrottle(policy);
+  throttleOfChannel.set(channel, throttle);
+  return throttle;
+}
+
 export type ServiceClient<D extends CompatServiceDefinition> = Client<D, RetryOptions & DeadlineOptions>;
 
 /**
  * A typed client with the platform's call policy: a deadline on every call
  * (sent on to the next hop as a header), retries with backoff only for
  * methods whose proto declares them NO_SIDE_EFFECTS or IDEMPOTENT, and
- * google.rpc error details decoded into RichClientError, and at most
- * `maxCallsInFlight` calls open on the channel.
+ * google.rpc error details decoded into RichClientError, calls held back
+ * while the server refuses them for overload, and at most `maxCallsInFlight`
+ * calls open on the channel.
  */
 export function createServiceClient<D extends CompatServiceDefinition>(
   definition: D,
   channel: Channel,
   policy: ClientPolicy,
 ): ServiceClient<D> {
-  return (
-    createClientFactory()
-      // Attached first runs last: the deadline covers every retry, and the header reflects it;
-      // each attempt waits for a slot of its own, and a deadline also ends that wait.
-      .use(callsInFlight(slotsOf(channel, policy.maxCallsInFlight)))
-      .use(errorDetailsClientMiddleware)
-      .use(retryMiddleware)
-      .use(deadlineMiddleware)
-      .use(deadlineHeader(policy.defaultDeadlineMs, policy.maxDeadlineMs ?? DEFAULT_MAX_DEADLINE_MS))
-      .create(definition, channel, {
-        "*": {
-          retryMaxAttempts: policy.maxAttempts ?? 3,
-          retryBaseDelayMs: 50,
-          retryMaxDelayMs: 1000,
-          // An outage, or a server shutting down. Never INTERNAL or UNKNOWN (the
-          // library's default retries them): those mean a bug, and repeating it helps no one.
-          retryableStatuses: [Status.UNAVAILABLE, Status.CANCELLED],
-        },
-      })
-  );
+  let factory = createClientFactory()
+    // Attached first runs last: the deadline covers every retry, and the header reflects it;
+    // each attempt is throttled and waits for a slot of its own, and a deadline also ends that wait.
+    .use(callsInFlight(slotsOf(channel, policy.maxCallsInFlight)));
+  if (policy.throttle.ratio > 0) factory = factory.use(overloadThrottle(throttleOf(channel, policy.throttle)));
+  return factory
+    .use(errorDetailsClientMiddleware)
+    .use(retryMiddleware)
+    .use(deadlineMiddleware)
+    .use(deadlineHeader(policy.defaultDeadlineMs, policy.maxDeadlineMs ?? DEFAULT_MAX_DEADLINE_MS))
+    .create(definition, channel, {
+      "*": {
+        retryMaxAttempts: policy.maxAttempts ?? 3,
+        retryBaseDelayMs: 50,
+        retryMaxDelayMs: 1000,
+        // An outage, or a server shutting down. Never INTERNAL or UNKNOWN (the
+        // library's default retries them): those mean a bug, and repeating it helps no one.
+        retryableStatuses: [Status.UNAVAILABLE, Status.CANCELLED],
+      },
+    });
 }
 
 /**

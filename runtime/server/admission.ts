@@ -17,6 +17,7 @@ import { MethodLatency } from "./method-latency.js";
 export const OVERLOADED = "OVERLOADED";
 
 const MIN_RETRY_DELAY_MS = 50;
+const MAX_RETRY_DELAY_MS = 10_000;
 const REFUSALS_LOGGED_EVERY_MS = 1_000;
 
 /**
@@ -35,6 +36,7 @@ export function admission(config: AdmissionConfig, logger: Logger, domain: strin
   const gate = new ConcurrencyGate(config);
   const latency = new MethodLatency();
   const noteRefusal = refusalLog(logger, () => gate.state);
+  const refusal = overloadRefusals(domain);
   return async function* admissionMiddleware<Request, Response>(
     call: ServerMiddlewareCall<Request, Response, { scope: CallScope; caller: Caller }>,
     context: AuthenticatedContext,
@@ -55,7 +57,7 @@ export function admission(config: AdmissionConfig, logger: Logger, domain: strin
     const slot = await gate.acquire(context.caller.tenantId, maxWaitMs, usualMs, context.signal);
     if (!slot) {
       noteRefusal();
-      throw overloaded(domain, retryDelayMs(usualMs, gate.state));
+      throw refusal(retryDelayMs(usualMs, gate.state));
     }
     const started = performance.now();
     let latencyMs: number | undefined;
@@ -77,7 +79,27 @@ export function admission(config: AdmissionConfig, logger: Logger, domain: strin
 /** How long the calls running and waiting now should take to clear: when a retry has a chance. */
 function retryDelayMs(usualMs: number, state: { limit: number; inFlight: number; queued: number }): number {
   const rounds = (state.inFlight + state.queued) / Math.max(1, state.limit);
-  return Math.max(MIN_RETRY_DELAY_MS, Math.ceil(usualMs * rounds));
+  const delayMs = Math.ceil((usualMs * rounds) / MIN_RETRY_DELAY_MS) * MIN_RETRY_DELAY_MS;
+  return Math.min(MAX_RETRY_DELAY_MS, Math.max(MIN_RETRY_DELAY_MS, delayMs));
+}
+
+/**
+ * The refusal for each retry delay (a multiple of MIN_RETRY_DELAY_MS, so at
+ * most a few hundred), built once: a refusal must cost the server far less
+ * than a call, and building an error captures a stack trace, which was a
+ * large share of it. Sharing one error between calls is safe: the
+ * middlewares after this one only read a thrown ServerError.
+ */
+function overloadRefusals(domain: string): (delayMs: number) => RichServerError {
+  const byDelay = new Map<number, RichServerError>();
+  return (delayMs) => {
+    let refusal = byDelay.get(delayMs);
+    if (refusal === undefined) {
+      refusal = overloaded(domain, delayMs);
+      byDelay.set(delayMs, refusal);
+    }
+    return refusal;
+  };
 }
 
 function overloaded(domain: string, delayMs: number): RichServerError {

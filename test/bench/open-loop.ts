@@ -72,7 +72,7 @@ export async function openLoop(
         (error: unknown) => {
           const code = error instanceof ClientError ? codeOf(error) : "thrown";
           result.errors.set(code, (result.errors.get(code) ?? 0) + 1);
-          if (code !== "RESOURCE_EXHAUSTED" && !code.startsWith("DEADLINE_EXCEEDED")) {
+          if (!code.startsWith("RESOURCE_EXHAUSTED") && !code.startsWith("DEADLINE_EXCEEDED")) {
             result.firstOtherError ??= error instanceof Error ? error.message : String(error);
           }
         },
@@ -106,12 +106,16 @@ export async function openLoop(
 }
 
 /**
- * The status, telling a server's refusal before any work (admission: "... ms
- * left before the deadline ...") from a deadline that passed in flight.
+ * The status, telling a call the client held back, and a server's refusal
+ * before any work (admission: "... ms left before the deadline ...") from a
+ * deadline that passed in flight.
  */
 function codeOf(error: ClientError): string {
+  if (error.code === Status.RESOURCE_EXHAUSTED && error.details === HELD_BACK) return HELD_BACK;
   if (error.code !== Status.DEADLINE_EXCEEDED) return Status[error.code];
   return error.details.includes("left before the deadline") ? SERVER_REFUSED_LATE : "DEADLINE_EXCEEDED";
 }
 
 export const SERVER_REFUSED_LATE = "DEADLINE_EXCEEDED before work";
+/** A call the client's own throttle held back: it was never sent. */
+export const HELD_BACK = "RESOURCE_EXHAUSTED held back by the client";

@@ -1,11 +1,14 @@
+import { ClientError, Status } from "nice-grpc";
 import {
   EmployeeServiceDefinition,
   GetEmployeeRequest,
 } from "../../generated/proto/hr/employee/v1/employee_service.js";
+import { isOverloadRefusal, OverloadThrottle, type ThrottlePolicy } from "../../runtime/client/overload-throttle.js";
+import { readRuntimeConfig } from "../../runtime/config.js";
 import type { CallOptions, Case } from "./cases/case.js";
 import type { Probe } from "./cpu.js";
 import { CONCURRENCY, measure, SECONDS } from "./load.js";
-import { type OpenLoopResult, openLoop, SERVER_REFUSED_LATE } from "./open-loop.js";
+import { HELD_BACK, type OpenLoopResult, openLoop, SERVER_REFUSED_LATE } from "./open-loop.js";
 import { grpcFrame, openRawChannel } from "./raw-grpc-client.js";
 
 // The overload case: how much useful work people still does when asked for
@@ -13,12 +16,21 @@ import { grpcFrame, openRawChannel } from "./raw-grpc-client.js";
 // loop, CONCURRENCY in flight), then open-loop arrivals at MULTIPLIERS times
 // that rate for SECONDS each, every call with a DEADLINE_MS deadline sent as
 // our clients send it (x-deadline-ms). Goodput: answers OK within the
-// deadline per second of arrivals.
+// deadline per second of arrivals. Each rate runs twice: from a client that
+// sends every call (server-side shedding alone), and from one that throttles
+// itself as the platform's clients do (runtime/client/overload-throttle.ts).
 
 export const OVERLOAD_CASE = "Overload GetEmployee";
 const MULTIPLIERS = [2, 4];
 const DEADLINE_MS = 500;
 const TARGET = 0.8;
+
+/** One open-loop run: the arrival rate's multiple, and whether the client throttled itself. */
+interface Phase {
+  multiplier: number;
+  throttle: ThrottlePolicy | undefined;
+  result: OpenLoopResult;
+}
 
 /** Runs the case and returns its section of the report. */
 export async function overloadSection(
@@ -36,14 +48,22 @@ export async function overloadSection(
   const { fullName, methods } = EmployeeServiceDefinition;
   const path = `/${fullName}/${methods.getEmployee.name}`;
   const frames = employeeIds.map((id) => grpcFrame(GetEmployeeRequest.encode({ id }).finish()));
-  const phases: [number, OpenLoopResult][] = [];
+  const send = (i: number) =>
+    channels[i % channels.length]!.unary(path, frames[(i * 7919) % frames.length]!, DEADLINE_MS);
+  const clientThrottle = readRuntimeConfig().clientThrottle;
+  const phases: Phase[] = [];
   try {
-    for (const multiplier of MULTIPLIERS) {
-      const call = (i: number) =>
-        channels[i % channels.length]!.unary(path, frames[(i * 7919) % frames.length]!, DEADLINE_MS);
-      const result = await openLoop(call, multiplier * sustainable, SECONDS, DEADLINE_MS, probes);
-      process.stderr.write(`, ${multiplier}×: goodput ${Math.round(result.okInTime / result.seconds)} calls/s`);
-      phases.push([multiplier, result]);
+    for (const throttle of [undefined, clientThrottle.ratio > 0 ? clientThrottle : undefined]) {
+      if (throttle === undefined && phases.length > 0) continue;
+      for (const multiplier of MULTIPLIERS) {
+        const call = throttle === undefined ? send : throttled(new OverloadThrottle(throttle), send);
+        const result = await openLoop(call, multiplier * sustainable, SECONDS, DEADLINE_MS, probes);
+        const mode = throttle === undefined ? "" : " throttled";
+        process.stderr.write(
+          `, ${multiplier}×${mode}: goodput ${Math.round(result.okInTime / result.seconds)} calls/s`,
+        );
+        phases.push({ multiplier, throttle, result });
+      }
     }
   } finally {
     for (const channel of channels) channel.close();
@@ -52,13 +72,28 @@ export async function overloadSection(
   return table(sustainable, getEmployee.servers, phases);
 }
 
+/** `send`, behind the same throttle the platform's clients keep per channel. */
+function throttled(throttle: OverloadThrottle, send: (i: number) => Promise<void>) {
+  return async (i: number) => {
+    if (!throttle.admit()) throw new ClientError("", Status.RESOURCE_EXHAUSTED, HELD_BACK);
+    try {
+      await send(i);
+      throttle.answered(true);
+    } catch (error) {
+      throttle.answered(!isOverloadRefusal(error));
+      throw error;
+    }
+  };
+}
+
 const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "—");
 
-function table(sustainable: number, servers: readonly string[], phases: [number, OpenLoopResult][]): string[] {
+function table(sustainable: number, servers: readonly string[], phases: Phase[]): string[] {
   const admission = process.env.ADMISSION_MAX_LIMIT === "0" ? "off (ADMISSION_MAX_LIMIT=0)" : "on";
   const head = [
-    ...["arrivals", "offered calls/s", "started calls/s", "goodput calls/s", "goodput / sustainable"],
+    ...["arrivals", "client", "offered calls/s", "sent calls/s", "goodput calls/s", "goodput / sustainable"],
     ...[
+      "held back by the client %",
       "RESOURCE_EXHAUSTED %",
       "DEADLINE_EXCEEDED before work %",
       "DEADLINE_EXCEEDED in flight %",
@@ -78,11 +113,12 @@ function table(sustainable: number, servers: readonly string[], phases: [number,
     `| ${head.join(" | ")} |`,
     `|${head.map((_, k) => (k === 0 ? "---" : "--:")).join("|")}|`,
   ];
-  for (const [multiplier, r] of phases) {
+  for (const { multiplier, throttle, result: r } of phases) {
     const percent = (n: number) => fixed((n / Math.max(1, r.sent)) * 100, 1);
     const errors = (code: string) => r.errors.get(code) ?? 0;
     const others = [...r.errors].reduce(
-      (sum, [code, n]) => (code.startsWith("DEADLINE_EXCEEDED") || code === "RESOURCE_EXHAUSTED" ? sum : sum + n),
+      (sum, [code, n]) =>
+        code.startsWith("DEADLINE_EXCEEDED") || code.startsWith("RESOURCE_EXHAUSTED") ? sum : sum + n,
       0,
     );
     const serverCpu = servers.reduce((sum, s) => sum + (r.cpuMicros.get(s) ?? 0), 0);
@@ -90,10 +126,12 @@ function table(sustainable: number, servers: readonly string[], phases: [number,
     lines.push(
       `| ${[
         `${multiplier}×`,
+        throttle === undefined ? "sends all" : `throttled (ratio ${throttle.ratio}, ${throttle.windowSeconds} s)`,
         fixed(multiplier * sustainable),
-        fixed(r.sent / r.seconds),
+        fixed((r.sent - errors(HELD_BACK)) / r.seconds),
         fixed(r.okInTime / r.seconds),
         fixed(ratio, 2),
+        percent(errors(HELD_BACK)),
         percent(errors("RESOURCE_EXHAUSTED")),
         percent(errors(SERVER_REFUSED_LATE)),
         percent(errors("DEADLINE_EXCEEDED")),
@@ -107,6 +145,6 @@ function table(sustainable: number, servers: readonly string[], phases: [number,
       ].join(" | ")} |`,
     );
   }
-  const firstOther = phases.map(([, r]) => r.firstOtherError).find((e) => e !== undefined);
+  const firstOther = phases.map(({ result }) => result.firstOtherError).find((e) => e !== undefined);
   return [...lines, ...(firstOther ? ["", `First other error: ${firstOther}`] : []), ""];
 }

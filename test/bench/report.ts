@@ -54,6 +54,8 @@ function caseTable(rows: readonly Row[]): string[] {
   return lines;
 }
 
+const p50Ratio = (x: Row | undefined, y: Row | undefined) => (x && y ? x.m.p50 / y.m.p50 : NaN);
+
 function ratioTable(rows: readonly Row[]): string[] {
   const find = (prefix: string) => rows.find((r) => r.name.startsWith(prefix));
   const throughput = (a: string, b: string) => {
@@ -69,6 +71,18 @@ function ratioTable(rows: readonly Row[]): string[] {
     ["HireEmployee / raw pg hire transaction (calls/s)", throughput("HireEmployee (new", "raw pg: hire"), "≥", 0.6],
     ["RequestLeave spread / HireEmployee (calls/s)", throughput("RequestLeave spread", "HireEmployee (new"), "≥", 0.5],
     ["GetTeam / GetEmployee (calls/s)", throughput("GetTeam", "GetEmployee"), "≥", 0.4],
+    [
+      "GetManagerChain through the gateway / direct (calls/s)",
+      throughput("GetManagerChain (through", "GetManagerChain (directory"),
+      "≥",
+      0.85,
+    ],
+    [
+      "GetManagerChain through the gateway / direct (p50)",
+      p50Ratio(find("GetManagerChain (through"), find("GetManagerChain (directory")),
+      "≤",
+      1.15,
+    ],
     ...rows.map((r): [string, number, "≥" | "≤", number] => [`p99/p50 ${r.name}`, r.m.p99 / r.m.p50, "≤", 5]),
   ];
   const lines = ["| ratio | value | target | |", "|---|--:|--:|---|"];

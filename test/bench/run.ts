@@ -13,6 +13,7 @@ import { resolvePostgres } from "../../runtime/db/postgres-server.js";
 import { freePort } from "../support/free-port.js";
 import { directoryCase } from "./cases/directory.js";
 import { echoCase, rawHireCase, rawSelectCase } from "./cases/floors.js";
+import { directManagerChainCase, gatewayManagerChainCase } from "./cases/gateway.js";
 import { peopleCases } from "./cases/people.js";
 import { timeoffCases } from "./cases/timeoff.js";
 import { cleanUpOnSignals, onCleanup, runCleanup } from "./cleanup.js";
@@ -59,7 +60,7 @@ try {
   // The servers verify with the development JWKS (their default), as under `npm start`.
   const keys = await ensureDevelopmentKeys();
 
-  const port = { timeoff: 0, directory: 0, grpcJs: 0, niceGrpc: 0 };
+  const port = { timeoff: 0, directory: 0, gateway: 0, grpcJs: 0, niceGrpc: 0 };
   for (const key of Object.keys(port) as (keyof typeof port)[]) port[key] = await freePort();
   const peoplePorts: number[] = [];
   for (let i = 0; i < PEOPLE_PROCESSES; i++) peoplePorts.push(await freePort());
@@ -84,6 +85,11 @@ try {
     }),
     startServer("directory", "apps/directory/main.ts", port.directory, {
       ...{ DIRECTORY_PORT: String(port.directory), DIRECTORY_PEOPLE_TARGET: peopleTarget },
+    }),
+    // Limits far above the bench's rate: the limiter's work is measured, not its refusals.
+    startServer("gateway", "apps/gateway/main.ts", port.gateway, {
+      ...{ GATEWAY_PORT: String(port.gateway), GATEWAY_UPSTREAMS: `hr.directory.v1=127.0.0.1:${port.directory}` },
+      ...{ GATEWAY_TENANT_LIMIT: "100000000", GATEWAY_CALLER_LIMIT: "100000000" },
     }),
     startServer("grpc-js echo", "test/bench/echo/grpc-js-echo.ts", port.grpcJs, { ECHO_PORT: String(port.grpcJs) }),
     startServer("nice-grpc echo", "test/bench/echo/nice-grpc-echo.ts", port.niceGrpc, {
@@ -125,6 +131,8 @@ try {
     rawHireCase(pool, tenantId, people),
     ...[leave.spread, leave.hot, leave.approve],
     directoryCase(channel(port.directory), options, people, peopleNames),
+    directManagerChainCase(channel(port.directory), options, people, peopleNames),
+    gatewayManagerChainCase(port.gateway, `Bearer ${token}`, people, peopleNames),
   ];
 
   // PostgreSQL's CPU only when it is ours: a server from DATABASE_URL may serve others too.

@@ -3,7 +3,9 @@ import { ClientError, Status } from "nice-grpc";
 import { ErrorInfo, RetryInfo, RichClientError } from "nice-grpc-error-details";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { as, type Caller, newTenant, testConfig } from "../support/callers.js";
+import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
+import { createServiceClient, openChannel } from "../../runtime/client/service-client.js";
+import { as, type Caller, newTenant, testClientPolicy, testConfig } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
 
@@ -43,7 +45,13 @@ async function outcome(call: Promise<unknown>) {
     const retry = extra.find((d) => d.$type === RetryInfo.$type);
     const delay = retry?.retryDelay;
     const retryDelayMs = delay ? delay.seconds * 1000 + delay.nanos / 1e6 : undefined;
-    return { code: Status[error.code], reason: info?.reason, domain: info?.domain, retryDelayMs };
+    return {
+      code: Status[error.code],
+      reason: info?.reason,
+      domain: info?.domain,
+      retryDelayMs,
+      message: error.message,
+    };
   }
 }
 
@@ -76,6 +84,40 @@ describe("an overloaded server", () => {
     for (const refused of outcomes.filter((o) => o.code === "RESOURCE_EXHAUSTED")) {
       expect(refused).toMatchObject({ reason: "OVERLOADED", domain: "people.hr" });
       expect(refused.retryDelayMs).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
+  it("a platform client holds back calls itself while the server refuses them for overload", async () => {
+    people = await startPeople({ ...testConfig, admission: SMALL });
+    const acme = await as(newTenant());
+    const id = await hireOne(people, acme);
+    const channel = openChannel(people.address);
+    const employees = createServiceClient(EmployeeServiceDefinition, channel, {
+      ...testClientPolicy,
+      throttle: { ratio: 1.1, windowSeconds: 60 },
+    });
+    const burst = () =>
+      Promise.all(
+        Array.from({ length: BURST }, () => outcome(employees.getEmployee({ id }, { ...acme, deadline: 10_000 }))),
+      );
+    const refusedByServer = (outcomes: Awaited<ReturnType<typeof burst>>) =>
+      outcomes.filter((o) => o.reason === "OVERLOADED").length;
+    const heldBack = (outcomes: Awaited<ReturnType<typeof burst>>) =>
+      outcomes.filter((o) => o.code === "RESOURCE_EXHAUSTED" && o.message?.includes("client-side throttling")).length;
+
+    try {
+      // The first burst finds no refusals in the client's history: it reaches the server, which sheds most
+      // (the few calls that start after the first refusals have come back may be held back).
+      const first = await burst();
+      expect(heldBack(first)).toBeLessThan(BURST / 10);
+      expect(refusedByServer(first)).toBeGreaterThan(BURST / 2);
+      // The second is mostly held back in the client: the server sees about 1.1 × what it accepted.
+      const second = await burst();
+      expect(heldBack(second)).toBeGreaterThan(BURST / 2);
+      expect(refusedByServer(second)).toBeLessThan(refusedByServer(first) / 2);
+      expect(second.some((o) => o.code === "OK")).toBe(true);
+    } finally {
+      channel.close();
     }
   }, 60_000);
 

@@ -75,9 +75,10 @@ export function testLogger() {
   return pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 }
 
-/** Tests see every failure as it happens: no retries unless a test asks for them. */
+/** Tests see every failure as it happens: no retries, and no calls held back by the client, unless a test asks. */
 export const testClientPolicy = {
   defaultDeadlineMs: 10_000,
   maxAttempts: 1,
   maxCallsInFlight: testConfig.maxConcurrentStreams,
+  throttle: { ratio: 0, windowSeconds: 10 },
 };

@@ -7,7 +7,7 @@ import { testConfig, testLogger } from "./callers.js";
  * A real gateway on a free port in front of the given application servers
  * (`upstreams`: proto package → "host:port"), with `env` for the rest of its
  * configuration (limits, deadlines, body size) as GATEWAY_* variables, and
- * `logger` for its logs (silent by default).
+ * `logger` for a test that reads what the gateway logs.
  */
 export async function startGatewayUnderTest(
   upstreams: Record<string, string>,
