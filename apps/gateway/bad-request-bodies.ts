@@ -46,7 +46,8 @@ function explaining(handler: UniversalHandler, maxBodyBytes: number): UniversalH
       return errorResponse(ConnectError.from(error, Code.InvalidArgument));
     }
     const response = await handler({ ...request, body: createAsyncIterable([bytes]) });
-    if (response.status < 400) return response;
+    // What Connect answers a body it cannot decode: 400 (JSON) or 500 (binary).
+    if (response.status !== 400 && response.status !== 500) return response;
     return errorResponse(decodingError(handler.method.input, format, bytes)) ?? response;
   };
   // The router and the adapter read the route's path, method and protocols from the handler itself.
