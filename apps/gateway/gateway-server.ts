@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { RuntimeConfig } from "../../runtime/config.js";
+import { apiReferencePages } from "./api-reference.js";
 import { EdgeAuthentication } from "./edge-authentication.js";
 import { corsPolicy } from "./edge-cors.js";
 import { edgeRoutes } from "./edge-routes.js";
@@ -12,7 +13,8 @@ import { EdgeRateLimits } from "./rate-limits.js";
  * The edge gateway: every application service's methods, read from the
  * descriptor set, served over HTTP with the Connect protocol (JSON or
  * binary) and forwarded to the application servers over gRPC, behind
- * authentication, rate limits and deadlines.
+ * authentication, rate limits and deadlines; and their reference for
+ * people at /docs.
  */
 export async function startGateway(options: {
   gateway: GatewayConfig;
@@ -37,6 +39,7 @@ export async function startGateway(options: {
       maxBodyBytes: gateway.maxBodyBytes,
       routes,
       cors: corsPolicy(gateway.corsOrigins),
+      pages: apiReferencePages(methods).serve,
       logger,
     });
   } catch (error) {

@@ -29,6 +29,8 @@ export async function listenHttpEdge(options: {
   routes: Parameters<typeof connectNodeAdapter>[0]["routes"];
   /** The browser origins' policy (edge-cors.ts); none: no CORS headers. */
   cors?: CorsPolicy;
+  /** Pages served beside the routes (the API reference): answers and returns true for a path of its own. */
+  pages?: (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
   logger: Logger;
 }): Promise<HttpEdge> {
   const { logger, maxBodyBytes } = options;
@@ -57,11 +59,12 @@ export async function listenHttpEdge(options: {
     if (path === LIVE_PATH) return answer(response, 200, { status: "live" });
     if (path === READY_PATH) return answer(response, draining ? 503 : 200, { status: draining ? "draining" : "ready" });
     // CORS first, so that a browser script can read every answer below, refusals included.
-    if (options.cors === undefined) serve(request, response);
-    else options.cors(request, response, () => serve(request, response));
+    if (options.cors === undefined) serve(request, response, path);
+    else options.cors(request, response, () => serve(request, response, path));
   });
-  const serve = (request: IncomingMessage, response: ServerResponse) => {
+  const serve = (request: IncomingMessage, response: ServerResponse, path: string | undefined) => {
     if (draining) return answer(response, 503, { code: "unavailable", message: "the gateway is shutting down" });
+    if (path !== undefined && options.pages?.(request, response, path)) return;
     const refusal = bodyRefusal(request, maxBodyBytes);
     if (refusal !== undefined) {
       // The body is not read: the connection cannot be reused.

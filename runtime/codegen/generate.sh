@@ -11,6 +11,8 @@ export CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
 
 buf generate
 # Reflection needs every served file with its imports: buf build includes them.
+# It keeps their source info too (no --exclude-source-info): the gateway's API
+# reference reads the contracts' comments from it.
 buf build -o generated/descriptor.binpb
 
 for dir in services/*/prisma; do

@@ -44,6 +44,7 @@ export function banner(services: BannerService[], postgres: string, seconds: num
     `  TOKEN=$(curl -s ${json} ${edge}/hr.session.v1.SessionService/Login -d '${login}' | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
     `  curl -s ${json} -H "authorization: Bearer $TOKEN" ${edge}/hr.selfservice.v1.SelfService/GetMyProfile -d '{}'`,
   );
+  lines.push(`API reference (every method the gateway serves, in a browser): ${edge}/docs/`);
   lines.push("Ctrl-C stops everything.", "");
   return lines.join("\n");
 }
