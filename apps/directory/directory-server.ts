@@ -1,16 +1,20 @@
 import type { Logger } from "pino";
-import { DirectoryServiceDefinition } from "../../generated/proto/hr/directory/v1/directory_service.js";
+import { DirectoryServiceDefinition as DirectoryV1 } from "../../generated/proto/hr/directory/v1/directory_service.js";
+import { DirectoryServiceDefinition as DirectoryV2 } from "../../generated/proto/hr/directory/v2/directory_service.js";
 import { clientPolicyOf, openChannel } from "../../runtime/client/service-client.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
-import { requireId } from "../../runtime/server/request-checks.js";
-import { managerChain } from "./manager-chain.js";
+import { directoryHandlers } from "./directory-handlers.js";
 import { peopleClients } from "./people-clients.js";
-import { teamView } from "./team-view.js";
+import { personCardV1, personCardV2 } from "./person-cards.js";
 
 /**
  * The directory application service: answers with data read from the people
  * data service through its generated clients, with the caller's own token.
+ * Both versions of its contract, hr.directory.v1 and v2, are served side by
+ * side on one port by the same handlers, each with its version's cards, so a
+ * client moves from v1 to v2 at its own pace (the gateway splits version-less
+ * traffic between them).
  */
 export async function startDirectoryServer(options: {
   port: number;
@@ -27,11 +31,8 @@ export async function startDirectoryServer(options: {
     config: options.config,
     logger: options.logger,
     services: [
-      serve(DirectoryServiceDefinition, {
-        getTeam: (request, context) => teamView(people, requireId("department_id", request.departmentId), context),
-        getManagerChain: (request, context) =>
-          managerChain(people, requireId("employee_id", request.employeeId), context),
-      }),
+      serve(DirectoryV1, directoryHandlers(people, personCardV1)),
+      serve(DirectoryV2, directoryHandlers(people, personCardV2)),
     ],
   });
   return {

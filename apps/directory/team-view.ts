@@ -1,24 +1,31 @@
-import type { GetTeamResponse } from "../../generated/proto/hr/directory/v1/directory_service.js";
 import { type Employee, EmployeeStatus } from "../../generated/proto/hr/employee/v1/employee_service.js";
+import type { Department } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { forwardCall } from "../../runtime/client/forward-call.js";
 import type { AuthenticatedContext } from "../../runtime/server/call-scope.js";
-import { departmentCard, personCard } from "./cards.js";
 import type { PeopleClients } from "./people-clients.js";
 
 const MAX_MEMBERS = 500;
 const MAX_CHILDREN = 200;
 const BATCH = 200;
 
+/** A department with its children and its members, each with their manager, as the people service holds them. */
+export interface Team {
+  department: Department | undefined;
+  children: Department[];
+  members: { person: Employee; manager: Employee | undefined }[];
+}
+
 /**
  * GetTeam: the department, its active child departments and its non-terminated
  * members with their managers. Reads run in parallel; managers outside the team
- * are fetched with BatchGet, not one call each.
+ * are fetched with BatchGet, not one call each. Answers records, not cards:
+ * each version of the contract shows them its way.
  */
 export async function teamView(
   people: PeopleClients,
   departmentId: string,
   context: AuthenticatedContext,
-): Promise<GetTeamResponse> {
+): Promise<Team> {
   const call = () => forwardCall(context);
   const [{ department }, children, members] = await Promise.all([
     people.departments.getDepartment({ id: departmentId }, call()),
@@ -37,12 +44,9 @@ export async function teamView(
   }
 
   return {
-    department: department && departmentCard(department),
-    childDepartments: children.departments.map(departmentCard),
-    members: members.map((m) => {
-      const manager = known.get(m.managerId);
-      return { person: personCard(m), manager: manager && personCard(manager) };
-    }),
+    department,
+    children: children.departments,
+    members: members.map((m) => ({ person: m, manager: known.get(m.managerId) })),
   };
 }
 

@@ -6,12 +6,20 @@ import type { ExposedMethod } from "./exposed-methods.js";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/;
 
+/** What a request's `authorization` header proved: nothing (no header), a verified caller, or a refusal. */
+export type Credentials =
+  | { kind: "none" }
+  | { kind: "verified"; caller: Caller }
+  | { kind: "refused"; message: string };
+
 /**
  * Checks the caller's token at the edge with the same verification every
  * server makes (JWKS, algorithm, issuer, audience, lifetime, claim shapes),
- * so a call without a valid token never reaches an upstream: 401 here. A
- * public method (its rule says `public: true`) needs none. The token itself
- * travels on unchanged: the upstream verifies it again, for its own rules.
+ * so a call without a valid token never reaches an upstream: 401 here. The
+ * token is verified once, before the route is resolved (the tenant chooses
+ * the version: route-resolution.ts), and judged when the method is known
+ * (`callerOf`). It travels on unchanged: the upstream verifies it again,
+ * for its own rules.
  */
 export class EdgeAuthentication {
   private readonly tokens: VerifiedTokens;
@@ -20,16 +28,28 @@ export class EdgeAuthentication {
     this.tokens = new VerifiedTokens((token) => verifyCallerToken(token, auth));
   }
 
-  /** The verified caller, or undefined for a public method called without a token. */
-  async callerOf(method: ExposedMethod, authorization: string | null): Promise<Caller | undefined> {
-    if (method.public && authorization === null) return undefined;
-    const token = authorization === null ? undefined : BEARER.exec(authorization)?.[1];
-    if (token === undefined) throw new ConnectError("a bearer token is required", Code.Unauthenticated);
+  /** Verifies the token the request presents, if any. */
+  async present(authorization: string | undefined): Promise<Credentials> {
+    if (authorization === undefined) return { kind: "none" };
+    const token = BEARER.exec(authorization)?.[1];
+    if (token === undefined) return { kind: "refused", message: "a bearer token is required" };
     try {
-      return await this.tokens.verify(token);
+      return { kind: "verified", caller: await this.tokens.verify(token) };
     } catch {
       // Why a token failed is for the server's log, not for whoever presented it.
-      throw new ConnectError("the token is not valid", Code.Unauthenticated);
+      return { kind: "refused", message: "the token is not valid" };
     }
   }
+}
+
+/**
+ * The caller of `method`: the verified one, or undefined for a public
+ * method (sign-in) called without a token. Anything else is 401, raised in
+ * the protocol of the call. A token presented to a public method must be valid too.
+ */
+export function callerOf(method: ExposedMethod, credentials: Credentials): Caller | undefined {
+  if (credentials.kind === "verified") return credentials.caller;
+  if (credentials.kind === "none" && method.public) return undefined;
+  const message = credentials.kind === "refused" ? credentials.message : "a bearer token is required";
+  throw new ConnectError(message, Code.Unauthenticated);
 }

@@ -2,7 +2,7 @@ import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { AUTHORIZATION_HEADER } from "../../runtime/server/call-scope.js";
 import { explainBadBodies, JSON_READ } from "./bad-request-bodies.js";
-import type { EdgeAuthentication } from "./edge-authentication.js";
+import { callerOf } from "./edge-authentication.js";
 import { budgetOf } from "./edge-deadlines.js";
 import type { ExposedMethod } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
@@ -14,7 +14,6 @@ import { type Upstream, upstreamsByPackage } from "./upstreams.js";
 /** What every route shares: the checks made at the edge, in the order a call meets them. */
 export interface EdgeChecks {
   config: GatewayConfig;
-  authentication: EdgeAuthentication;
   limits: EdgeRateLimits;
 }
 
@@ -23,10 +22,10 @@ export interface EdgeChecks {
  * built by the same code from the descriptors: Connect decodes the JSON (or
  * binary) body with the method's input descriptor (a malformed body, an
  * unknown key or a wrong field type is 400 naming the field, before anything
- * else: bad-request-bodies.ts), then the
- * token, the rate limits and the budget are checked, and the message is sent
- * upstream over gRPC through that upstream's bulkhead and circuit breaker
- * (upstream-isolation.ts). Paths with no route are Connect's 404.
+ * else: bad-request-bodies.ts), then the token (verified before routing:
+ * route-resolution.ts), the rate limits and the budget are checked, and the
+ * message is sent upstream over gRPC through that upstream's bulkhead and
+ * circuit breaker (upstream-isolation.ts). Paths with no route are 404.
  */
 export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks, logger: Logger) {
   const upstreams = upstreamsByPackage(checks.config, logger);
@@ -60,9 +59,9 @@ async function edgeCall(
 ) {
   const edge = context.values.get(EDGE_REQUEST);
   if (edge === undefined) throw new Error("edge request missing: routes run only behind the HTTP edge");
+  if (edge.credentials === undefined) throw new Error("credentials missing: every route is resolved before Connect");
   const authorization = context.requestHeader.get(AUTHORIZATION_HEADER);
-  const caller = await checks.authentication.callerOf(exposed, authorization);
-  edge.tenantId = caller?.tenantId;
+  const caller = callerOf(exposed, edge.credentials);
   await checks.limits.admit(
     {
       tenantId: caller?.tenantId,

@@ -19,6 +19,10 @@ export interface GatewayConfig {
   /** Origins whose browser scripts may call the edge (CORS); empty: no CORS headers at all. */
   corsOrigins: readonly string[];
   isolation: UpstreamIsolationConfig;
+  /** JSON file splitting version-less calls between versions (versions-file.ts); none: each family's oldest version. */
+  versionsFile: string | undefined;
+  /** How often the versions file's status is checked for a change. */
+  versionsPollMs: number;
 }
 
 /** Calls allowed per window, per tenant and per caller (signed-in user, or client address when anonymous). */
@@ -71,6 +75,8 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       breakerFailures: atLeastOne(env, "GATEWAY_BREAKER_FAILURES", 5),
       halfOpenMs: readInt(env, "GATEWAY_BREAKER_HALF_OPEN_MS", 5_000),
     },
+    versionsFile: env.GATEWAY_VERSIONS_FILE || undefined,
+    versionsPollMs: readInt(env, "GATEWAY_VERSIONS_POLL_MS", 1000),
   };
 }
 

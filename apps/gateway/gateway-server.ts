@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { apiReferencePages } from "./api-reference.js";
+import { ApiVersions } from "./api-versions.js";
 import { EdgeAuthentication } from "./edge-authentication.js";
 import { corsPolicy } from "./edge-cors.js";
 import { edgeRoutes } from "./edge-routes.js";
@@ -8,13 +9,15 @@ import { exposedMethods } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import { type HttpEdge, listenHttpEdge } from "./http-edge.js";
 import { EdgeRateLimits } from "./rate-limits.js";
+import { routeResolution } from "./route-resolution.js";
+import { followVersionsFile } from "./versions-file.js";
 
 /**
  * The edge gateway: every application service's methods, read from the
  * descriptor set, served over HTTP with the Connect protocol (JSON or
  * binary) and forwarded to the application servers over gRPC, behind
- * authentication, rate limits and deadlines; and their reference for
- * people at /docs.
+ * authentication, version routing, rate limits and deadlines; and their
+ * reference for people at /docs.
  */
 export async function startGateway(options: {
   gateway: GatewayConfig;
@@ -26,11 +29,10 @@ export async function startGateway(options: {
   if (skipped.length > 0) logger.warn({ methods: skipped }, "streaming methods are not exposed yet");
   const limits = new EdgeRateLimits(gateway.limits, logger);
   await limits.settled();
-  const { routes, reportUnrouted } = edgeRoutes(
-    methods,
-    { config: gateway, authentication: new EdgeAuthentication(config.auth), limits },
-    logger,
-  );
+  const { routes, reportUnrouted } = edgeRoutes(methods, { config: gateway, limits }, logger);
+  const routed = methods.filter((m) => gateway.upstreams.has(m.method.parent.file.proto.package));
+  const versions = new ApiVersions(routed.map((m) => m.path));
+  const followed = followVersionsFile(gateway.versionsFile, gateway.versionsPollMs, versions, logger);
   let edge: HttpEdge;
   try {
     edge = await listenHttpEdge({
@@ -40,9 +42,11 @@ export async function startGateway(options: {
       routes,
       cors: corsPolicy(gateway.corsOrigins),
       pages: apiReferencePages(methods).serve,
+      resolveRoute: routeResolution(versions, followed.routing, new EdgeAuthentication(config.auth)),
       logger,
     });
   } catch (error) {
+    followed.stop();
     await limits.close();
     throw error;
   }
@@ -50,6 +54,7 @@ export async function startGateway(options: {
   return {
     port: edge.port,
     async stop() {
+      followed.stop();
       await edge.stop(config.shutdownGraceMs);
       // Last: the calls still finishing above take from the counts too.
       await limits.close();

@@ -20,7 +20,8 @@ export interface HttpEdge {
 /**
  * The gateway's HTTP/1.1 server: gives every request its identity (the
  * `x-request-id` answered on every response), one access-log line, the
- * health endpoints, the body-size bound, and hands the rest to Connect.
+ * health endpoints, the body-size bound, and hands the rest to Connect once
+ * its route is resolved (caller and version).
  */
 export async function listenHttpEdge(options: {
   host: string;
@@ -31,6 +32,8 @@ export async function listenHttpEdge(options: {
   cors?: CorsPolicy;
   /** Pages served beside the routes (the API reference): answers and returns true for a path of its own. */
   pages?: (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
+  /** Settles the caller and the version, and may rewrite `request.url`, before Connect routes the request. */
+  resolveRoute: (request: IncomingMessage, response: ServerResponse, edge: EdgeRequest) => Promise<void>;
   logger: Logger;
 }): Promise<HttpEdge> {
   const { logger, maxBodyBytes } = options;
@@ -59,10 +62,10 @@ export async function listenHttpEdge(options: {
     if (path === LIVE_PATH) return answer(response, 200, { status: "live" });
     if (path === READY_PATH) return answer(response, draining ? 503 : 200, { status: draining ? "draining" : "ready" });
     // CORS first, so that a browser script can read every answer below, refusals included.
-    if (options.cors === undefined) serve(request, response, path);
-    else options.cors(request, response, () => serve(request, response, path));
+    if (options.cors === undefined) serve(request, response, path, edge);
+    else options.cors(request, response, () => serve(request, response, path, edge));
   });
-  const serve = (request: IncomingMessage, response: ServerResponse, path: string | undefined) => {
+  const serve = (request: IncomingMessage, response: ServerResponse, path: string | undefined, edge: EdgeRequest) => {
     if (draining) return answer(response, 503, { code: "unavailable", message: "the gateway is shutting down" });
     if (path !== undefined && options.pages?.(request, response, path)) return;
     const refusal = bodyRefusal(request, maxBodyBytes);
@@ -71,7 +74,13 @@ export async function listenHttpEdge(options: {
       response.setHeader("connection", "close");
       return answer(response, refusal.status, { code: refusal.code, message: refusal.message });
     }
-    connect(request, response);
+    options.resolveRoute(request, response, edge).then(
+      () => connect(request, response),
+      (error: unknown) => {
+        logger.error({ err: error, requestId: edge.requestId }, "resolving the route failed");
+        answer(response, 500, { code: "internal", message: "internal error" });
+      },
+    );
   };
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -127,6 +136,8 @@ function answer(response: ServerResponse, status: number, body: object): void {
 /** One line per request when its answer is sent (or its client went away). */
 function logOnFinish(request: IncomingMessage, response: ServerResponse, edge: EdgeRequest, logger: Logger): void {
   const started = performance.now();
+  // The path as the client asked it: a version-less one is rewritten before Connect sees it.
+  const path = request.url?.split("?")[0];
   let logged = false;
   const log = () => {
     if (logged) return;
@@ -135,7 +146,8 @@ function logOnFinish(request: IncomingMessage, response: ServerResponse, edge: E
     const level = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
     logger[level]({
       method: request.method,
-      path: request.url?.split("?")[0],
+      path,
+      apiVersion: edge.apiVersion,
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       requestId: edge.requestId,

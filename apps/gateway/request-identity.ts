@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createContextKey } from "@connectrpc/connect";
 import { REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
+import type { Credentials } from "./edge-authentication.js";
 
 /** A client's request id is kept only if it is short and plain: it lands in logs and headers of every hop. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -13,6 +14,10 @@ export interface EdgeRequest {
   clientAddress: string;
   /** Known once the token is verified. */
   tenantId?: string;
+  /** What the token proved, settled once before the route is resolved (route-resolution.ts). */
+  credentials?: Credentials;
+  /** The version of the contract that serves the call ("v2"), once the route is resolved. */
+  apiVersion?: string;
 }
 
 /** How a Connect handler reaches its request's EdgeRequest. */

@@ -120,7 +120,7 @@ const services: LaunchedService[] = [
     entry: "apps/directory/main",
     port: directoryPort,
     env: { DIRECTORY_PORT: String(directoryPort), DIRECTORY_PEOPLE_TARGET: peopleTarget },
-    contexts: ["hr.directory.v1.DirectoryService"],
+    contexts: ["hr.directory.v1.DirectoryService", "hr.directory.v2.DirectoryService"],
   },
   {
     name: "session",
@@ -153,6 +153,8 @@ const services: LaunchedService[] = [
       // Where each application contract is served: configuration, not gateway code.
       GATEWAY_UPSTREAMS: [
         `hr.directory.v1=127.0.0.1:${directoryPort}`,
+        // v2 beside v1, in the same process: GATEWAY_VERSIONS_FILE splits version-less calls between them.
+        `hr.directory.v2=127.0.0.1:${directoryPort}`,
         `hr.session.v1=127.0.0.1:${sessionPort}`,
         `hr.selfservice.v1=127.0.0.1:${selfServicePort}`,
       ].join(","),

@@ -42,7 +42,7 @@ async function hire(auth: Caller, givenName: string, departmentId: string, manag
       requestId: randomUUID(),
       givenName,
       familyName: "Tester",
-      workEmail: `${givenName.toLowerCase()}@example.com`,
+      workEmail: `${givenName.toLowerCase().replace(/\W/g, "")}@example.com`,
       jobTitle: `${givenName}'s job`,
       departmentId,
       managerId,
@@ -103,6 +103,37 @@ describe("GetManagerChain", () => {
     const chain = await app.directory.getManagerChain({ employeeId: bottom.id }, acme);
     expect(chain.employee?.id).toBe(bottom.id);
     expect(chain.managers.map((m) => m.id)).toEqual([middle.id, top.id]);
+  });
+});
+
+describe("v2 beside v1", () => {
+  it("serves both versions on one port from the same use case, v2 with the name in its parts", async () => {
+    const acme = await as(newTenant());
+    const d = await department(acme, "Research");
+    const lead = await hire(acme, "Mary Ann", d.id);
+    const dev = await hire(acme, "Ada", d.id, lead.id);
+    const [v1, v2] = await Promise.all([
+      app.directory.getManagerChain({ employeeId: dev.id }, acme),
+      app.directoryV2.getManagerChain({ employeeId: dev.id }, acme),
+    ]);
+    expect(v1.managers.map((m) => m.displayName)).toEqual(["Mary Ann Tester"]);
+    expect(v2.managers.map((m) => m.name)).toEqual([{ givenName: "Mary Ann", familyName: "Tester" }]);
+    expect(v2.managers.map((m) => ({ ...m, name: undefined }))).toEqual(
+      v1.managers.map((m) => ({ ...m, displayName: undefined, name: undefined })),
+    );
+    const team = await app.directoryV2.getTeam({ departmentId: d.id }, acme);
+    expect(team.members.map((m) => [m.person?.name?.givenName, m.manager?.name?.givenName])).toEqual([
+      ["Mary Ann", undefined],
+      ["Ada", "Mary Ann"],
+    ]);
+  });
+
+  it("checks v2's requests as v1's: a malformed id is INVALID_ARGUMENT with field details", async () => {
+    const error = await expectError(
+      app.directoryV2.getManagerChain({ employeeId: "nope" }, await as(newTenant())),
+      Status.INVALID_ARGUMENT,
+    );
+    expect(error.fields).toEqual(["employee_id"]);
   });
 });
 

@@ -39,6 +39,7 @@ describe("authorization rules in the contract", () => {
     expect([...services].sort()).toEqual([
       "hr.candidacy.v1.ApplicationService",
       "hr.directory.v1.DirectoryService",
+      "hr.directory.v2.DirectoryService",
       "hr.employee.v1.EmployeeService",
       "hr.identity.v1.AccountService",
       "hr.organization.v1.DepartmentService",

@@ -70,8 +70,9 @@ describe("error reasons in the contract", () => {
     });
   }
 
-  it("declares the directory app's own reasons", () => {
+  it("declares the directory app's own reasons, in each version it serves", () => {
     expect(declared.get("hr.directory.v1")?.has("INVALID_ARGUMENT")).toBe(true);
+    expect(declared.get("hr.directory.v2")?.has("INVALID_ARGUMENT")).toBe(true);
   });
 
   it("declares the self-service app's own reasons", () => {

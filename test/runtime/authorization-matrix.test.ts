@@ -5,6 +5,7 @@ import { ErrorInfo, RichClientError } from "nice-grpc-error-details";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApplicationServiceDefinition } from "../../generated/proto/hr/candidacy/v1/application_service.js";
 import { DirectoryServiceDefinition } from "../../generated/proto/hr/directory/v1/directory_service.js";
+import { DirectoryServiceDefinition as DirectoryV2Definition } from "../../generated/proto/hr/directory/v2/directory_service.js";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
@@ -44,6 +45,7 @@ const DEFINITIONS = [
   ApplicationServiceDefinition,
   LeaveAccountServiceDefinition,
   DirectoryServiceDefinition,
+  DirectoryV2Definition,
   SessionStoreDefinition,
   SessionServiceDefinition,
   SelfServiceDefinition,
@@ -86,6 +88,7 @@ beforeAll(async () => {
     [ApplicationServiceDefinition, talent.channel],
     [LeaveAccountServiceDefinition, timeoff.channel],
     [DirectoryServiceDefinition, directoryChannel],
+    [DirectoryV2Definition, directoryChannel],
     [SessionStoreDefinition, identity.channel],
     [SessionServiceDefinition, sessionChannel],
     [SelfServiceDefinition, selfService.channel],
