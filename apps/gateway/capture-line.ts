@@ -1,8 +1,8 @@
 import { create, type JsonValue, toJson } from "@bufbuild/protobuf";
 import type { ConnectError } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
-import * as googleRpc from "nice-grpc-error-details";
 import { type PersonalValues, redactStrings, redactText } from "../../runtime/privacy/redact.js";
+import { readableDetails } from "./readable-details.js";
 
 /**
  * One line of a capture file (JSON lines): one call as the edge answered
@@ -37,29 +37,11 @@ export interface CapturedError {
   details: CapturedDetail[];
 }
 
-/** A detail decoded to JSON when it is a google.rpc type; of any other type only its name is kept. */
+/** A detail decoded to protobuf JSON when it is a google.rpc type (readable-details.ts); of any other type only its name. */
 export interface CapturedDetail {
   type: string;
   value?: JsonValue;
 }
-
-interface DetailCodec {
-  decode(bytes: Uint8Array): unknown;
-}
-
-/**
- * The google.rpc error details the servers send (ErrorInfo, BadRequest,
- * PreconditionFailure...), by type name: the codecs nice-grpc-error-details
- * ships, which the servers encode them with. The descriptor set holds the
- * contracts only, not these.
- */
-const GOOGLE_RPC_DETAILS = new Map<string, DetailCodec>(
-  Object.values(googleRpc).flatMap((value) =>
-    typeof value === "object" && value !== null && "$type" in value && "decode" in value
-      ? [[String(value.$type), value as DetailCodec]]
-      : [],
-  ),
-);
 
 /**
  * `error` as a capture records it. Messages and details are free text a
@@ -71,7 +53,7 @@ export function capturedError(error: ConnectError, values: PersonalValues): Capt
   return {
     code: codeToString(error.code),
     message: redactText(error.rawMessage, values),
-    details: error.details.map((detail) => redactStrings(decodedDetail(detail), values)),
+    details: readableDetails(error.details).map((detail) => redactStrings(decodedDetail(detail), values)),
   };
 }
 
@@ -79,9 +61,6 @@ function decodedDetail(detail: ConnectError["details"][number]): CapturedDetail 
   if ("desc" in detail) {
     return { type: detail.desc.typeName, value: toJson(detail.desc, create(detail.desc, detail.value)) };
   }
-  const codec = GOOGLE_RPC_DETAILS.get(detail.type);
-  if (codec === undefined) return { type: detail.type };
-  // ts-proto objects carry their type name in `$type`; the JSON keeps fields only.
-  const json = JSON.stringify(codec.decode(detail.value), (key, value) => (key === "$type" ? undefined : value));
-  return { type: detail.type, value: JSON.parse(json) as JsonValue };
+  // Decoded by readableDetails when it is a google.rpc type; otherwise only its name is kept.
+  return detail.debug === undefined ? { type: detail.type } : { type: detail.type, value: detail.debug };
 }

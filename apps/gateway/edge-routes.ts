@@ -1,6 +1,7 @@
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { AUTHORIZATION_HEADER } from "../../runtime/server/call-scope.js";
+import { explainBadBodies, JSON_READ } from "./bad-request-bodies.js";
 import { callerOf } from "./edge-authentication.js";
 import { budgetOf } from "./edge-deadlines.js";
 import type { ExposedMethod } from "./exposed-methods.js";
@@ -22,12 +23,12 @@ export interface EdgeChecks {
 /**
  * One Connect route per exposed method whose package has an upstream, all
  * built by the same code from the descriptors: Connect decodes the JSON (or
- * binary) body with the method's input descriptor (a malformed body or a
- * wrong field type is 400 naming the field, before anything else), then the
- * token (verified before routing: route-resolution.ts), the rate limits and
- * the budget are checked, and the message is sent upstream over gRPC through
- * that upstream's bulkhead and circuit breaker (upstream-isolation.ts). Paths
- * with no route are Connect's 404.
+ * binary) body with the method's input descriptor (a malformed body, an
+ * unknown key or a wrong field type is 400 naming the field, before anything
+ * else: bad-request-bodies.ts), then the token (verified before routing:
+ * route-resolution.ts), the rate limits and the budget are checked, and the
+ * message is sent upstream over gRPC through that upstream's bulkhead and
+ * circuit breaker (upstream-isolation.ts). Paths with no route are 404.
  */
 export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks, logger: Logger) {
   const upstreams = upstreamsByPackage(checks.config, logger);
@@ -37,11 +38,16 @@ export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks
       const upstream = upstreams.get(exposed.method.parent.file.proto.package);
       if (upstream === undefined) unrouted.add(exposed.method.parent.typeName);
       else
-        router.rpc(exposed.method, (request, context) => {
-          const call = () => edgeCall(exposed, upstream, checks, request, context);
-          return checks.capture ? checks.capture.around(exposed.method, request, context, call) : call();
-        });
+        router.rpc(
+          exposed.method,
+          (request, context) => {
+            const call = () => edgeCall(exposed, upstream, checks, request, context);
+            return checks.capture ? checks.capture.around(exposed.method, request, context, call) : call();
+          },
+          { jsonOptions: JSON_READ },
+        );
     }
+    explainBadBodies(router.handlers, checks.config.maxBodyBytes);
   };
   return {
     routes,

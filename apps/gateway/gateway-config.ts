@@ -16,6 +16,8 @@ export interface GatewayConfig {
   /** Largest request body accepted; a larger one is 413. */
   maxBodyBytes: number;
   limits: RateLimits;
+  /** Origins whose browser scripts may call the edge (CORS); empty: no CORS headers at all. */
+  corsOrigins: readonly string[];
   isolation: UpstreamIsolationConfig;
   /** JSON file splitting version-less calls between versions (versions-file.ts); none: each family's oldest version. */
   versionsFile: string | undefined;
@@ -39,6 +41,10 @@ export interface RateLimits {
   tenantCalls: number;
   callerCalls: number;
   windowSeconds: number;
+  /** Where the counts are shared by every replica ("redis://host:6379"); unset: each process counts in its own memory. */
+  redisUrl: string | undefined;
+  /** Put before every key the limits write to Redis, so they meet no other user's keys there. */
+  redisKeyPrefix: string;
 }
 
 /** What each upstream (each distinct gRPC target) is given on its own, so that one slow or dead upstream cannot hold the others' capacity. */
@@ -70,7 +76,10 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       tenantCalls: readInt(env, "GATEWAY_TENANT_LIMIT", 200),
       callerCalls: readInt(env, "GATEWAY_CALLER_LIMIT", 50),
       windowSeconds: readInt(env, "GATEWAY_LIMIT_WINDOW_SECONDS", 1),
+      redisUrl: redisUrl(env.REDIS_URL),
+      redisKeyPrefix: env.GATEWAY_REDIS_KEY_PREFIX?.trim() || "hr-gateway:rate",
     },
+    corsOrigins: corsOrigins(env.GATEWAY_CORS_ORIGINS),
     isolation: {
       concurrency: atLeastOne(env, "GATEWAY_UPSTREAM_CONCURRENCY", 100),
       queue: readInt(env, "GATEWAY_UPSTREAM_QUEUE", 100),
@@ -118,4 +127,32 @@ function milliseconds(raw: string, name: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name}: "${raw}" is not a number of milliseconds`);
   return value;
+}
+
+function redisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (url?.protocol !== "redis:" && url?.protocol !== "rediss:") {
+    throw new Error(`REDIS_URL: "${raw}" is not a redis:// or rediss:// URL`);
+  }
+  return raw.trim();
+}
+
+/**
+ * "https://hr.example.com,http://localhost:5173": exact origins only. A
+ * wildcard would let any site's scripts call the API with a user's token
+ * they obtained, so it is refused, as is anything that is not an origin.
+ */
+function corsOrigins(raw: string | undefined): string[] {
+  const origins: string[] = [];
+  for (const entry of (raw ?? "").split(",")) {
+    const origin = entry.trim();
+    if (origin === "") continue;
+    const url = URL.canParse(origin) ? new URL(origin) : undefined;
+    if (url === undefined || url.origin !== origin || !["http:", "https:"].includes(url.protocol)) {
+      throw new Error(`GATEWAY_CORS_ORIGINS: "${origin}" is not an origin such as https://hr.example.com`);
+    }
+    origins.push(origin);
+  }
+  return origins;
 }

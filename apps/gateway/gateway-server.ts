@@ -4,6 +4,7 @@ import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
 import { apiReferencePages } from "./api-reference.js";
 import { ApiVersions } from "./api-versions.js";
 import { EdgeAuthentication } from "./edge-authentication.js";
+import { corsPolicy } from "./edge-cors.js";
 import { edgeRoutes } from "./edge-routes.js";
 import { exposedMethods } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
@@ -28,12 +29,10 @@ export async function startGateway(options: {
   const { gateway, config, logger } = options;
   const { methods, skipped } = exposedMethods();
   if (skipped.length > 0) logger.warn({ methods: skipped }, "streaming methods are not exposed yet");
+  const limits = new EdgeRateLimits(gateway.limits, logger);
+  await limits.settled();
   const capture = TrafficCapture.open(gateway.capture, PrivacyMarks.fromDescriptorSet(), logger);
-  const { routes, reportUnrouted } = edgeRoutes(
-    methods,
-    { config: gateway, limits: new EdgeRateLimits(gateway.limits), capture },
-    logger,
-  );
+  const { routes, reportUnrouted } = edgeRoutes(methods, { config: gateway, limits, capture }, logger);
   const routed = methods.filter((m) => gateway.upstreams.has(m.method.parent.file.proto.package));
   const versions = new ApiVersions(routed.map((m) => m.path));
   const followed = followVersionsFile(gateway.versionsFile, gateway.versionsPollMs, versions, logger);
@@ -44,6 +43,7 @@ export async function startGateway(options: {
       port: gateway.port,
       maxBodyBytes: gateway.maxBodyBytes,
       routes,
+      cors: corsPolicy(gateway.corsOrigins),
       pages: apiReferencePages(methods).serve,
       resolveRoute: routeResolution(versions, followed.routing, new EdgeAuthentication(config.auth)),
       logger,
@@ -51,6 +51,7 @@ export async function startGateway(options: {
     });
   } catch (error) {
     followed.stop();
+    await limits.close();
     await capture?.close();
     throw error;
   }
@@ -60,6 +61,8 @@ export async function startGateway(options: {
     async stop() {
       followed.stop();
       await edge.stop(config.shutdownGraceMs);
+      // Last: the calls still finishing above take from the counts too.
+      await limits.close();
       // After the last answer: its line is written too.
       await capture?.close();
     },

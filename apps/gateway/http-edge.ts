@@ -4,6 +4,7 @@ import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
+import type { CorsPolicy } from "./edge-cors.js";
 import { EDGE_REQUEST, type EdgeRequest, identify } from "./request-identity.js";
 
 /** Liveness: the process answers. Readiness: it takes new calls (not while draining). */
@@ -27,6 +28,8 @@ export async function listenHttpEdge(options: {
   port: number;
   maxBodyBytes: number;
   routes: Parameters<typeof connectNodeAdapter>[0]["routes"];
+  /** The browser origins' policy (edge-cors.ts); none: no CORS headers. */
+  cors?: CorsPolicy;
   /** Pages served beside the routes (the API reference): answers and returns true for a path of its own. */
   pages?: (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
   /** Settles the caller and the version, and may rewrite `request.url`, before Connect routes the request. */
@@ -42,6 +45,12 @@ export async function listenHttpEdge(options: {
     // Connect's own bound too, for a body that lies about its length.
     readMaxBytes: maxBodyBytes,
     contextValues: (request) => createContextValues().set(EDGE_REQUEST, requests.get(request as IncomingMessage)),
+    // A path no route serves: 404, and a body saying so as Connect clients read errors.
+    fallback: (request, response) =>
+      answer(response as ServerResponse, 404, {
+        code: "unimplemented",
+        message: `${request.url?.split("?")[0]} is not a method the gateway serves`,
+      }),
   });
   let draining = false;
 
@@ -54,6 +63,11 @@ export async function listenHttpEdge(options: {
     const path = request.url?.split("?")[0];
     if (path === LIVE_PATH) return answer(response, 200, { status: "live" });
     if (path === READY_PATH) return answer(response, draining ? 503 : 200, { status: draining ? "draining" : "ready" });
+    // CORS first, so that a browser script can read every answer below, refusals included.
+    if (options.cors === undefined) serve(request, response, path, edge);
+    else options.cors(request, response, () => serve(request, response, path, edge));
+  });
+  const serve = (request: IncomingMessage, response: ServerResponse, path: string | undefined, edge: EdgeRequest) => {
     if (draining) return answer(response, 503, { code: "unavailable", message: "the gateway is shutting down" });
     if (path !== undefined && options.pages?.(request, response, path)) return;
     const refusal = bodyRefusal(request, maxBodyBytes);
@@ -69,7 +83,7 @@ export async function listenHttpEdge(options: {
         answer(response, 500, { code: "internal", message: "internal error" });
       },
     );
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());

@@ -1,6 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Logger } from "pino";
+import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
 import type { RateLimits } from "./gateway-config.js";
+import { type LimitCounters, limitCounters } from "./rate-limit-counters.js";
 
 /** Who a call is counted against: its tenant (none before sign-in) and its caller. */
 export interface Counted {
@@ -11,34 +13,51 @@ export interface Counted {
 
 /**
  * Calls per window per tenant and per caller, counted in this process's
- * memory (several gateway replicas each count their own share; a shared
- * store is the next step). The caller is counted first, so a caller refused
- * on its own limit spends none of its tenant's: one noisy user slows only
- * themselves, and one noisy tenant only itself. Every answer carries the
+ * memory, or in Redis when one is configured, so that every replica of the
+ * gateway takes from the same counts (rate-limit-counters.ts). The caller
+ * is counted first, so a caller refused on its own limit spends none of its
+ * tenant's: one noisy user slows only themselves, and one noisy tenant only
+ * itself. Every answer carries the
  * RateLimit headers of the tighter limit; a refusal is RESOURCE_EXHAUSTED,
  * which the Connect protocol answers 429, with Retry-After.
  */
 export class EdgeRateLimits {
-  private readonly tenants: RateLimiterMemory;
-  private readonly callers: RateLimiterMemory;
+  private readonly counters: LimitCounters;
 
-  constructor(private readonly limits: RateLimits) {
-    this.tenants = new RateLimiterMemory({ points: limits.tenantCalls, duration: limits.windowSeconds });
-    this.callers = new RateLimiterMemory({ points: limits.callerCalls, duration: limits.windowSeconds });
+  constructor(
+    private readonly limits: RateLimits,
+    logger: Logger,
+  ) {
+    this.counters = limitCounters(limits, logger);
   }
 
   /** Counts one call; sets the RateLimit headers on `responseHeader`; throws RESOURCE_EXHAUSTED over a limit. */
   async admit(counted: Counted, responseHeader: Headers): Promise<void> {
-    const caller = await this.take(this.callers, counted.callerKey, this.limits.callerCalls, "caller");
+    const caller = await this.take(this.counters.callers, counted.callerKey, this.limits.callerCalls, "caller");
     let tighter = caller;
     if (counted.tenantId !== undefined) {
-      const tenant = await this.take(this.tenants, `tenant/${counted.tenantId}`, this.limits.tenantCalls, "tenant");
+      const tenant = await this.take(
+        this.counters.tenants,
+        `tenant/${counted.tenantId}`,
+        this.limits.tenantCalls,
+        "tenant",
+      );
       if (tenant.remaining < caller.remaining) tighter = tenant;
     }
     for (const [name, value] of Object.entries(rateLimitHeaders(tighter))) responseHeader.set(name, value);
   }
 
-  private async take(limiter: RateLimiterMemory, key: string, limit: number, who: string) {
+  /** Resolves once the counts know whether they go to Redis (connected or not), so the first calls are shared too. */
+  settled(): Promise<void> {
+    return this.counters.settled();
+  }
+
+  /** Lets go of the shared counts' connection (Redis), if any. */
+  close(): Promise<void> {
+    return this.counters.close();
+  }
+
+  private async take(limiter: RateLimiterAbstract, key: string, limit: number, who: string) {
     try {
       const res = await limiter.consume(key);
       return { limit, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext };

@@ -2,6 +2,7 @@ import type { DescMessage, DescMethodUnary, Message } from "@bufbuild/protobuf";
 import { ConnectError, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AUTHORIZATION_HEADER, DEADLINE_HEADER, REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
+import { readableDetails } from "./readable-details.js";
 
 /** A gRPC connection to an application server at "host:port", described by nothing but the descriptors it is called with. */
 export function upstreamTransport(target: string): Transport {
@@ -21,7 +22,8 @@ export interface Hop {
  * The deadline goes as grpc-timeout and as the platform's absolute
  * `x-deadline-ms`, which the servers read (call-scope.ts) and pass on. An
  * upstream error is re-raised with its code, message and google.rpc details
- * only: its HTTP/2 headers and trailers are the upstream's, not the client's.
+ * only (decoded for people too: readable-details.ts): its HTTP/2 headers and
+ * trailers are the upstream's, not the client's.
  */
 export async function callUpstream(
   transport: Transport,
@@ -40,7 +42,7 @@ export async function callUpstream(
   } catch (error) {
     const upstream = ConnectError.from(error);
     const answer = new ConnectError(upstream.rawMessage, upstream.code);
-    answer.details.push(...upstream.details);
+    answer.details.push(...readableDetails(upstream.details));
     throw answer;
   }
 }

@@ -94,7 +94,7 @@ function ratioTable(rows: readonly Row[]): string[] {
   return lines;
 }
 
-/** The whole document; `sections` (the overload case's) go after the ratios. */
+/** The whole document; `sections` (the rate limiter's and the overload case's) go after the ratios. */
 export function report(header: readonly string[], rows: readonly Row[], sections: readonly string[] = []): string {
   const errors = rows
     .filter((r) => r.m.firstError)

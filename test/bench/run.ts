@@ -21,6 +21,7 @@ import { pidsWithCommandLine, treeProbe } from "./cpu.js";
 import { CONCURRENCY, measure, SECONDS, stopMeasuring, WARMUP_MS } from "./load.js";
 import { OVERLOAD_CASE, overloadSection } from "./overload.js";
 import { launch } from "./processes.js";
+import { RATE_LIMITER_CASE, rateLimiterSection } from "./rate-limiter.js";
 import { type Row, report } from "./report.js";
 import { seedPeople } from "./seed/people.js";
 import { seedTimeoff } from "./seed/timeoff.js";
@@ -148,10 +149,14 @@ try {
     process.stderr.write(`${Math.round(m.calls / m.seconds)} calls/s${m.errors ? `, ${m.errors} errors` : ""}\n`);
     rows.push({ name: c.name, servers: c.servers, m });
   }
-  const overload: string[] = [];
+  const sections: string[] = [];
+  if (ONLY.length === 0 || ONLY.some((name) => RATE_LIMITER_CASE.startsWith(name))) {
+    process.stderr.write(`bench: ${RATE_LIMITER_CASE} ... `);
+    sections.push(...(await rateLimiterSection()));
+  }
   if (ONLY.length === 0 || ONLY.some((name) => OVERLOAD_CASE.startsWith(name))) {
     process.stderr.write(`bench: ${OVERLOAD_CASE} ... `);
-    overload.push(...(await overloadSection(employees.get, peopleAddresses, options, people.employeeIds, probes)));
+    sections.push(...(await overloadSection(employees.get, peopleAddresses, options, people.employeeIds, probes)));
   }
 
   const cores = availableParallelism();
@@ -169,7 +174,7 @@ try {
       "other processes CPU %: the machine's busy time in the window minus this bench's processes (it includes PostgreSQL when that is DATABASE_URL's)",
     ],
     rows,
-    overload,
+    sections,
   );
   console.log(markdown);
   if (ONLY.length === 0) {
