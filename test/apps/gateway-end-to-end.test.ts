@@ -1,5 +1,6 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Channel } from "nice-grpc";
@@ -8,6 +9,7 @@ import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/
 import { AccountServiceDefinition, Role } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { LeaveAccountServiceDefinition, LeaveType } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import { openChannel } from "../../runtime/client/service-client.js";
+import { repoRoot } from "../../runtime/repo-root.js";
 import { as, newTenant } from "../support/callers.js";
 import { launchChromium, skipBrowserTests } from "../support/headless-chromium.js";
 import { type PlatformUnderTest, startPlatform } from "../support/platform-under-test.js";
@@ -32,6 +34,7 @@ const BUDGET_MS = 2_000;
 let platform: PlatformUnderTest | undefined;
 let folder: string;
 let versionsFile: string;
+let captureFile: string;
 const channels: Channel[] = [];
 /** A tenant in the v2 cohort from the start. */
 const cohortTenant = newTenant();
@@ -39,6 +42,7 @@ const cohortTenant = newTenant();
 beforeAll(async () => {
   folder = await mkdtemp(path.join(tmpdir(), "hr-gateway-e2e-"));
   versionsFile = path.join(folder, "versions.json");
+  captureFile = path.join(folder, "capture.jsonl");
   await writeVersions({ stable: "v1", candidate: "v2", candidatePercent: 0, candidateTenants: [cohortTenant] });
   platform = await startPlatform({
     GATEWAY_VERSIONS_FILE: versionsFile,
@@ -51,6 +55,8 @@ beforeAll(async () => {
     GATEWAY_DEADLINE_MS: String(BUDGET_MS),
     GATEWAY_BREAKER_FAILURES: "3",
     GATEWAY_BREAKER_HALF_OPEN_MS: "1000",
+    // Every call captured, personal fields scrubbed; replayed below.
+    GATEWAY_CAPTURE_FILE: captureFile,
   });
 }, 180_000);
 
@@ -203,6 +209,46 @@ describe("the gateway in front of npm start", () => {
     }
     expect(await chain(other, otherToken)).toMatchObject({ version: "v2", card: { name: { givenName: "Otto" } } });
   });
+
+  it("captures calls with personal fields scrubbed, and a replay of them finds no difference", async () => {
+    const quinn = await personWithLogin(newTenant(), "Quinn");
+    const token = await signIn(quinn);
+    const requestIds: string[] = [];
+    for (const [route, body] of [
+      [MY_PROFILE, {}],
+      [MY_LEAVE_ACCOUNTS, { year: 2099 }],
+    ] as const) {
+      const response = await call(route, body, token);
+      expect(response.status).toBe(200);
+      requestIds.push(response.headers.get("x-request-id") ?? "");
+    }
+    // The gateway writes its lines after answering, asynchronously.
+    let captured = "";
+    const read = setInterval(async () => {
+      captured = await readFile(captureFile, "utf8");
+    }, 100);
+    try {
+      await platform?.until("the capture holds Quinn's calls", () => requestIds.every((id) => captured.includes(id)));
+    } finally {
+      clearInterval(read);
+    }
+    expect(captured).toContain('"givenName":"[scrubbed:pii]"');
+    expect(captured).toContain('"password":"[scrubbed:secret]"');
+    // Every person here is a Lovelace with an example.com login and email.
+    expect(captured).not.toMatch(/Lovelace|example\.com|correct horse/);
+
+    const replay = await new Promise<{ code: number; output: string }>((resolve) => {
+      const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
+      const args = [path.join(repoRoot, "apps/gateway/replay/main.ts"), captureFile, "--target", gateway()];
+      args.push("--sign-in", `${quinn.tenantId}:${quinn.loginName}`);
+      execFile(tsx, args, { env: { ...process.env, REPLAY_PASSWORD: PASSWORD } }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+      );
+    });
+    // Quinn's two reads are replayed as Quinn; sign-ins (their password scrubbed) and others' calls are not.
+    expect(replay.output).toMatch(/\b2 same, 0 different, \d+ not replayable, \d+ skipped/);
+    expect(replay.code).toBe(0);
+  }, 60_000);
 
   it("fails a frozen upstream's routes fast with 503 while the others keep answering, and recovers", async () => {
     if (platform === undefined) throw new Error("the platform did not start");
