@@ -6,12 +6,14 @@ import path from "node:path";
 import type { Channel } from "nice-grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
-import { AccountServiceDefinition, Role } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { LeaveAccountServiceDefinition, LeaveType } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import { openChannel } from "../../runtime/client/service-client.js";
 import { repoRoot } from "../../runtime/repo-root.js";
 import { as, newTenant } from "../support/callers.js";
 import { launchChromium, skipBrowserTests } from "../support/headless-chromium.js";
+import { giveLogin, hire, PASSWORD } from "../support/people-with-logins.js";
 import { type PlatformUnderTest, startPlatform } from "../support/platform-under-test.js";
 import { testClient } from "../support/service-under-test.js";
 
@@ -21,7 +23,6 @@ import { testClient } from "../support/service-under-test.js";
 // which the edge does not expose). Run alone:
 //   npm test -- test/apps/gateway-end-to-end.test.ts
 
-const PASSWORD = "correct horse battery staple";
 const LOGIN = "/hr.session.v1.SessionService/Login";
 const MY_PROFILE = "/hr.selfservice.v1.SelfService/GetMyProfile";
 const MY_LEAVE_ACCOUNTS = "/hr.selfservice.v1.SelfService/ListMyLeaveAccounts";
@@ -97,18 +98,11 @@ function dataClient<D extends Parameters<typeof testClient>[0]>(definition: D, p
 async function personWithLogin(tenantId: string, givenName: string) {
   if (platform === undefined) throw new Error("the platform did not start");
   const admin = await as(tenantId);
-  const employees = dataClient(EmployeeServiceDefinition, platform.ports.people);
-  const hire = (name: string, managerId: string) =>
-    employees.hireEmployee(
-      {
-        requestId: randomUUID(),
-        ...{ givenName: name, familyName: "Lovelace", workEmail: `${randomUUID()}@example.com`, jobTitle: "" },
-        ...{ departmentId: randomUUID(), managerId, hireDate: "2024-01-15" },
-      },
-      admin,
-    );
-  const boss = (await hire("Grace", "")).employee?.id ?? "";
-  const employeeId = (await hire(givenName, boss)).employee?.id ?? "";
+  const people = {
+    departments: dataClient(DepartmentServiceDefinition, platform.ports.people),
+    employees: dataClient(EmployeeServiceDefinition, platform.ports.people),
+  };
+  const employeeId = await hire(people, admin, givenName, await hire(people, admin, "Grace"));
   await dataClient(LeaveAccountServiceDefinition, platform.ports.timeoff).openLeaveAccount(
     {
       requestId: randomUUID(),
@@ -119,15 +113,8 @@ async function personWithLogin(tenantId: string, givenName: string) {
     },
     admin,
   );
-  const loginName = `${givenName.toLowerCase()}.${randomUUID().slice(0, 8)}@example.com`;
-  await dataClient(AccountServiceDefinition, platform.ports.identity).createAccount(
-    {
-      requestId: randomUUID(),
-      ...{ loginName, employeeId, displayName: givenName, initialPassword: PASSWORD, roles: [Role.ROLE_EMPLOYEE] },
-    },
-    admin,
-  );
-  return { tenantId, loginName, employeeId };
+  const accounts = dataClient(AccountServiceDefinition, platform.ports.identity);
+  return { tenantId, loginName: await giveLogin(accounts, admin, employeeId, givenName), employeeId };
 }
 
 /** Signs in through the gateway; answers the access token. */

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Role } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { as, newTenant } from "../support/callers.js";
 import { type GatewayUnderTest, startGatewayUnderTest } from "../support/gateway-under-test.js";
 import { type IdentityUnderTest, startIdentity } from "../support/identity-under-test.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
+import { giveLogin, hire, PASSWORD } from "../support/people-with-logins.js";
 import { startSelfServiceProcess } from "../support/self-service-process.js";
 import { startSession } from "../support/session-under-test.js";
 import { startTimeoff, type TimeoffUnderTest } from "../support/timeoff-under-test.js";
@@ -17,7 +17,6 @@ import { startTimeoff, type TimeoffUnderTest } from "../support/timeoff-under-te
 // budget and its circuit a short half-open delay, so the story takes seconds.
 // Run alone: npm test -- test/apps/gateway-isolation.test.ts
 
-const PASSWORD = "correct horse battery staple";
 const LOGIN = "/hr.session.v1.SessionService/Login";
 const MY_PROFILE = "/hr.selfservice.v1.SelfService/GetMyProfile";
 const CONCURRENCY = 2;
@@ -72,36 +71,8 @@ afterAll(async () => {
 async function tenantWithAda() {
   const tenantId = newTenant();
   const admin = await as(tenantId);
-  const { department } = await people.departments.createDepartment(
-    { requestId: randomUUID(), name: "Company", code: "CO", parentDepartmentId: "", headEmployeeId: "" },
-    admin,
-  );
-  const { employee } = await people.employees.hireEmployee(
-    {
-      requestId: randomUUID(),
-      givenName: "Ada",
-      familyName: "Lovelace",
-      workEmail: "ada@example.com",
-      jobTitle: "",
-      departmentId: department?.id ?? "",
-      managerId: "",
-      hireDate: "2024-01-15",
-    },
-    admin,
-  );
-  const employeeId = employee?.id ?? "";
-  const loginName = `ada.${randomUUID().slice(0, 8)}@example.com`;
-  await identity.accounts.createAccount(
-    {
-      requestId: randomUUID(),
-      loginName,
-      employeeId,
-      displayName: "Ada",
-      initialPassword: PASSWORD,
-      roles: [Role.ROLE_EMPLOYEE],
-    },
-    admin,
-  );
+  const employeeId = await hire(people, admin);
+  const loginName = await giveLogin(identity.accounts, admin, employeeId);
   const token = (await as(tenantId, ["employee"], { employeeId })).metadata.get("authorization") ?? "";
   return { tenantId, loginName, employeeId, headers: { authorization: token } };
 }

@@ -9,6 +9,7 @@ import { as, newTenant } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { type GatewayUnderTest, startGatewayUnderTest } from "../support/gateway-under-test.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
+import { hire } from "../support/people-with-logins.js";
 
 // Versions side by side at the edge: the directory app serving hr.directory.v1
 // and v2 on one port, a real people service behind it, and the gateway in
@@ -70,24 +71,8 @@ const split = (candidatePercent: number, candidateTenants: string[] = []) => ({
 async function fixture(): Promise<Fixture> {
   const tenantId = newTenant();
   const admin = await as(tenantId);
-  const { department } = await people.departments.createDepartment(
-    { requestId: randomUUID(), name: "Company", code: "CO", parentDepartmentId: "", headEmployeeId: "" },
-    admin,
-  );
-  const { employee } = await people.employees.hireEmployee(
-    {
-      requestId: randomUUID(),
-      givenName: "Ada",
-      familyName: "Lovelace",
-      workEmail: "ada@example.com",
-      jobTitle: "",
-      departmentId: department?.id ?? "",
-      managerId: "",
-      hireDate: "2024-01-15",
-    },
-    admin,
-  );
-  return { tenantId, authorization: admin.metadata.get("authorization") ?? "", employeeId: employee?.id ?? "" };
+  const employeeId = await hire(people, admin);
+  return { tenantId, authorization: admin.metadata.get("authorization") ?? "", employeeId };
 }
 
 /**

@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Role } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { as, newTenant } from "../support/callers.js";
 import { type GatewayUnderTest, startGatewayUnderTest } from "../support/gateway-under-test.js";
 import { type IdentityUnderTest, startIdentity } from "../support/identity-under-test.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
+import { giveLogin, hire, PASSWORD } from "../support/people-with-logins.js";
 import { type SelfServiceUnderTest, startSelfService } from "../support/self-service-under-test.js";
 import { startSession } from "../support/session-under-test.js";
 import { startTimeoff, type TimeoffUnderTest } from "../support/timeoff-under-test.js";
@@ -13,7 +12,6 @@ import { startTimeoff, type TimeoffUnderTest } from "../support/timeoff-under-te
 // the data services they call), driven over HTTP with JSON as curl would.
 // Run alone: npm test -- test/apps/gateway.test.ts
 
-const PASSWORD = "correct horse battery staple";
 const LOGIN = "/hr.session.v1.SessionService/Login";
 const MY_PROFILE = "/hr.selfservice.v1.SelfService/GetMyProfile";
 const MY_LEAVE = "/hr.selfservice.v1.SelfService/ListMyLeaveAccounts";
@@ -58,36 +56,8 @@ afterAll(async () => {
 async function tenantWithAda() {
   const tenantId = newTenant();
   const admin = await as(tenantId);
-  const { department } = await people.departments.createDepartment(
-    { requestId: randomUUID(), name: "Company", code: "CO", parentDepartmentId: "", headEmployeeId: "" },
-    admin,
-  );
-  const { employee } = await people.employees.hireEmployee(
-    {
-      requestId: randomUUID(),
-      givenName: "Ada",
-      familyName: "Lovelace",
-      workEmail: "ada@example.com",
-      jobTitle: "",
-      departmentId: department?.id ?? "",
-      managerId: "",
-      hireDate: "2024-01-15",
-    },
-    admin,
-  );
-  const loginName = `ada.${randomUUID().slice(0, 8)}@example.com`;
-  await identity.accounts.createAccount(
-    {
-      requestId: randomUUID(),
-      loginName,
-      employeeId: employee?.id ?? "",
-      displayName: "Ada",
-      initialPassword: PASSWORD,
-      roles: [Role.ROLE_EMPLOYEE],
-    },
-    admin,
-  );
-  return { tenantId, loginName, employeeId: employee?.id ?? "" };
+  const employeeId = await hire(people, admin);
+  return { tenantId, loginName: await giveLogin(identity.accounts, admin, employeeId), employeeId };
 }
 
 /** Ada signs in through the gateway; answers her access token. */
