@@ -18,10 +18,18 @@ export interface PeopleClients {
   employees: ServiceClient<typeof EmployeeServiceDefinition>;
 }
 
-/** Hires `givenName` Lovelace into a new department (managed by `managerId`, if any); answers the employee id. */
+/** Hires `givenName` Lovelace into a new department of their own (codes are unique per tenant), managed by `managerId` if any; answers the employee id. */
 export async function hire(people: PeopleClients, admin: Caller, givenName = "Ada", managerId = ""): Promise<string> {
   const { department } = await people.departments.createDepartment(
-    { requestId: randomUUID(), name: "Company", code: "CO", parentDepartmentId: "", headEmployeeId: "" },
+    {
+      requestId: randomUUID(),
+      ...{
+        name: `${givenName}'s team`,
+        code: `T-${randomUUID().slice(0, 8)}`,
+        parentDepartmentId: "",
+        headEmployeeId: "",
+      },
+    },
     admin,
   );
   const { employee } = await people.employees.hireEmployee(
