@@ -2,7 +2,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exposedMethods } from "../../apps/gateway/exposed-methods.js";
 import { type GatewayUnderTest, startGatewayUnderTest } from "../support/gateway-under-test.js";
-import { launchChromium, skipBrowserTests } from "../support/headless-chromium.js";
+import { launchChromium, pathsListedOn, skipBrowserTests } from "../support/headless-chromium.js";
 
 // The API reference the gateway serves at /docs, read as a person reads it
 // (rendered in headless Chromium) and as a tool reads it (the OpenAPI
@@ -117,11 +117,7 @@ describe.skipIf(skipBrowserTests())("the API reference in a browser", () => {
 
       const response = await page.goto(`${gateway.baseUrl}/docs`);
       expect(response?.status()).toBe(200);
-      const listed = page.locator(".opblock-summary-path");
-      // The viewer renders every operation at once, when the document has loaded.
-      await listed.first().waitFor({ timeout: 15_000 });
-      const paths = await Promise.all((await listed.all()).map((entry) => entry.getAttribute("data-path")));
-      expect(paths.sort()).toEqual(expectedPaths);
+      expect(await pathsListedOn(page)).toEqual(expectedPaths);
       // A method that needs a token shows the viewer's lock; a public one does not.
       const locked = page.locator(".opblock").filter({ has: page.locator(".authorization__btn") });
       expect(await locked.count()).toBe(methods.filter((exposed) => !exposed.public).length);

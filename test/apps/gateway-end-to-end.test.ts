@@ -12,7 +12,8 @@ import { LeaveAccountServiceDefinition, LeaveType } from "../../generated/proto/
 import { openChannel } from "../../runtime/client/service-client.js";
 import { repoRoot } from "../../runtime/repo-root.js";
 import { as, newTenant } from "../support/callers.js";
-import { launchChromium, skipBrowserTests } from "../support/headless-chromium.js";
+import { callGateway } from "../support/gateway-under-test.js";
+import { launchChromium, pathsListedOn, skipBrowserTests } from "../support/headless-chromium.js";
 import { giveLogin, hire, PASSWORD } from "../support/people-with-logins.js";
 import { type PlatformUnderTest, startPlatform } from "../support/platform-under-test.js";
 import { testClient } from "../support/service-under-test.js";
@@ -79,13 +80,9 @@ function gateway(): string {
   return `http://127.0.0.1:${platform.gatewayPort}`;
 }
 
-/** A call as curl makes it: POST with JSON. */
+/** A call as curl makes it, with the person's access token if any. */
 function call(route: string, body: unknown, token?: string): Promise<Response> {
-  return fetch(`${gateway()}${route}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
+  return callGateway(gateway(), route, body, token ? { authorization: `Bearer ${token}` } : {});
 }
 
 function dataClient<D extends Parameters<typeof testClient>[0]>(definition: D, port: number) {
@@ -277,10 +274,7 @@ describe("the gateway in front of npm start", () => {
       try {
         const page = await browser.context.newPage();
         await page.goto(`${gateway()}/docs/`);
-        const listed = page.locator(".opblock-summary-path");
-        await listed.first().waitFor({ timeout: 15_000 });
-        const paths = await Promise.all((await listed.all()).map((entry) => entry.getAttribute("data-path")));
-        expect([...paths].sort()).toEqual([...methods].sort());
+        expect(await pathsListedOn(page)).toEqual([...methods].sort());
       } finally {
         await browser.close();
       }

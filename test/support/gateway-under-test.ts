@@ -28,16 +28,19 @@ export async function startGatewayUnderTest(
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
   return {
     baseUrl,
-    /** A unary call as curl makes it: POST /<service>/<method> with a JSON body. */
-    call(path: string, body: unknown, headers: Record<string, string> = {}) {
-      return fetch(`${baseUrl}${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...headers },
-        body: typeof body === "string" ? body : JSON.stringify(body),
-      });
-    },
+    call: (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      callGateway(baseUrl, path, body, headers),
     stop: () => gateway.stop(),
   };
+}
+
+/** A unary call as curl makes it: POST /<service>/<method> with a JSON body (a string is sent as it is). */
+export function callGateway(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${baseUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 }
 
 export type GatewayUnderTest = Awaited<ReturnType<typeof startGatewayUnderTest>>;

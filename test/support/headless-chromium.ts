@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 
 /**
  * The system's Chromium (Debian's `chromium` package), driven by
@@ -60,4 +60,13 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The method paths the API reference page lists once Swagger UI has rendered the document. */
+export async function pathsListedOn(page: Page): Promise<string[]> {
+  const listed = page.locator(".opblock-summary-path");
+  // The viewer renders every operation at once, when the document has loaded.
+  await listed.first().waitFor({ timeout: 15_000 });
+  const paths = await Promise.all((await listed.all()).map((entry) => entry.getAttribute("data-path")));
+  return paths.filter((path): path is string => path !== null).sort();
 }
