@@ -178,14 +178,16 @@ describe("an employee's own records", () => {
 
   it("refuses a login linked to no employee with FAILED_PRECONDITION", async () => {
     const unlinked = await as(org.admin.tenantId, ["manager", "employee"], { userId: "login-without-employee" });
+    // Each call starts only when the previous one has been checked: a call
+    // started early could reject before anything awaits it.
     for (const call of [
-      app.selfService.getMyProfile({}, unlinked),
-      app.selfService.listMyLeaveAccounts({ pageSize: 0, pageToken: "", year: 0 }, unlinked),
-      app.selfService.listTeamLeaveRequests({}, unlinked),
-      app.selfService.approveTeamLeave(decision(org.ada, randomUUID()), unlinked),
+      () => app.selfService.getMyProfile({}, unlinked),
+      () => app.selfService.listMyLeaveAccounts({ pageSize: 0, pageToken: "", year: 0 }, unlinked),
+      () => app.selfService.listTeamLeaveRequests({}, unlinked),
     ]) {
-      expect((await expectError(call, Status.FAILED_PRECONDITION)).reason).toBe("EMPLOYEE_LINK_REQUIRED");
+      expect((await expectError(call(), Status.FAILED_PRECONDITION)).reason).toBe("EMPLOYEE_LINK_REQUIRED");
     }
+    await denied(app.selfService.approveTeamLeave(decision(org.ada, randomUUID()), unlinked), "DECIDER_NOT_LINKED");
   });
 });
 
@@ -260,5 +262,20 @@ describe("a manager's team", () => {
     );
     await denied(app.selfService.approveTeamLeave(decision(org.hana, hana), org.hana.token), "OWN_RESOURCE_FORBIDDEN");
     expect(await statusOf(org.hana, hana)).toBe(PENDING);
+  });
+
+  it("refuses every decision to an HR administrator's second login linked to no employee", async () => {
+    // Hana's own login is refused her own leave; a second HR login without
+    // an employee must not be the way around that rule.
+    const hana = await askLeave(org.hana, "2099-03-13");
+    const eve = await askLeave(org.eve, "2099-03-13");
+    const second = await as(org.admin.tenantId, ["hr_admin"], { userId: "second-login-of-Hana" });
+    await denied(app.selfService.approveTeamLeave(decision(org.hana, hana), second), "DECIDER_NOT_LINKED");
+    await denied(app.selfService.rejectTeamLeave(decision(org.eve, eve), second), "DECIDER_NOT_LINKED");
+    expect(await statusOf(org.hana, hana)).toBe(PENDING);
+    expect(await statusOf(org.eve, eve)).toBe(PENDING);
+    // Her linked login still decides a report's leave.
+    const decided = await app.selfService.rejectTeamLeave(decision(org.eve, eve), org.hana.token);
+    expect(decided.leaveRequest?.status).toBe(REJECTED);
   });
 });
