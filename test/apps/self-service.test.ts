@@ -8,7 +8,8 @@ import {
   LeaveRequestStatus,
   LeaveType,
 } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
-import { as, type Caller, newTenant } from "../support/callers.js";
+import { pino } from "pino";
+import { as, type Caller, newTenant, testConfig } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
 import { type SelfServiceUnderTest, startSelfService } from "../support/self-service-under-test.js";
@@ -27,8 +28,13 @@ import { startTimeoff, type TimeoffUnderTest } from "../support/timeoff-under-te
 let people: PeopleUnderTest;
 let timeoff: TimeoffUnderTest;
 let app: SelfServiceUnderTest;
+/** Every call the data services answered (their one log line per call): method path and the caller's login. */
+const upstreamCalls: { method: string; userId: string }[] = [];
+const callLog = pino({ level: "info" }, { write: (line: string) => upstreamCalls.push(JSON.parse(line)) });
+const callsOf = (userId: string) => upstreamCalls.filter((call) => call.userId === userId).map((call) => call.method);
+
 beforeAll(async () => {
-  [people, timeoff] = await Promise.all([startPeople(), startTimeoff()]);
+  [people, timeoff] = await Promise.all([startPeople(testConfig, callLog), startTimeoff(testConfig, callLog)]);
   app = await startSelfService(people.address, timeoff.address);
 });
 afterAll(async () => {
@@ -277,5 +283,84 @@ describe("a manager's team", () => {
     // Her linked login still decides a report's leave.
     const decided = await app.selfService.rejectTeamLeave(decision(org.eve, eve), org.hana.token);
     expect(decided.leaveRequest?.status).toBe(REJECTED);
+  });
+});
+
+describe("the cost of a large team", () => {
+  /** Hires `count` people under `managerId` into `departmentId`, 20 at a time; answers them in hiring order. */
+  async function hireMany(admin: Caller, departmentId: string, managerId: string, count: number, name: string) {
+    const hired: Employee[] = [];
+    for (let i = 0; i < count; i += 20) {
+      const batch = Array.from({ length: Math.min(20, count - i) }, (_, j) =>
+        people.employees.hireEmployee(
+          {
+            requestId: rid(),
+            ...{ givenName: `${name}${i + j}`, familyName: "Tester", jobTitle: "", hireDate: "2024-01-15" },
+            ...{ workEmail: `${name}${i + j}.${rid().slice(0, 8)}@example.com`, departmentId, managerId },
+          },
+          admin,
+        ),
+      );
+      hired.push(...(await Promise.all(batch)).map(({ employee }) => employee as Employee));
+    }
+    return hired;
+  }
+
+  /** A tenant with one department and its head, a manager signed in with a login of their own. */
+  async function newCompany() {
+    const tenant = newTenant();
+    const admin = await as(tenant);
+    const { department } = await people.departments.createDepartment(
+      { requestId: rid(), name: "Company", code: "CO", parentDepartmentId: "", headEmployeeId: "" },
+      admin,
+    );
+    const [head] = await hireMany(admin, department?.id ?? "", "", 1, "Head");
+    const login = `login-${rid()}`;
+    const token = await as(tenant, ["manager", "employee"], { userId: login, employeeId: head?.id });
+    return { tenant, admin, departmentId: department?.id ?? "", head: head as Employee, token, login };
+  }
+
+  it("lists the pending leave of 300 reports in a handful of upstream calls, not two per person", async () => {
+    const { tenant, admin, departmentId, head, token, login } = await newCompany();
+    // 200 direct reports, and 100 more under the first of them.
+    const direct = await hireMany(admin, departmentId, head.id, 200, "Direct");
+    const indirect = await hireMany(admin, departmentId, direct[0]?.id ?? "", 100, "Indirect");
+    const pending: string[] = [];
+    for (const person of [direct[5], indirect[99]] as Employee[]) {
+      const opened = { requestId: rid(), employeeId: person.id, leaveType: LeaveType.LEAVE_TYPE_ANNUAL, year: 2099 };
+      const { leaveAccount } = await timeoff.leaveAccounts.openLeaveAccount({ ...opened, entitlementHalfDays: 40 }, admin);
+      const self = await as(tenant, ["employee"], { userId: `login-of-${person.id}`, employeeId: person.id });
+      const ask = { requestId: rid(), leaveAccountId: leaveAccount?.id ?? "", halfDay: false, note: "" };
+      const { leaveRequest } = await app.selfService.requestMyLeave(
+        { ...ask, startDate: "2099-05-04", endDate: "2099-05-04" },
+        self,
+      );
+      pending.push(leaveRequest?.id ?? "");
+    }
+
+    expect(callsOf(login)).toEqual([]);
+    const { leaveRequests } = await app.selfService.listTeamLeaveRequests({}, token);
+    expect(leaveRequests.map((r) => [r.displayName, r.leaveRequest?.id])).toEqual([
+      ["Direct5 Tester", pending[0]],
+      ["Indirect99 Tester", pending[1]],
+    ]);
+    // Three levels of ListEmployees (the first one two pages) and two pages of
+    // accounts: 6 calls. One call per person and level made it 601.
+    const calls = callsOf(login);
+    expect(calls.length).toBeLessThanOrEqual(8);
+    expect(new Set(calls)).toEqual(
+      new Set(["/hr.employee.v1.EmployeeService/ListEmployees", "/hr.timeoff.v1.LeaveAccountService/ListLeaveAccounts"]),
+    );
+  });
+
+  it("refuses a reporting tree deeper than 50 levels instead of answering part of it", async () => {
+    const { admin, departmentId, head, token } = await newCompany();
+    let manager = head.id;
+    for (let level = 0; level < 51; level++) {
+      const [report] = await hireMany(admin, departmentId, manager, 1, `Level${level}`);
+      manager = report?.id ?? "";
+    }
+    const refused = await expectError(app.selfService.listTeamLeaveRequests({}, token), Status.FAILED_PRECONDITION);
+    expect(refused.reason).toBe("TEAM_TOO_LARGE");
   });
 });
