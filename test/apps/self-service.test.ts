@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Status } from "nice-grpc";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Employee } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import {
@@ -8,7 +9,6 @@ import {
   LeaveRequestStatus,
   LeaveType,
 } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
-import { pino } from "pino";
 import { as, type Caller, newTenant, testConfig } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
@@ -328,7 +328,10 @@ describe("the cost of a large team", () => {
     const pending: string[] = [];
     for (const person of [direct[5], indirect[99]] as Employee[]) {
       const opened = { requestId: rid(), employeeId: person.id, leaveType: LeaveType.LEAVE_TYPE_ANNUAL, year: 2099 };
-      const { leaveAccount } = await timeoff.leaveAccounts.openLeaveAccount({ ...opened, entitlementHalfDays: 40 }, admin);
+      const { leaveAccount } = await timeoff.leaveAccounts.openLeaveAccount(
+        { ...opened, entitlementHalfDays: 40 },
+        admin,
+      );
       const self = await as(tenant, ["employee"], { userId: `login-of-${person.id}`, employeeId: person.id });
       const ask = { requestId: rid(), leaveAccountId: leaveAccount?.id ?? "", halfDay: false, note: "" };
       const { leaveRequest } = await app.selfService.requestMyLeave(
@@ -349,7 +352,10 @@ describe("the cost of a large team", () => {
     const calls = callsOf(login);
     expect(calls.length).toBeLessThanOrEqual(8);
     expect(new Set(calls)).toEqual(
-      new Set(["/hr.employee.v1.EmployeeService/ListEmployees", "/hr.timeoff.v1.LeaveAccountService/ListLeaveAccounts"]),
+      new Set([
+        "/hr.employee.v1.EmployeeService/ListEmployees",
+        "/hr.timeoff.v1.LeaveAccountService/ListLeaveAccounts",
+      ]),
     );
   });
 
