@@ -92,6 +92,16 @@ describe("the department of a hire or a transfer", () => {
     expect(moved.employee).toMatchObject({ departmentId: open });
   });
 
+  it("is one of the employee's tenant for any writer: the database refuses another tenant's department", async () => {
+    const tenant = newTenant();
+    const ada = await hire(await as(tenant), await openDepartment(people, tenant));
+    const foreign = await openDepartment(people, newTenant());
+    const moved = people.db
+      .$executeRaw`UPDATE employees SET department_id = ${foreign}::uuid WHERE id = ${ada.id}::uuid`;
+    await expect(moved).rejects.toThrow(/employees_tenant_id_department_id_fkey/);
+    expect((await people.employees.getEmployee({ id: ada.id }, await as(tenant))).employee).toEqual(ada);
+  });
+
   it("is checked under a lock: a hire waiting on an archive in progress sees the archive", async () => {
     const tenant = newTenant();
     const acme = await as(tenant);
