@@ -133,9 +133,11 @@ describe("the department of a hire or a transfer", () => {
  */
 async function waitForLockWaiter(call: Promise<void>): Promise<void> {
   let settled = false;
-  void call.finally(() => {
+  const done = () => {
     settled = true;
-  });
+  };
+  // Observed here, awaited by the caller: a rejection is never left unhandled.
+  call.then(done, done);
   while (!settled) {
     const [row] = await people.db.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM pg_stat_activity
