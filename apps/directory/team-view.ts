@@ -18,7 +18,8 @@ export interface Team {
 /**
  * GetTeam: the department, its active child departments and its non-terminated
  * members with their managers. Reads run in parallel; managers outside the team
- * are fetched with BatchGet, not one call each. Answers records, not cards:
+ * are fetched with BatchGet, 200 at a time, not one call each: at most 11
+ * calls to people whatever the department's size. Answers records, not cards:
  * each version of the contract shows them its way.
  */
 export async function teamView(
@@ -50,16 +51,27 @@ export async function teamView(
   };
 }
 
+/**
+ * The department's pending and active members in hiring order, at most
+ * MAX_MEMBERS: one listing per status (each at most MAX_MEMBERS / 200 + 1
+ * pages), merged by id (UUIDv7 ids sort in hiring order). Terminated people
+ * are never read, so however many have left, the calls stay the same.
+ */
 async function currentMembers(people: PeopleClients, departmentId: string, call: () => ReturnType<typeof forwardCall>) {
-  const members: Employee[] = [];
-  let pageToken = "";
-  do {
-    const page = await people.employees.listEmployees(
-      { pageSize: 200, pageToken, departmentId, managerId: "", status: EmployeeStatus.EMPLOYEE_STATUS_UNSPECIFIED },
-      call(),
-    );
-    members.push(...page.employees.filter((e) => e.status !== EmployeeStatus.EMPLOYEE_STATUS_TERMINATED));
-    pageToken = page.nextPageToken;
-  } while (pageToken !== "" && members.length < MAX_MEMBERS);
-  return members.slice(0, MAX_MEMBERS);
+  const [pending, active] = await Promise.all(
+    [EmployeeStatus.EMPLOYEE_STATUS_PENDING, EmployeeStatus.EMPLOYEE_STATUS_ACTIVE].map(async (status) => {
+      const members: Employee[] = [];
+      let pageToken = "";
+      do {
+        const page = await people.employees.listEmployees(
+          { pageSize: BATCH, pageToken, departmentId, managerId: "", managerIds: [], status },
+          call(),
+        );
+        members.push(...page.employees);
+        pageToken = page.nextPageToken;
+      } while (pageToken !== "" && members.length < MAX_MEMBERS);
+      return members;
+    }),
+  );
+  return [...(pending ?? []), ...(active ?? [])].sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, MAX_MEMBERS);
 }

@@ -15,6 +15,14 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_EMAIL = 254; // RFC 5321 path limit
 const MAX_EMAIL_LOCAL = 64;
+/**
+ * A character a reader can see: not white space, not a control or format
+ * character (U+200B, U+200C, U+200D, U+2060, U+FEFF, U+00AD...), not one of
+ * the other default-ignorable code points (e.g. U+3164 HANGUL FILLER), not a
+ * combining mark (it shows only on a base character), not U+2800 BRAILLE
+ * PATTERN BLANK. A required name made only of such characters looks empty.
+ */
+const VISIBLE = /[^\p{White_Space}\p{Cc}\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 /** A real calendar date "YYYY-MM-DD" (no 2025-02-30), in a plausible HR range. */
 export function isIsoDate(value: string): boolean {
@@ -57,6 +65,22 @@ function isPlausibleEmail(value: string): boolean {
   return labels.length >= 2 && labels.every((label) => label.length > 0);
 }
 
+/** The most ids a List filter takes (`manager_ids`, `employee_ids`): one page of a BatchGet. */
+export const MAX_FILTER_IDS = 200;
+
+/**
+ * A List filter of ids: undefined when empty (no filter), otherwise lower
+ * case, without duplicates and sorted, so a page token issued for it does not
+ * depend on the order the client sent them in. INVALID_ARGUMENT past
+ * MAX_FILTER_IDS ids or for a malformed one.
+ */
+export function idsFilter(field: string, values: readonly string[]): string[] | undefined {
+  const checks = new FieldChecks();
+  checks.uuids(field, values, MAX_FILTER_IDS);
+  checks.throwIfAny();
+  return values.length === 0 ? undefined : [...new Set(values.map((v) => v.toLowerCase()))].sort();
+}
+
 export class FieldChecks {
   private readonly found: FieldViolation[] = [];
 
@@ -80,13 +104,18 @@ export class FieldChecks {
     return this.check(field, !value.includes("\u0000"), "must not contain NUL characters");
   }
 
-  /** Expects an already trimmed value; `min` and `max` count code points. */
+  /**
+   * Expects an already trimmed value; `min` and `max` count code points. A
+   * required text (`min` of 1 or more) needs at least one visible character.
+   */
   text(field: string, value: string, { min, max }: Length): boolean {
     // Each code point is at most two UTF-16 units: skip scanning absurdly long input.
     if (value.length > 2 * max) return this.check(field, false, `must be at most ${max} characters`);
     const { length, problem } = scanText(value);
     if (problem !== null) return this.check(field, false, problem);
-    if (min >= 1 && value.trim() === "") return this.check(field, false, "must not be blank");
+    if (min >= 1 && !VISIBLE.test(value)) {
+      return this.check(field, false, "must contain a visible character, not only spaces or invisible characters");
+    }
     if (length < min) return this.check(field, false, `must be at least ${min} characters`);
     return this.check(field, length <= max, `must be at most ${max} characters`);
   }
@@ -112,6 +141,12 @@ export class FieldChecks {
   /** "" means "none", as proto3 strings cannot be absent. */
   optionalUuid(field: string, value: string): boolean {
     return value === "" || this.uuid(field, value);
+  }
+
+  /** A list of at most `max` UUIDs (a filter's ids, say); an empty list passes. */
+  uuids(field: string, values: readonly string[], max: number): boolean {
+    if (!this.check(field, values.length <= max, `must hold at most ${max} ids`)) return false;
+    return values.every((value, i) => this.uuid(`${field}[${i}]`, value));
   }
 
   throwIfAny(reason?: string): void {

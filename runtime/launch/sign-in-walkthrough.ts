@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { Metadata } from "nice-grpc";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { AccountServiceDefinition, Role } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
 import { SessionServiceDefinition } from "../../generated/proto/hr/session/v1/session_service.js";
 import { clientPolicyOf, createServiceClient, openChannel } from "../client/service-client.js";
@@ -31,11 +32,16 @@ const admin = bearer(
     300,
   ),
 );
+// A hire names an existing, active department of the tenant.
+const { department } = await client(DepartmentServiceDefinition, port("PEOPLE", 50051)).createDepartment(
+  { requestId: randomUUID(), name: "Engineering", code: `ENG-${randomUUID().slice(0, 8)}`, parentDepartmentId: "" },
+  admin,
+);
 const { employee } = await client(EmployeeServiceDefinition, port("PEOPLE", 50051)).hireEmployee(
   {
     requestId: randomUUID(),
     ...{ givenName: "Ada", familyName: "Lovelace", workEmail: `ada.${randomUUID().slice(0, 8)}@example.com` },
-    ...{ jobTitle: "Engineer", departmentId: randomUUID(), managerId: "", hireDate: "2026-01-05" },
+    ...{ jobTitle: "Engineer", departmentId: department?.id ?? "", managerId: "", hireDate: "2026-01-05" },
   },
   admin,
 );

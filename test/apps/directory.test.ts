@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Status } from "nice-grpc";
 import pg from "pg";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { as, type Caller, newTenant } from "../support/callers.js";
+import { as, type Caller, newTenant, testConfig } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
@@ -13,8 +14,12 @@ import { type PeopleUnderTest, startPeople } from "../support/people-under-test.
 
 let people: PeopleUnderTest;
 let app: Awaited<ReturnType<typeof startDirectory>>;
+/** Every call people answered (its one log line per call): method path and the caller's login. */
+const peopleCalls: { method: string; userId: string }[] = [];
+const callLog = pino({ level: "info" }, { write: (line: string) => peopleCalls.push(JSON.parse(line)) });
+
 beforeAll(async () => {
-  people = await startPeople();
+  people = await startPeople(testConfig, callLog);
   app = await startDirectory(people.address);
 });
 afterAll(async () => {
@@ -82,6 +87,32 @@ describe("GetTeam", () => {
     const eng = await department(await as(newTenant()), "Hidden");
     await expectError(app.directory.getTeam({ departmentId: eng.id }, await as(newTenant())), Status.NOT_FOUND);
     await expectError(app.directory.getTeam({ departmentId: eng.id }), Status.UNAUTHENTICATED);
+  });
+
+  it("reads people the same number of times however many members have left", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    const eng = await department(acme, "Engineering");
+    const lead = await hire(acme, "Linus", eng.id);
+    // 401 leavers: more than two pages of terminated people.
+    for (let i = 0; i < 401; i += 20) {
+      const leavers = Array.from({ length: Math.min(20, 401 - i) }, async (_, j) => {
+        const leaver = await hire(acme, `Gone${i + j}`, eng.id, lead.id);
+        const ending = { requestId: randomUUID(), id: leaver.id, etag: leaver.etag, effectiveDate: "2024-06-30" };
+        await people.employees.terminateEmployee(ending, acme);
+      });
+      await Promise.all(leavers);
+    }
+    const dev = await hire(acme, "Ada", eng.id, lead.id);
+
+    const reader = `reader-${randomUUID()}`;
+    const team = await app.directory.getTeam({ departmentId: eng.id }, await as(tenant, undefined, { userId: reader }));
+    expect(team.members.map((m) => m.person?.id)).toEqual([lead.id, dev.id]);
+    // GetDepartment, ListDepartments and one ListEmployees per current status
+    // (pending, active); paging through every member, leavers included, made
+    // it three ListEmployees here, and one more per 200 leavers.
+    const calls = peopleCalls.filter((call) => call.userId === reader).map((call) => call.method.split("/")[2]);
+    expect(calls.sort()).toEqual(["GetDepartment", "ListDepartments", "ListEmployees", "ListEmployees"]);
   });
 
   it("refuses a malformed id with field details", async () => {

@@ -11,6 +11,7 @@ import { readGatewayConfig } from "../../apps/gateway/gateway-config.js";
 import { Role } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { LeaveType } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import { SCRUBBED } from "../../runtime/privacy/privacy-marks.js";
+import { openDepartment } from "../contexts/employee.fixtures.js";
 import { as, newTenant } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { type GatewayUnderTest, startGatewayUnderTest } from "../support/gateway-under-test.js";
@@ -105,7 +106,8 @@ async function hirePersonWithLogin() {
     {
       requestId: randomUUID(),
       ...{ givenName: PERSON.givenName, familyName: PERSON.familyName, workEmail: PERSON.workEmail },
-      ...{ jobTitle: "Engineer", departmentId: randomUUID(), managerId: "", hireDate: "2024-01-15" },
+      ...{ jobTitle: "Engineer", departmentId: await openDepartment(people, tenantId), managerId: "" },
+      hireDate: "2024-01-15",
     },
     admin,
   );

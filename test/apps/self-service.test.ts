@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Status } from "nice-grpc";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Employee } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import {
@@ -8,7 +9,7 @@ import {
   LeaveRequestStatus,
   LeaveType,
 } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
-import { as, type Caller, newTenant } from "../support/callers.js";
+import { as, type Caller, newTenant, testConfig } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
 import { type SelfServiceUnderTest, startSelfService } from "../support/self-service-under-test.js";
@@ -27,8 +28,13 @@ import { startTimeoff, type TimeoffUnderTest } from "../support/timeoff-under-te
 let people: PeopleUnderTest;
 let timeoff: TimeoffUnderTest;
 let app: SelfServiceUnderTest;
+/** Every call the data services answered (their one log line per call): method path and the caller's login. */
+const upstreamCalls: { method: string; userId: string }[] = [];
+const callLog = pino({ level: "info" }, { write: (line: string) => upstreamCalls.push(JSON.parse(line)) });
+const callsOf = (userId: string) => upstreamCalls.filter((call) => call.userId === userId).map((call) => call.method);
+
 beforeAll(async () => {
-  [people, timeoff] = await Promise.all([startPeople(), startTimeoff()]);
+  [people, timeoff] = await Promise.all([startPeople(testConfig, callLog), startTimeoff(testConfig, callLog)]);
   app = await startSelfService(people.address, timeoff.address);
 });
 afterAll(async () => {
@@ -178,14 +184,16 @@ describe("an employee's own records", () => {
 
   it("refuses a login linked to no employee with FAILED_PRECONDITION", async () => {
     const unlinked = await as(org.admin.tenantId, ["manager", "employee"], { userId: "login-without-employee" });
+    // Each call starts only when the previous one has been checked: a call
+    // started early could reject before anything awaits it.
     for (const call of [
-      app.selfService.getMyProfile({}, unlinked),
-      app.selfService.listMyLeaveAccounts({ pageSize: 0, pageToken: "", year: 0 }, unlinked),
-      app.selfService.listTeamLeaveRequests({}, unlinked),
-      app.selfService.approveTeamLeave(decision(org.ada, randomUUID()), unlinked),
+      () => app.selfService.getMyProfile({}, unlinked),
+      () => app.selfService.listMyLeaveAccounts({ pageSize: 0, pageToken: "", year: 0 }, unlinked),
+      () => app.selfService.listTeamLeaveRequests({}, unlinked),
     ]) {
-      expect((await expectError(call, Status.FAILED_PRECONDITION)).reason).toBe("EMPLOYEE_LINK_REQUIRED");
+      expect((await expectError(call(), Status.FAILED_PRECONDITION)).reason).toBe("EMPLOYEE_LINK_REQUIRED");
     }
+    await denied(app.selfService.approveTeamLeave(decision(org.ada, randomUUID()), unlinked), "DECIDER_NOT_LINKED");
   });
 });
 
@@ -260,5 +268,105 @@ describe("a manager's team", () => {
     );
     await denied(app.selfService.approveTeamLeave(decision(org.hana, hana), org.hana.token), "OWN_RESOURCE_FORBIDDEN");
     expect(await statusOf(org.hana, hana)).toBe(PENDING);
+  });
+
+  it("refuses every decision to an HR administrator's second login linked to no employee", async () => {
+    // Hana's own login is refused her own leave; a second HR login without
+    // an employee must not be the way around that rule.
+    const hana = await askLeave(org.hana, "2099-03-13");
+    const eve = await askLeave(org.eve, "2099-03-13");
+    const second = await as(org.admin.tenantId, ["hr_admin"], { userId: "second-login-of-Hana" });
+    await denied(app.selfService.approveTeamLeave(decision(org.hana, hana), second), "DECIDER_NOT_LINKED");
+    await denied(app.selfService.rejectTeamLeave(decision(org.eve, eve), second), "DECIDER_NOT_LINKED");
+    expect(await statusOf(org.hana, hana)).toBe(PENDING);
+    expect(await statusOf(org.eve, eve)).toBe(PENDING);
+    // Her linked login still decides a report's leave.
+    const decided = await app.selfService.rejectTeamLeave(decision(org.eve, eve), org.hana.token);
+    expect(decided.leaveRequest?.status).toBe(REJECTED);
+  });
+});
+
+describe("the cost of a large team", () => {
+  /** Hires `count` people under `managerId` into `departmentId`, 20 at a time; answers them in hiring order. */
+  async function hireMany(admin: Caller, departmentId: string, managerId: string, count: number, name: string) {
+    const hired: Employee[] = [];
+    for (let i = 0; i < count; i += 20) {
+      const batch = Array.from({ length: Math.min(20, count - i) }, (_, j) =>
+        people.employees.hireEmployee(
+          {
+            requestId: rid(),
+            ...{ givenName: `${name}${i + j}`, familyName: "Tester", jobTitle: "", hireDate: "2024-01-15" },
+            ...{ workEmail: `${name}${i + j}.${rid().slice(0, 8)}@example.com`, departmentId, managerId },
+          },
+          admin,
+        ),
+      );
+      hired.push(...(await Promise.all(batch)).map(({ employee }) => employee as Employee));
+    }
+    return hired;
+  }
+
+  /** A tenant with one department and its head, a manager signed in with a login of their own. */
+  async function newCompany() {
+    const tenant = newTenant();
+    const admin = await as(tenant);
+    const { department } = await people.departments.createDepartment(
+      { requestId: rid(), name: "Company", code: "CO", parentDepartmentId: "", headEmployeeId: "" },
+      admin,
+    );
+    const [head] = await hireMany(admin, department?.id ?? "", "", 1, "Head");
+    const login = `login-${rid()}`;
+    const token = await as(tenant, ["manager", "employee"], { userId: login, employeeId: head?.id });
+    return { tenant, admin, departmentId: department?.id ?? "", head: head as Employee, token, login };
+  }
+
+  it("lists the pending leave of 300 reports in a handful of upstream calls, not two per person", async () => {
+    const { tenant, admin, departmentId, head, token, login } = await newCompany();
+    // 200 direct reports, and 100 more under the first of them.
+    const direct = await hireMany(admin, departmentId, head.id, 200, "Direct");
+    const indirect = await hireMany(admin, departmentId, direct[0]?.id ?? "", 100, "Indirect");
+    const pending: string[] = [];
+    for (const person of [direct[5], indirect[99]] as Employee[]) {
+      const opened = { requestId: rid(), employeeId: person.id, leaveType: LeaveType.LEAVE_TYPE_ANNUAL, year: 2099 };
+      const { leaveAccount } = await timeoff.leaveAccounts.openLeaveAccount(
+        { ...opened, entitlementHalfDays: 40 },
+        admin,
+      );
+      const self = await as(tenant, ["employee"], { userId: `login-of-${person.id}`, employeeId: person.id });
+      const ask = { requestId: rid(), leaveAccountId: leaveAccount?.id ?? "", halfDay: false, note: "" };
+      const { leaveRequest } = await app.selfService.requestMyLeave(
+        { ...ask, startDate: "2099-05-04", endDate: "2099-05-04" },
+        self,
+      );
+      pending.push(leaveRequest?.id ?? "");
+    }
+
+    expect(callsOf(login)).toEqual([]);
+    const { leaveRequests } = await app.selfService.listTeamLeaveRequests({}, token);
+    expect(leaveRequests.map((r) => [r.displayName, r.leaveRequest?.id])).toEqual([
+      ["Direct5 Tester", pending[0]],
+      ["Indirect99 Tester", pending[1]],
+    ]);
+    // One ListEmployees per level (three levels) and one ListLeaveAccounts per
+    // 200 people: 5 calls, measured. One call per person and level made it 601.
+    const calls = callsOf(login);
+    expect(calls.length).toBeLessThanOrEqual(8);
+    expect(new Set(calls)).toEqual(
+      new Set([
+        "/hr.employee.v1.EmployeeService/ListEmployees",
+        "/hr.timeoff.v1.LeaveAccountService/ListLeaveAccounts",
+      ]),
+    );
+  });
+
+  it("refuses a reporting tree deeper than 50 levels instead of answering part of it", async () => {
+    const { admin, departmentId, head, token } = await newCompany();
+    let manager = head.id;
+    for (let level = 0; level < 51; level++) {
+      const [report] = await hireMany(admin, departmentId, manager, 1, `Level${level}`);
+      manager = report?.id ?? "";
+    }
+    const refused = await expectError(app.selfService.listTeamLeaveRequests({}, token), Status.FAILED_PRECONDITION);
+    expect(refused.reason).toBe("TEAM_TOO_LARGE");
   });
 });

@@ -10,6 +10,7 @@ import {
 import { as, type Caller, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
+import { placement } from "./employee.fixtures.js";
 
 // The employee context (hr.employee.v1.EmployeeService) through its generated
 // client against a real people server and database.
@@ -21,9 +22,14 @@ beforeAll(async () => {
 });
 afterAll(() => people?.stop());
 
-// Departments live in the organization context and are not checked here: any UUID will do.
+// Stand-ins for a department of the caller's tenant (see employee.fixtures.ts):
+// the helpers below place people in the tenant's real one.
 const ENGINEERING = randomUUID();
 const SALES = randomUUID();
+let departmentOf: ReturnType<typeof placement>;
+beforeAll(() => {
+  departmentOf = placement(people, [ENGINEERING, SALES]);
+});
 
 const { EMPLOYEE_STATUS_PENDING: PENDING, EMPLOYEE_STATUS_ACTIVE: ACTIVE } = EmployeeStatus;
 const { EMPLOYEE_STATUS_TERMINATED: TERMINATED } = EmployeeStatus;
@@ -46,7 +52,8 @@ function present(employee: Employee | undefined): Employee {
 }
 
 async function hire(caller: Caller, overrides: Partial<HireEmployeeRequest> = {}): Promise<Employee> {
-  return present((await people.employees.hireEmployee(hireRequest(overrides), caller)).employee);
+  const departmentId = await departmentOf(caller, overrides.departmentId ?? ENGINEERING);
+  return present((await people.employees.hireEmployee(hireRequest({ ...overrides, departmentId }), caller)).employee);
 }
 
 async function read(caller: Caller, id: string): Promise<Employee> {
@@ -63,7 +70,8 @@ async function terminate(caller: Caller, e: Employee, effectiveDate = "2025-12-3
   return present((await people.employees.terminateEmployee(request, caller)).employee);
 }
 
-async function transfer(caller: Caller, e: Employee, departmentId: string, managerId = ""): Promise<Employee> {
+async function transfer(caller: Caller, e: Employee, standIn: string, managerId = ""): Promise<Employee> {
+  const departmentId = await departmentOf(caller, standIn);
   const request = { requestId: randomUUID(), id: e.id, etag: e.etag, departmentId, managerId };
   return present((await people.employees.transferEmployee(request, caller)).employee);
 }
@@ -71,7 +79,8 @@ async function transfer(caller: Caller, e: Employee, departmentId: string, manag
 const rowsOf = (tenantId: string) => people.db.employee.count({ where: { tenantId } });
 
 async function listIds(caller: Caller, filter: Partial<ListEmployeesRequest> = {}): Promise<string[]> {
-  const page = await people.employees.listEmployees({ pageSize: 200, ...filter }, caller);
+  const departmentId = filter.departmentId && (await departmentOf(caller, filter.departmentId));
+  const page = await people.employees.listEmployees({ pageSize: 200, ...filter, departmentId }, caller);
   expect(page.nextPageToken).toBe("");
   return page.employees.map((e) => e.id);
 }
@@ -80,17 +89,18 @@ describe("hiring and reading employees", () => {
   it("hires a pending employee with a normalized work email and reads it back", async () => {
     const tenant = newTenant();
     const acme = await as(tenant);
+    const engineering = await departmentOf(acme, ENGINEERING);
     const hired = await hire(acme, {
       givenName: "  Ada ",
       workEmail: "  Ada.Lovelace@Example.COM  ",
-      departmentId: ENGINEERING.toUpperCase(),
+      departmentId: engineering.toUpperCase(),
     });
     expect(hired).toMatchObject({
       givenName: "Ada",
       familyName: "Lovelace",
       workEmail: "ada.lovelace@example.com",
       jobTitle: "Engineer",
-      departmentId: ENGINEERING,
+      departmentId: engineering,
       managerId: "",
       hireDate: "2025-03-01",
       status: PENDING,
@@ -262,6 +272,30 @@ describe("validation", () => {
     expect(await listIds(acme)).toEqual([hired.id]);
   });
 
+  it("refuses a name with no visible character (U+200B alone or among other invisible ones), on hire and update", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    const invisible = ["\u200b", "\u200b\u200c\u200d", " \u2060 \ufeff ", "\u200b\u00a0\u3164", "\u0301"];
+    for (const name of invisible) {
+      const error = await expectError(
+        people.employees.hireEmployee(hireRequest({ givenName: name, familyName: name }), acme),
+        Status.INVALID_ARGUMENT,
+      );
+      expect(error.fields, JSON.stringify(name)).toEqual(["given_name", "family_name"]);
+    }
+    expect(await rowsOf(tenant)).toBe(0);
+
+    // A visible character among invisible ones is a name (a joiner belongs inside some scripts' names).
+    const hired = await hire(acme, { givenName: "\u200bAda", familyName: "Love\u200dlace" });
+    expect(hired).toMatchObject({ givenName: "\u200bAda", familyName: "Love\u200dlace" });
+    const renamed = people.employees.updateEmployee(
+      { requestId: randomUUID(), employee: { ...hired, givenName: "\u200b" }, updateMask: ["given_name"] },
+      acme,
+    );
+    expect((await expectError(renamed, Status.INVALID_ARGUMENT)).fields).toEqual(["given_name"]);
+    expect(await read(acme, hired.id)).toEqual(hired);
+  });
+
   it("refuses malformed ids and an unknown status filter, and keeps serving", async () => {
     const acme = await as(newTenant());
     const unknownStatus: number = 99;
@@ -296,11 +330,12 @@ describe("managers", () => {
     const acme = await as(newTenant());
     const boss = await hire(acme, { givenName: "Boss" });
     const ada = await hire(acme);
-    const moved = await transfer(acme, ada, SALES, boss.id.toUpperCase());
-    expect(moved).toMatchObject({ departmentId: SALES, managerId: boss.id, status: PENDING });
+    const sales = await departmentOf(acme, SALES);
+    const moved = await transfer(acme, ada, sales.toUpperCase(), boss.id.toUpperCase());
+    expect(moved).toMatchObject({ departmentId: sales, managerId: boss.id, status: PENDING });
     expect(moved.etag).not.toBe(ada.etag);
     const alone = await transfer(acme, moved, SALES, "");
-    expect(alone).toMatchObject({ departmentId: SALES, managerId: "" });
+    expect(alone).toMatchObject({ departmentId: sales, managerId: "" });
     expect(await read(acme, ada.id)).toEqual(alone);
   });
 
@@ -380,7 +415,10 @@ describe("work email uniqueness", () => {
     const acme = await as(tenant);
     await hire(acme, { workEmail: "ada@example.com" });
     const hiring = await expectError(
-      people.employees.hireEmployee(hireRequest({ workEmail: " ADA@example.com " }), acme),
+      people.employees.hireEmployee(
+        hireRequest({ workEmail: " ADA@example.com ", departmentId: await departmentOf(acme, ENGINEERING) }),
+        acme,
+      ),
       Status.ALREADY_EXISTS,
     );
     expect(hiring.reason).toBe("WORK_EMAIL_TAKEN");
@@ -480,7 +518,8 @@ describe("listing", () => {
 
     expect(await listIds(acme)).toEqual([boss.id, pending.id, seller.id, leaver.id, engineer.id]);
     expect(await listIds(acme, { departmentId: ENGINEERING })).toEqual([boss.id, pending.id, engineer.id]);
-    expect(await listIds(acme, { departmentId: SALES.toUpperCase() })).toEqual([seller.id, leaver.id]);
+    const sales = await departmentOf(acme, SALES);
+    expect(await listIds(acme, { departmentId: sales.toUpperCase() })).toEqual([seller.id, leaver.id]);
     expect(await listIds(acme, { managerId: boss.id })).toEqual([pending.id, seller.id, engineer.id]);
     expect(await listIds(acme, { status: ACTIVE })).toEqual([boss.id, seller.id, engineer.id]);
     expect(await listIds(acme, { status: PENDING })).toEqual([pending.id]);
@@ -491,5 +530,30 @@ describe("listing", () => {
     expect(await listIds(acme, { departmentId: SALES, status: TERMINATED })).toEqual([leaver.id]);
     expect(await listIds(acme, { departmentId: SALES, managerId: boss.id, status: PENDING })).toEqual([]);
     expect(await listIds(acme, { managerId: engineer.id })).toEqual([]);
+  });
+
+  it("lists the direct reports of several managers in one call, and refuses more than 200 managers", async () => {
+    const acme = await as(newTenant());
+    const [ada, grace] = [await hire(acme, { givenName: "Ada" }), await hire(acme, { givenName: "Grace" })];
+    const adas = await hire(acme, { managerId: ada.id });
+    const graces = await hire(acme, { managerId: grace.id });
+    await hire(acme, { managerId: adas.id });
+    const managerIds = [grace.id.toUpperCase(), ada.id, randomUUID(), ada.id];
+    expect(await listIds(acme, { managerIds })).toEqual([adas.id, graces.id]);
+    expect(await listIds(acme, { managerIds, managerId: grace.id })).toEqual([graces.id]);
+    // Another tenant's manager has no reports here.
+    expect(await listIds(await as(newTenant()), { managerIds })).toEqual([]);
+
+    const tooMany = Array.from({ length: 201 }, () => randomUUID());
+    const error = await expectError(
+      people.employees.listEmployees({ pageSize: 10, managerIds: tooMany }, acme),
+      Status.INVALID_ARGUMENT,
+    );
+    expect(error.fields).toEqual(["manager_ids"]);
+    const malformed = await expectError(
+      people.employees.listEmployees({ pageSize: 10, managerIds: [ada.id, "boss"] }, acme),
+      Status.INVALID_ARGUMENT,
+    );
+    expect(malformed.fields).toEqual(["manager_ids[1]"]);
   });
 });

@@ -58,6 +58,19 @@ describe("creating and reading departments", () => {
     expect(await people.db.department.count({ where: { tenantId: tenant } })).toBe(0);
   });
 
+  it("refuses a name with no visible character, and writes nothing", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    for (const name of ["\u200b", "\u200b \u200d\u2060", "\ufeff\u00ad"]) {
+      const error = await expectError(
+        people.departments.createDepartment(create({ name }), acme),
+        Status.INVALID_ARGUMENT,
+      );
+      expect(error.fields, JSON.stringify(name)).toEqual(["name"]);
+    }
+    expect(await people.db.department.count({ where: { tenantId: tenant } })).toBe(0);
+  });
+
   it("refuses a code already used in the tenant, but not in another tenant", async () => {
     const acme = await as(newTenant());
     await people.departments.createDepartment(create({ code: "OPS" }), acme);

@@ -362,6 +362,39 @@ describe("listing", () => {
     }
   });
 
+  it("lists the accounts of several employees in one call; one limited to their own names only themselves", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    const [ada, grace, linus] = [randomUUID(), randomUUID(), randomUUID()];
+    const a1 = await open(acme, { employeeId: ada });
+    const g1 = await open(acme, { employeeId: grace });
+    await open(acme, { employeeId: linus });
+    const g2 = await open(acme, { employeeId: grace, leaveType: SICK });
+    const list = (employeeIds: string[], caller = acme, employeeId = "") =>
+      timeoff.leaveAccounts.listLeaveAccounts({ pageSize: 2, pageToken: "", employeeId, employeeIds, year: 0 }, caller);
+
+    // Two pages of two: a page token is issued for the ids in any order.
+    const first = await list([grace, ada.toUpperCase(), grace]);
+    expect(first.leaveAccounts.map((a) => a.id)).toEqual([a1.id, g1.id]);
+    const next = await timeoff.leaveAccounts.listLeaveAccounts(
+      { pageSize: 2, pageToken: first.nextPageToken, employeeId: "", employeeIds: [ada, grace], year: 0 },
+      acme,
+    );
+    expect(next.leaveAccounts.map((a) => a.id)).toEqual([g2.id]);
+    expect((await list([ada, grace], acme, grace)).leaveAccounts.map((a) => a.id)).toEqual([g1.id, g2.id]);
+    expect((await list([randomUUID(), linus], await as(newTenant()))).leaveAccounts).toEqual([]);
+
+    const adaHerself = await as(tenant, ["employee"], { userId: "login-of-ada", employeeId: ada });
+    expect((await list([ada], adaHerself)).leaveAccounts.map((a) => a.id)).toEqual([a1.id]);
+    for (const ids of [[ada, grace], [grace]]) {
+      expect((await expectError(list(ids, adaHerself), Status.PERMISSION_DENIED)).reason).toBe("NOT_OWN_RESOURCE");
+    }
+
+    const tooMany = Array.from({ length: 201 }, () => randomUUID());
+    expect((await expectError(list(tooMany), Status.INVALID_ARGUMENT)).fields).toEqual(["employee_ids"]);
+    expect((await expectError(list([ada, "grace"]), Status.INVALID_ARGUMENT)).fields).toEqual(["employee_ids[1]"]);
+  });
+
   it("pages through an account's history in sequence order, each movement once", async () => {
     const acme = await as(newTenant());
     const account = await open(acme, { entitlementHalfDays: 40 });

@@ -5,6 +5,7 @@ import {
   type HireEmployeeRequest,
   type ListEmployeesRequest,
 } from "../../generated/proto/hr/employee/v1/employee_service.js";
+import { placement } from "../contexts/employee.fixtures.js";
 import { startPeople } from "../support/people-under-test.js";
 import { type ContextAdapter, required } from "./adapter.js";
 import { describeConventions } from "./suite.js";
@@ -12,6 +13,7 @@ import { describeConventions } from "./suite.js";
 // The conventions (tenancy, request ids, etags, paging) in the employee context.
 // Run alone: npx vitest run test/conventions/employee.test.ts
 
+// Stand-ins for departments of each caller's tenant (see ../contexts/employee.fixtures.ts).
 const ENGINEERING = randomUUID();
 const SALES = randomUUID();
 /** Where the variants of TransferEmployee move an employee. */
@@ -24,6 +26,7 @@ const employees: ContextAdapter<Employee, HireEmployeeRequest, Filter> = {
   async start() {
     const people = await startPeople();
     const client = people.employees;
+    const departmentOf = placement(people, [ENGINEERING, SALES, ...ELSEWHERE]);
     return {
       field: "employee",
       notFoundReason: "EMPLOYEE_NOT_FOUND",
@@ -41,14 +44,16 @@ const employees: ContextAdapter<Employee, HireEmployeeRequest, Filter> = {
         { ...request, givenName: "Someone else" },
         { ...request, hireDate: "2025-03-02" },
       ],
-      create: (request, caller) => client.hireEmployee(request, caller),
+      create: async (request, caller) =>
+        client.hireEmployee({ ...request, departmentId: await departmentOf(caller, request.departmentId) }, caller),
       get: async (id, caller) => (await client.getEmployee({ id }, caller)).employee!,
       batchGet: async (ids, caller) => {
         const batch = await client.batchGetEmployees({ ids }, caller);
         return { found: batch.employees, notFoundIds: batch.notFoundIds };
       },
       list: async (caller, page, filter = {}) => {
-        const { employees, nextPageToken } = await client.listEmployees({ ...page, ...filter }, caller);
+        const departmentId = await departmentOf(caller, filter.departmentId ?? "");
+        const { employees, nextPageToken } = await client.listEmployees({ ...page, ...filter, departmentId }, caller);
         return { items: employees, nextPageToken };
       },
       filter: { departmentId: ENGINEERING },
@@ -57,9 +62,10 @@ const employees: ContextAdapter<Employee, HireEmployeeRequest, Filter> = {
         { departmentId: ENGINEERING, managerId: randomUUID() },
         { departmentId: ENGINEERING, status: EmployeeStatus.EMPLOYEE_STATUS_PENDING },
       ],
-      change: required("TransferEmployee", (e, caller, key, variant = 0) =>
-        client.transferEmployee({ ...key, id: e.id, departmentId: ELSEWHERE[variant] ?? SALES, managerId: "" }, caller),
-      ),
+      change: required("TransferEmployee", async (e, caller, key, variant = 0) => {
+        const departmentId = await departmentOf(caller, ELSEWHERE[variant] ?? SALES);
+        return client.transferEmployee({ ...key, id: e.id, departmentId, managerId: "" }, caller);
+      }),
       commands: [
         required("UpdateEmployee", (e, caller, { requestId, etag }) =>
           client.updateEmployee(

@@ -4,6 +4,7 @@ import { Status } from "nice-grpc";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { openDepartment } from "../contexts/employee.fixtures.js";
 import { as, newTenant, testConfig } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type IdentityUnderTest, startIdentity } from "../support/identity-under-test.js";
@@ -144,7 +145,7 @@ describe("other attacks", () => {
         familyName: "Hopper",
         workEmail: `${randomUUID()}@example.com`,
         jobTitle: "",
-        departmentId: randomUUID(),
+        departmentId: await openDepartment(people, tenant),
         managerId: "",
         hireDate: "2024-02-01",
       },

@@ -4,11 +4,13 @@ import pg from "pg";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
+import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { createServiceClient, openChannel } from "../../runtime/client/service-client.js";
 import { openSqlDatabase, type SqlDatabase } from "../../runtime/db/sql.js";
 import { REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
 import type { RunningServer } from "../../runtime/server/grpc-server.js";
 import { startPeopleServer } from "../../services/people/people-server.js";
+import { openDepartment } from "../contexts/employee.fixtures.js";
 import { as, type Caller, newTenant, testClientPolicy, testConfig } from "../support/callers.js";
 import { cloneServiceDatabase, type DatabaseUnderTest } from "../support/database-under-test.js";
 import { expectError } from "../support/grpc-errors.js";
@@ -24,6 +26,7 @@ let db: SqlDatabase;
 let server: RunningServer;
 let channel: ReturnType<typeof openChannel>;
 let employees: ReturnType<typeof createServiceClient<typeof EmployeeServiceDefinition>>;
+let departments: ReturnType<typeof createServiceClient<typeof DepartmentServiceDefinition>>;
 const logLines: Array<{ method?: string; code?: string; requestId?: string }> = [];
 
 beforeAll(async () => {
@@ -33,6 +36,7 @@ beforeAll(async () => {
   server = await startPeopleServer({ db, port: 0, config: testConfig, logger });
   channel = openChannel(`127.0.0.1:${server.port}`);
   employees = createServiceClient(EmployeeServiceDefinition, channel, testClientPolicy);
+  departments = createServiceClient(DepartmentServiceDefinition, channel, testClientPolicy);
 });
 
 afterAll(async () => {
@@ -47,7 +51,8 @@ async function hire(caller: Caller) {
     {
       requestId: randomUUID(),
       ...{ givenName: "Ada", familyName: "Lovelace", workEmail: `ada.${randomUUID()}@example.com`, jobTitle: "" },
-      ...{ departmentId: randomUUID(), managerId: "", hireDate: "2026-01-05" },
+      ...{ departmentId: await openDepartment({ departments, employees }, caller.tenantId), managerId: "" },
+      hireDate: "2026-01-05",
     },
     caller,
   );

@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { createServiceClient, openChannel } from "../../runtime/client/service-client.js";
+import { openDepartment } from "../contexts/employee.fixtures.js";
 import { as, type Caller, newTenant, testClientPolicy, testConfig } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
@@ -26,7 +27,7 @@ async function hireOne(p: PeopleUnderTest, auth: Caller): Promise<string> {
     {
       requestId: randomUUID(),
       ...{ givenName: "Ada", familyName: "Lovelace", workEmail: `${randomUUID()}@example.com`, jobTitle: "" },
-      ...{ departmentId: randomUUID(), managerId: "", hireDate: "2024-02-01" },
+      ...{ departmentId: await openDepartment(p, auth.tenantId), managerId: "", hireDate: "2024-02-01" },
     },
     auth,
   );

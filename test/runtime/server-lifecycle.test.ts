@@ -6,6 +6,7 @@ import {
 } from "nice-grpc-server-health/lib/proto/grpc/health/v1/health.js";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
+import { openDepartment } from "../contexts/employee.fixtures.js";
 import { as, type Caller, newTenant, testConfig } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
@@ -27,7 +28,7 @@ async function hireOne(p: PeopleUnderTest, auth: Caller) {
       familyName: "Flight",
       workEmail: `${randomUUID()}@example.com`,
       jobTitle: "",
-      departmentId: randomUUID(),
+      departmentId: await openDepartment(p, auth.tenantId),
       managerId: "",
       hireDate: "2024-02-01",
     },

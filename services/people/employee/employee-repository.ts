@@ -2,12 +2,15 @@ import type { Employee as EmployeeModel } from "../../../generated/prisma/people
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { date, type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
+import type { DepartmentState } from "./department-placement.js";
 import type { Employee, EmployeeStatus } from "./employee.js";
 
 /** List filters; each one set narrows the list (AND). */
 export interface EmployeeFilter {
   departmentId: string | undefined;
   managerId: string | undefined;
+  /** Direct reports of any of these managers (lower case, no duplicates); undefined: any. */
+  managerIds: readonly string[] | undefined;
   status: EmployeeStatus | undefined;
 }
 
@@ -38,7 +41,14 @@ const LIST = sql(`
     AND ($3::uuid IS NULL OR manager_id = $3::uuid)
     AND ($4::text IS NULL OR status = $4::text)
     AND ($5::uuid IS NULL OR id > $5::uuid)
+    AND ($7::uuid[] IS NULL OR manager_id = ANY($7::uuid[]))
   ORDER BY id LIMIT $6`);
+// FOR SHARE: an archive (an UPDATE of the row) waits until the hire or
+// transfer that read the department as active has committed, and a hire
+// waits for an archive in progress and then sees it.
+const LOCK_DEPARTMENT = sql(
+  "SELECT id::text AS id, status FROM departments WHERE tenant_id = $1 AND id = $2::uuid FOR SHARE",
+);
 const INSERT = employees.insertStatement();
 const UPDATE = employees.versionedUpdateStatement();
 
@@ -57,9 +67,22 @@ export class EmployeeRepository {
 
   /** One page in hiring order, after `afterId` when given. */
   async list(tenantId: string, filter: EmployeeFilter, afterId: string | undefined, limit: number) {
-    const { departmentId, managerId, status } = filter;
-    const values = [tenantId, departmentId ?? null, managerId ?? null, status ?? null, afterId ?? null, limit];
+    const { departmentId, managerId, managerIds, status } = filter;
+    const values = [
+      ...[tenantId, departmentId ?? null, managerId ?? null, status ?? null, afterId ?? null, limit],
+      managerIds ?? null,
+    ];
     return (await this.sql.rows<Stored<EmployeeModel>>(LIST, values)).map(toDomain);
+  }
+
+  /**
+   * The department of the tenant an employee is placed in, locked FOR SHARE
+   * until the transaction ends, so it cannot be archived before the
+   * placement commits; undefined when the tenant has no such department.
+   */
+  async lockDepartment(tenantId: string, departmentId: string): Promise<DepartmentState | undefined> {
+    const [row] = await this.sql.rows<DepartmentState>(LOCK_DEPARTMENT, [tenantId, departmentId]);
+    return row;
   }
 
   async insert(employee: Employee): Promise<void> {

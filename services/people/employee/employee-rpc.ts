@@ -10,11 +10,12 @@ import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound, permissionDenied } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
-import { FieldChecks } from "../../../runtime/domain/validation.js";
+import { FieldChecks, idsFilter } from "../../../runtime/domain/validation.js";
 import type { Access } from "../../../runtime/server/authorization.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { inRequestOrder, optionalId, requireId, requireIds } from "../../../runtime/server/request-checks.js";
 import { updateMaskPaths } from "../../../runtime/server/update-mask.js";
+import { assertDepartmentOpen } from "./department-placement.js";
 import {
   activateEmployee,
   type Employee,
@@ -102,6 +103,7 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
       const filter: EmployeeFilter = {
         departmentId: optionalId("department_id", request.departmentId) ?? undefined,
         managerId: optionalId("manager_id", request.managerId) ?? undefined,
+        managerIds: idsFilter("manager_ids", request.managerIds),
         status: statusFilter("status", request.status),
       };
       const afterId = decodePageToken(methods.listEmployees, request.pageToken, call.caller.tenantId, filter);
@@ -127,6 +129,7 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
           await findManager(repo, call.caller.tenantId, request.managerId),
           nowIso(),
         );
+        assertDepartmentOpen(hired.departmentId, await repo.lockDepartment(hired.tenantId, hired.departmentId));
         await repo.insert(hired);
         return { employee: toEmployeeMessage(hired) };
       });
@@ -165,14 +168,19 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
 
     transferEmployee(request, call) {
       const id = requireId("id", request.id);
-      return change(call, methods.transferEmployee, request, id, request.etag, async (current, repo) =>
-        transferEmployee(
+      return change(call, methods.transferEmployee, request, id, request.etag, async (current, repo) => {
+        const moved = transferEmployee(
           current,
           { departmentId: request.departmentId, managerId: request.managerId },
           await findManager(repo, call.caller.tenantId, request.managerId),
           nowIso(),
-        ),
-      );
+        );
+        // Staying in one's department is no placement: an archived one is kept.
+        if (moved.departmentId !== current.departmentId) {
+          assertDepartmentOpen(moved.departmentId, await repo.lockDepartment(moved.tenantId, moved.departmentId));
+        }
+        return moved;
+      });
     },
 
     terminateEmployee(request, call) {

@@ -20,6 +20,8 @@ import { accountSubject } from "./leave-account.js";
 /** List filters; each one set narrows the list (AND). */
 export interface LeaveAccountFilter {
   employeeId: string | undefined;
+  /** Accounts of any of these employees (lower case, no duplicates); undefined: any. */
+  employeeIds: readonly string[] | undefined;
   year: number | undefined;
 }
 
@@ -58,6 +60,7 @@ const LIST = sql(`
     AND ($2::uuid IS NULL OR a.employee_id = $2::uuid)
     AND ($3::int IS NULL OR a.year = $3::int)
     AND ($4::uuid IS NULL OR a.id > $4::uuid)
+    AND ($6::uuid[] IS NULL OR a.employee_id = ANY($6::uuid[]))
   ORDER BY a.id LIMIT $5`);
 // Locks the row, then reads the account and its requests from the statement's
 // snapshot. When the lock had to wait for a command that committed meanwhile,
@@ -128,7 +131,8 @@ export class LeaveAccountRepository {
 
   /** One page in id order (ids are time-ordered UUIDv7, so this is creation order). */
   async list(tenantId: string, filter: LeaveAccountFilter, afterId: string | undefined, limit: number) {
-    const values = [tenantId, filter.employeeId ?? null, filter.year ?? null, afterId ?? null, limit];
+    const { employeeId, employeeIds, year } = filter;
+    const values = [tenantId, employeeId ?? null, year ?? null, afterId ?? null, limit, employeeIds ?? null];
     return (await this.sql.rows<AccountRow>(LIST, values)).map(toDomain);
   }
 

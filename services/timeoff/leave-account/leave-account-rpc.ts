@@ -12,7 +12,7 @@ import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { invalidArgument, notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
-import { FieldChecks } from "../../../runtime/domain/validation.js";
+import { FieldChecks, idsFilter } from "../../../runtime/domain/validation.js";
 import type { Access } from "../../../runtime/server/authorization.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { requireId } from "../../../runtime/server/request-checks.js";
@@ -40,6 +40,13 @@ type DecisionResponse = { leaveAccount?: LeaveAccountMessage; leaveRequest?: Lea
 /** Whether an employee's records are the caller's own: its token names that employee. */
 function isCallers(caller: Caller, employeeId: string): boolean {
   return caller.employeeId !== undefined && employeeId.toLowerCase() === caller.employeeId;
+}
+
+/** Whether a list's employee filters (`employee_id`, `employee_ids`) name the caller and nobody else. */
+function namesOnlyCaller(caller: Caller, employeeId: string, employeeIds: readonly string[] | undefined): boolean {
+  if (employeeId === "" && employeeIds === undefined) return false;
+  const named = employeeId === "" ? [] : [employeeId];
+  return [...named, ...(employeeIds ?? [])].every((id) => isCallers(caller, id));
 }
 
 /** A call as the handlers see it: the verified caller, its access to the method, its signal. */
@@ -126,10 +133,12 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
       const validYear = year === 0 || (year >= MIN_YEAR && year <= MAX_YEAR);
       checks.check("year", validYear, `must be ${MIN_YEAR} to ${MAX_YEAR}, or 0 for any year`);
       checks.throwIfAny();
+      const employeeIds = idsFilter("employee_ids", request.employeeIds);
       // Limited to one's own accounts, a list must ask for exactly those.
-      access.check(isCallers(caller, employeeId));
+      access.check(namesOnlyCaller(caller, employeeId, employeeIds));
       const filter: LeaveAccountFilter = {
         employeeId: employeeId === "" ? undefined : employeeId.toLowerCase(),
+        employeeIds,
         year: year === 0 ? undefined : year,
       };
       const afterId = decodePageToken(methods.listLeaveAccounts, request.pageToken, caller.tenantId, filter);

@@ -68,9 +68,12 @@ export function employeeStatusToJSON(object: EmployeeStatus): string {
 export interface Employee {
   /** Server-assigned identifier (a UUID), unique across tenants. */
   id: string;
-  /** Given (first) name, 1 to 100 characters. */
+  /**
+   * Given (first) name, 1 to 100 characters, at least one of them visible
+   * (not only spaces or invisible characters such as U+200B).
+   */
   givenName: string;
-  /** Family (last) name, 1 to 100 characters. */
+  /** Family (last) name, 1 to 100 characters, at least one of them visible. */
   familyName: string;
   /** Work email address, unique within the tenant; stored lower-case. */
   workEmail: string;
@@ -137,6 +140,13 @@ export interface ListEmployeesRequest {
   managerId: string;
   /** Only employees in this status, unless UNSPECIFIED. */
   status: EmployeeStatus;
+  /**
+   * Only direct reports of any of these employees, when not empty: a whole
+   * level of a reporting tree in one call instead of one call per manager.
+   * At most 200 ids (INVALID_ARGUMENT otherwise); their order does not
+   * matter. Combined with `manager_id` like every filter (AND).
+   */
+  managerIds: string[];
 }
 
 /** Response of ListEmployees. */
@@ -155,9 +165,12 @@ export interface HireEmployeeRequest {
    * payload is refused with INVALID_ARGUMENT (reason REQUEST_ID_REUSED).
    */
   requestId: string;
-  /** Given (first) name, 1 to 100 characters. */
+  /**
+   * Given (first) name, 1 to 100 characters, at least one of them visible
+   * (not only spaces or invisible characters such as U+200B).
+   */
   givenName: string;
-  /** Family (last) name, 1 to 100 characters. */
+  /** Family (last) name, 1 to 100 characters, at least one of them visible. */
   familyName: string;
   /** Work email address, unique within the tenant. */
   workEmail: string;
@@ -868,7 +881,7 @@ export const BatchGetEmployeesResponse: MessageFns<BatchGetEmployeesResponse> = 
 };
 
 function createBaseListEmployeesRequest(): ListEmployeesRequest {
-  return { pageSize: 0, pageToken: "", departmentId: "", managerId: "", status: 0 };
+  return { pageSize: 0, pageToken: "", departmentId: "", managerId: "", status: 0, managerIds: [] };
 }
 
 export const ListEmployeesRequest: MessageFns<ListEmployeesRequest> = {
@@ -887,6 +900,9 @@ export const ListEmployeesRequest: MessageFns<ListEmployeesRequest> = {
     }
     if (message.status !== 0) {
       writer.uint32(40).int32(message.status);
+    }
+    for (const v of message.managerIds) {
+      writer.uint32(50).string(v!);
     }
     return writer;
   },
@@ -944,6 +960,14 @@ export const ListEmployeesRequest: MessageFns<ListEmployeesRequest> = {
             message.status = reader.int32() as any;
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.managerIds.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -979,6 +1003,11 @@ export const ListEmployeesRequest: MessageFns<ListEmployeesRequest> = {
         ? globalThis.String(object.manager_id)
         : "",
       status: isSet(object.status) ? employeeStatusFromJSON(object.status) : 0,
+      managerIds: globalThis.Array.isArray(object?.managerIds)
+        ? object.managerIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.manager_ids)
+        ? object.manager_ids.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -999,6 +1028,9 @@ export const ListEmployeesRequest: MessageFns<ListEmployeesRequest> = {
     if (message.status !== 0) {
       obj.status = employeeStatusToJSON(message.status);
     }
+    if (message.managerIds?.length) {
+      obj.managerIds = message.managerIds;
+    }
     return obj;
   },
 
@@ -1012,6 +1044,7 @@ export const ListEmployeesRequest: MessageFns<ListEmployeesRequest> = {
     message.departmentId = object.departmentId ?? "";
     message.managerId = object.managerId ?? "";
     message.status = object.status ?? 0;
+    message.managerIds = object.managerIds?.map((e) => e) || [];
     return message;
   },
 };
@@ -2227,7 +2260,10 @@ export const EmployeeServiceDefinition = {
     },
     /**
      * Records a new hire in status PENDING. The work email must be unique in
-     * the tenant (ALREADY_EXISTS, reason WORK_EMAIL_TAKEN otherwise).
+     * the tenant (ALREADY_EXISTS, reason WORK_EMAIL_TAKEN otherwise). The
+     * department must be one of the tenant's and not archived
+     * (FAILED_PRECONDITION, reason UNKNOWN_DEPARTMENT or DEPARTMENT_ARCHIVED),
+     * checked in the transaction that hires, so a concurrent archive waits.
      */
     hireEmployee: {
       name: "HireEmployee",
@@ -2267,6 +2303,8 @@ export const EmployeeServiceDefinition = {
     /**
      * Moves an employee to another department and/or manager. Refused for a
      * terminated employee, and when the new manager is the employee themself.
+     * A new department must be one of the tenant's and not archived, as for
+     * HireEmployee; staying in the current department is always allowed.
      */
     transferEmployee: {
       name: "TransferEmployee",
@@ -2316,7 +2354,10 @@ export interface EmployeeServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<ListEmployeesResponse>>;
   /**
    * Records a new hire in status PENDING. The work email must be unique in
-   * the tenant (ALREADY_EXISTS, reason WORK_EMAIL_TAKEN otherwise).
+   * the tenant (ALREADY_EXISTS, reason WORK_EMAIL_TAKEN otherwise). The
+   * department must be one of the tenant's and not archived
+   * (FAILED_PRECONDITION, reason UNKNOWN_DEPARTMENT or DEPARTMENT_ARCHIVED),
+   * checked in the transaction that hires, so a concurrent archive waits.
    */
   hireEmployee(
     request: HireEmployeeRequest,
@@ -2341,6 +2382,8 @@ export interface EmployeeServiceImplementation<CallContextExt = {}> {
   /**
    * Moves an employee to another department and/or manager. Refused for a
    * terminated employee, and when the new manager is the employee themself.
+   * A new department must be one of the tenant's and not archived, as for
+   * HireEmployee; staying in the current department is always allowed.
    */
   transferEmployee(
     request: TransferEmployeeRequest,
@@ -2381,7 +2424,10 @@ export interface EmployeeServiceClient<CallOptionsExt = {}> {
   ): Promise<ListEmployeesResponse>;
   /**
    * Records a new hire in status PENDING. The work email must be unique in
-   * the tenant (ALREADY_EXISTS, reason WORK_EMAIL_TAKEN otherwise).
+   * the tenant (ALREADY_EXISTS, reason WORK_EMAIL_TAKEN otherwise). The
+   * department must be one of the tenant's and not archived
+   * (FAILED_PRECONDITION, reason UNKNOWN_DEPARTMENT or DEPARTMENT_ARCHIVED),
+   * checked in the transaction that hires, so a concurrent archive waits.
    */
   hireEmployee(
     request: DeepPartial<HireEmployeeRequest>,
@@ -2406,6 +2452,8 @@ export interface EmployeeServiceClient<CallOptionsExt = {}> {
   /**
    * Moves an employee to another department and/or manager. Refused for a
    * terminated employee, and when the new manager is the employee themself.
+   * A new department must be one of the tenant's and not archived, as for
+   * HireEmployee; staying in the current department is always allowed.
    */
   transferEmployee(
     request: DeepPartial<TransferEmployeeRequest>,

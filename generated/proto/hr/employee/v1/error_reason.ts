@@ -45,6 +45,16 @@ export enum ErrorReason {
    * change a field other than their given and family name.
    */
   OWN_FIELD_NOT_EDITABLE = 11,
+  /**
+   * UNKNOWN_DEPARTMENT - FAILED_PRECONDITION: the department a hire or a transfer names does not
+   * exist in the caller's tenant. BadRequest names `department_id`.
+   */
+  UNKNOWN_DEPARTMENT = 12,
+  /**
+   * DEPARTMENT_ARCHIVED - FAILED_PRECONDITION: the department a hire or a transfer names is
+   * archived and takes no employees. BadRequest names `department_id`.
+   */
+  DEPARTMENT_ARCHIVED = 13,
   UNRECOGNIZED = -1,
 }
 
@@ -86,6 +96,12 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 11:
     case "OWN_FIELD_NOT_EDITABLE":
       return ErrorReason.OWN_FIELD_NOT_EDITABLE;
+    case 12:
+    case "UNKNOWN_DEPARTMENT":
+      return ErrorReason.UNKNOWN_DEPARTMENT;
+    case 13:
+    case "DEPARTMENT_ARCHIVED":
+      return ErrorReason.DEPARTMENT_ARCHIVED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -119,6 +135,10 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "EMPLOYEE_NOT_PENDING";
     case ErrorReason.OWN_FIELD_NOT_EDITABLE:
       return "OWN_FIELD_NOT_EDITABLE";
+    case ErrorReason.UNKNOWN_DEPARTMENT:
+      return "UNKNOWN_DEPARTMENT";
+    case ErrorReason.DEPARTMENT_ARCHIVED:
+      return "DEPARTMENT_ARCHIVED";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -34,6 +34,20 @@ export enum ErrorReason {
    * HR administrator.
    */
   NOT_IN_REPORTING_LINE = 3,
+  /**
+   * DECIDER_NOT_LINKED - PERMISSION_DENIED: leave is decided (ApproveTeamLeave, RejectTeamLeave)
+   * only with a login linked to an employee, HR administrators' included:
+   * "never one's own leave" can only be checked for a login that says whose
+   * leave is its own, so a second, unlinked login of an HR administrator
+   * cannot approve that administrator's leave.
+   */
+  DECIDER_NOT_LINKED = 4,
+  /**
+   * TEAM_TOO_LARGE - FAILED_PRECONDITION: the caller's reporting tree is larger than
+   * ListTeamLeaveRequests walks in one call (more than 1,000 people or 50
+   * levels of managers). Ask HR for a report of that size instead.
+   */
+  TEAM_TOO_LARGE = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -51,6 +65,12 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 3:
     case "NOT_IN_REPORTING_LINE":
       return ErrorReason.NOT_IN_REPORTING_LINE;
+    case 4:
+    case "DECIDER_NOT_LINKED":
+      return ErrorReason.DECIDER_NOT_LINKED;
+    case 5:
+    case "TEAM_TOO_LARGE":
+      return ErrorReason.TEAM_TOO_LARGE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -68,6 +88,10 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "EMPLOYEE_LINK_REQUIRED";
     case ErrorReason.NOT_IN_REPORTING_LINE:
       return "NOT_IN_REPORTING_LINE";
+    case ErrorReason.DECIDER_NOT_LINKED:
+      return "DECIDER_NOT_LINKED";
+    case ErrorReason.TEAM_TOO_LARGE:
+      return "TEAM_TOO_LARGE";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

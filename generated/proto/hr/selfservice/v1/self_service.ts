@@ -2139,7 +2139,8 @@ export const RejectTeamLeaveResponse: MessageFns<RejectTeamLeaveResponse> = {
  * account): no "my" method takes an employee id, so there is none to tamper
  * with. Methods naming a leave account check that it is the caller's. A
  * caller whose token names no employee is refused with FAILED_PRECONDITION
- * (reason EMPLOYEE_LINK_REQUIRED).
+ * (reason EMPLOYEE_LINK_REQUIRED), and a leave decision by such a caller with
+ * PERMISSION_DENIED (reason DECIDER_NOT_LINKED), HR administrators included.
  *
  * Managers decide the leave of the people who report to them, directly or
  * through other managers (the manager links of the employee context); HR
@@ -2235,7 +2236,9 @@ export const SelfServiceDefinition = {
     },
     /**
      * The pending leave requests of everyone who reports to the caller,
-     * directly or indirectly (at most 1,000 people), oldest report first.
+     * directly or indirectly, oldest report first. A reporting tree of more
+     * than 1,000 people or 50 levels is refused with FAILED_PRECONDITION
+     * (reason TEAM_TOO_LARGE) rather than answered in part.
      */
     listTeamLeaveRequests: {
       name: "ListTeamLeaveRequests",
@@ -2251,8 +2254,9 @@ export const SelfServiceDefinition = {
     /**
      * Approves a pending leave request of someone in the caller's reporting
      * tree (anyone's, for an HR administrator). Refused with PERMISSION_DENIED
-     * for anyone else (NOT_IN_REPORTING_LINE) and for one's own
-     * (OWN_RESOURCE_FORBIDDEN).
+     * for anyone else (NOT_IN_REPORTING_LINE), for one's own
+     * (OWN_RESOURCE_FORBIDDEN), and to a login linked to no employee
+     * (DECIDER_NOT_LINKED), whose own leave could not be told apart.
      */
     approveTeamLeave: {
       name: "ApproveTeamLeave",
@@ -2324,7 +2328,9 @@ export interface SelfServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<CancelMyLeaveResponse>>;
   /**
    * The pending leave requests of everyone who reports to the caller,
-   * directly or indirectly (at most 1,000 people), oldest report first.
+   * directly or indirectly, oldest report first. A reporting tree of more
+   * than 1,000 people or 50 levels is refused with FAILED_PRECONDITION
+   * (reason TEAM_TOO_LARGE) rather than answered in part.
    */
   listTeamLeaveRequests(
     request: ListTeamLeaveRequestsRequest,
@@ -2333,8 +2339,9 @@ export interface SelfServiceImplementation<CallContextExt = {}> {
   /**
    * Approves a pending leave request of someone in the caller's reporting
    * tree (anyone's, for an HR administrator). Refused with PERMISSION_DENIED
-   * for anyone else (NOT_IN_REPORTING_LINE) and for one's own
-   * (OWN_RESOURCE_FORBIDDEN).
+   * for anyone else (NOT_IN_REPORTING_LINE), for one's own
+   * (OWN_RESOURCE_FORBIDDEN), and to a login linked to no employee
+   * (DECIDER_NOT_LINKED), whose own leave could not be told apart.
    */
   approveTeamLeave(
     request: ApproveTeamLeaveRequest,
@@ -2391,7 +2398,9 @@ export interface SelfServiceClient<CallOptionsExt = {}> {
   ): Promise<CancelMyLeaveResponse>;
   /**
    * The pending leave requests of everyone who reports to the caller,
-   * directly or indirectly (at most 1,000 people), oldest report first.
+   * directly or indirectly, oldest report first. A reporting tree of more
+   * than 1,000 people or 50 levels is refused with FAILED_PRECONDITION
+   * (reason TEAM_TOO_LARGE) rather than answered in part.
    */
   listTeamLeaveRequests(
     request: DeepPartial<ListTeamLeaveRequestsRequest>,
@@ -2400,8 +2409,9 @@ export interface SelfServiceClient<CallOptionsExt = {}> {
   /**
    * Approves a pending leave request of someone in the caller's reporting
    * tree (anyone's, for an HR administrator). Refused with PERMISSION_DENIED
-   * for anyone else (NOT_IN_REPORTING_LINE) and for one's own
-   * (OWN_RESOURCE_FORBIDDEN).
+   * for anyone else (NOT_IN_REPORTING_LINE), for one's own
+   * (OWN_RESOURCE_FORBIDDEN), and to a login linked to no employee
+   * (DECIDER_NOT_LINKED), whose own leave could not be told apart.
    */
   approveTeamLeave(
     request: DeepPartial<ApproveTeamLeaveRequest>,

@@ -329,6 +329,14 @@ export interface ListLeaveAccountsRequest {
   employeeId: string;
   /** Only accounts of this year (2000 to 2100), when not 0. */
   year: number;
+  /**
+   * Only accounts of any of these employees, when not empty: the accounts of
+   * a whole team in one call instead of one call per person. At most 200
+   * ids (INVALID_ARGUMENT otherwise); their order does not matter. Combined
+   * with `employee_id` like every filter (AND). A caller limited to their
+   * own accounts may name only themselves.
+   */
+  employeeIds: string[];
 }
 
 /** Response of ListLeaveAccounts. */
@@ -1460,7 +1468,7 @@ export const GetLeaveAccountResponse: MessageFns<GetLeaveAccountResponse> = {
 };
 
 function createBaseListLeaveAccountsRequest(): ListLeaveAccountsRequest {
-  return { pageSize: 0, pageToken: "", employeeId: "", year: 0 };
+  return { pageSize: 0, pageToken: "", employeeId: "", year: 0, employeeIds: [] };
 }
 
 export const ListLeaveAccountsRequest: MessageFns<ListLeaveAccountsRequest> = {
@@ -1476,6 +1484,9 @@ export const ListLeaveAccountsRequest: MessageFns<ListLeaveAccountsRequest> = {
     }
     if (message.year !== 0) {
       writer.uint32(32).int32(message.year);
+    }
+    for (const v of message.employeeIds) {
+      writer.uint32(42).string(v!);
     }
     return writer;
   },
@@ -1525,6 +1536,14 @@ export const ListLeaveAccountsRequest: MessageFns<ListLeaveAccountsRequest> = {
             message.year = reader.int32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.employeeIds.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1555,6 +1574,11 @@ export const ListLeaveAccountsRequest: MessageFns<ListLeaveAccountsRequest> = {
         ? globalThis.String(object.employee_id)
         : "",
       year: isSet(object.year) ? globalThis.Number(object.year) : 0,
+      employeeIds: globalThis.Array.isArray(object?.employeeIds)
+        ? object.employeeIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.employee_ids)
+        ? object.employee_ids.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1572,6 +1596,9 @@ export const ListLeaveAccountsRequest: MessageFns<ListLeaveAccountsRequest> = {
     if (message.year !== 0) {
       obj.year = Math.round(message.year);
     }
+    if (message.employeeIds?.length) {
+      obj.employeeIds = message.employeeIds;
+    }
     return obj;
   },
 
@@ -1584,6 +1611,7 @@ export const ListLeaveAccountsRequest: MessageFns<ListLeaveAccountsRequest> = {
     message.pageToken = object.pageToken ?? "";
     message.employeeId = object.employeeId ?? "";
     message.year = object.year ?? 0;
+    message.employeeIds = object.employeeIds?.map((e) => e) || [];
     return message;
   },
 };
