@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Status } from "nice-grpc-common";
@@ -285,6 +285,33 @@ describe("capture limits", () => {
     expect(readFileSync(file, "utf8")).toBe("");
     expect(lines.join("")).toContain("capture is behind: dropping lines");
     expect(lines.map((line) => JSON.parse(line) as { dropped?: number }).find((line) => line.dropped)?.dropped).toBe(3);
+  });
+
+  it("creates its file for its own user alone (0600) even under umask 0, and makes an existing readable one 0600", async () => {
+    const modeOf = (file: string) => (statSync(file).mode & 0o777).toString(8);
+    const fresh = join(folder, "private", "fresh.jsonl");
+    const existing = join(folder, "existing.jsonl");
+    writeFileSync(existing, "", { mode: 0o644 });
+    chmodSync(existing, 0o644);
+    const lines: string[] = [];
+    const umask = process.umask(0);
+    try {
+      for (const file of [fresh, existing]) {
+        const logger = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
+        const gateway = await startGatewayUnderTest(upstreams, { GATEWAY_CAPTURE_FILE: file }, logger);
+        try {
+          expect((await gateway.call(LOGIN, { tenantId: "t", loginName: "x" })).status).toBe(400);
+        } finally {
+          await gateway.stop();
+        }
+      }
+    } finally {
+      process.umask(umask);
+    }
+    expect(modeOf(fresh)).toBe("600");
+    expect(modeOf(existing)).toBe("600");
+    expect(readFileSync(existing, "utf8")).toContain(LOGIN);
+    expect(lines.join("")).toContain("capture file was readable by others: made 0600");
   });
 
   it("captures no call at a share of 0, and refuses a share outside 0 to 1 or no buffer", async () => {
