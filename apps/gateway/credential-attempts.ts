@@ -10,15 +10,21 @@ import { countOrRefuse } from "./rate-limits.js";
 /** A tenant named in a body is part of a key in Redis: a longer one (no real tenant id) is counted by its digest. */
 const LONGEST_KEY_PART = 128;
 
+/** The request field a public method names its tenant in, by default. */
+const TENANT_FIELD = "tenant_id";
+
 /**
- * Password spraying, slowed at the edge: the methods configured as
- * credential methods (the session's Login by default) may fail
+ * Password spraying, slowed at the edge: the credential methods may fail
  * UNAUTHENTICATED only `failures` times per window for one client address
- * and one tenant (named by a field of the request, `tenantId` for Login);
+ * and one tenant (named by a field of the request: `tenant_id` for Login);
  * past that, further calls from that address for that tenant are refused
  * 429 before they reach upstream, while other tenants' sign-ins from the
  * same address, and that tenant's from other addresses, go on. Nothing here
  * knows what a sign-in is: a method, a field, and the UNAUTHENTICATED code.
+ * Unless configured, the credential methods are the ones the contracts make
+ * public, which anyone may call without a token: today the session's Login
+ * (per address and tenant) and Refresh and Logout (per address; Logout never
+ * fails UNAUTHENTICATED, so it only waits once its address is over).
  * An attempt takes its point before it is sent (so a burst of attempts at
  * once cannot overtake the count) and gives it back unless it failed
  * UNAUTHENTICATED: a correct password costs nothing, and cannot wipe the
@@ -33,7 +39,8 @@ export class CredentialAttempts {
     methods: readonly ExposedMethod[],
     private readonly failures: RateLimiterAbstract,
   ) {
-    for (const [path, fieldName] of config.methods) {
+    const configured = config.methods ?? publicMethods(methods);
+    for (const [path, fieldName] of configured) {
       const exposed = methods.find((method) => method.path === path);
       if (exposed === undefined)
         throw new Error(`GATEWAY_CREDENTIAL_METHODS: ${path} is not a method of the contracts`);
@@ -66,6 +73,15 @@ export class CredentialAttempts {
       if (!failed) await this.failures.reward(key, 1).catch(() => undefined);
     }
   }
+}
+
+/** The contracts' public methods, each with its `tenant_id` field when it has one. */
+function publicMethods(methods: readonly ExposedMethod[]): Map<string, string | undefined> {
+  const named = (method: ExposedMethod) =>
+    method.method.input.fields.some(
+      (field) => field.name === TENANT_FIELD && field.fieldKind === "scalar" && field.scalar === ScalarType.STRING,
+    );
+  return new Map(methods.filter((m) => m.public).map((m) => [m.path, named(m) ? TENANT_FIELD : undefined]));
 }
 
 function keyPart(value: string): string {

@@ -63,15 +63,17 @@ export interface RateLimits {
 
 /** Methods whose UNAUTHENTICATED answers are failed sign-ins, and how many of those an address may spend per tenant. */
 export interface CredentialAttemptsConfig {
-  /** Method path ("/hr.session.v1.SessionService/Login") to the request field naming the tenant, if any ("tenantId"). */
-  methods: ReadonlyMap<string, string | undefined>;
+  /**
+   * Method path ("/hr.session.v1.SessionService/Login") to the request field
+   * naming the tenant, if any ("tenantId"). Undefined: every method the
+   * contracts make public (callable without a token: sign-in), with its
+   * `tenant_id` field when it has one (credential-attempts.ts).
+   */
+  methods: ReadonlyMap<string, string | undefined> | undefined;
   /** Failed attempts per address and tenant in a window; past them, the method is refused 429 before reaching upstream. */
   failures: number;
   windowSeconds: number;
 }
-
-/** The sign-in the platform ships: its answers UNAUTHENTICATED are failed passwords, its tenant is in the body. */
-const SIGN_IN = "/hr.session.v1.SessionService/Login=tenantId";
 
 /** What each upstream (each distinct gRPC target) is given on its own, so that one slow or dead upstream cannot hold the others' capacity. */
 export interface UpstreamIsolationConfig {
@@ -108,7 +110,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       redisKeyPrefix: env.GATEWAY_REDIS_KEY_PREFIX?.trim() || "hr-gateway:rate",
     },
     credentialAttempts: {
-      methods: credentialMethods(env.GATEWAY_CREDENTIAL_METHODS?.trim() || SIGN_IN),
+      methods: credentialMethods(env.GATEWAY_CREDENTIAL_METHODS?.trim() || undefined),
       failures: atLeastOne(env, "GATEWAY_CREDENTIAL_FAILURES", 20),
       windowSeconds: atLeastOne(env, "GATEWAY_CREDENTIAL_WINDOW_SECONDS", 600),
     },
@@ -169,7 +171,8 @@ function milliseconds(raw: string, name: string): number {
  * (without, the attempts are counted per address only); "none": no method.
  * Whether each exists is checked against the contracts at the start.
  */
-function credentialMethods(raw: string): Map<string, string | undefined> {
+function credentialMethods(raw: string | undefined): Map<string, string | undefined> | undefined {
+  if (raw === undefined) return undefined;
   const methods = new Map<string, string | undefined>();
   if (raw === "none") return methods;
   for (const entry of raw.split(",")) {

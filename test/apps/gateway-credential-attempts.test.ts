@@ -17,6 +17,7 @@ import { startSession } from "../support/session-under-test.js";
 
 const REDIS_URL = process.env.REDIS_URL || undefined;
 const LOGIN = "/hr.session.v1.SessionService/Login";
+const REFRESH = "/hr.session.v1.SessionService/Refresh";
 const FAILURES = 5;
 const SPRAY = 30;
 /** This run's keys in Redis: apart from any other run's, and removed at the end. */
@@ -32,7 +33,7 @@ beforeAll(async () => {
   gateway = await startGatewayUnderTest(
     { "hr.session.v1": `127.0.0.1:${session.server.port}` },
     {
-      // The default credential method (Login, tenant in `tenantId`), with a small limit.
+      // The default credential methods (the contracts' public ones: Login, tenant in `tenant_id`; Refresh; Logout), with a small limit.
       GATEWAY_CREDENTIAL_FAILURES: String(FAILURES),
       GATEWAY_CREDENTIAL_WINDOW_SECONDS: "600",
       // Every call here comes from loopback addresses: only failed sign-ins are limited.
@@ -103,6 +104,12 @@ describe(`failed sign-ins per address and tenant (counted ${REDIS_URL === undefi
     for (let i = 0; i < FAILURES + 2; i++) expect(await cy.signIn("127.0.0.22")).toBe(200);
     for (let i = 0; i < FAILURES; i++) expect(await cy.signIn("127.0.0.22", "not the password")).toBe(401);
     expect(await cy.signIn("127.0.0.22")).toBe(429);
+  });
+
+  it("counts the other public methods too, per address when they name no tenant: guessed refresh tokens", async () => {
+    const refresh = () => gateway.callFrom("127.0.0.23", REFRESH, { refreshToken: `guess-${randomUUID()}` });
+    for (let i = 0; i < FAILURES; i++) expect((await refresh()).status).toBe(401);
+    expect((await refresh()).status).toBe(429);
   });
 
   it("stops the start on a credential method the contracts lack, or a tenant field that is not a string", async () => {
