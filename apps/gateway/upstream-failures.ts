@@ -37,7 +37,8 @@ export function clientFacing(error: unknown, upstream: string, logger: Logger, r
   const ownTimeout = failure.code === Code.DeadlineExceeded || failure.code === Code.Canceled;
   const code = answered || ownTimeout ? failure.code : Code.Unavailable;
   const generic = GENERIC[code]?.(upstream);
-  if (generic !== undefined && generic !== failure.rawMessage) {
+  // A deadline or cancellation of the edge's own says nothing the access log does not.
+  if (generic !== undefined && generic !== failure.rawMessage && (answered || !ownTimeout)) {
     const detail = { upstream, requestId, answered, code: Code[failure.code], message: failure.rawMessage };
     logger.warn({ ...detail, cause: causeOf(failure) }, "upstream call failed");
   }
