@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +12,7 @@ import { LeaveType } from "../../generated/proto/hr/timeoff/v1/leave_account_ser
 import { SCRUBBED } from "../../runtime/privacy/privacy-marks.js";
 import { as, newTenant } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
-import { type GatewayUnderTest, startGatewayUnderTest } from "../support/gateway-under-test.js";
+import { type GatewayUnderTest, runReplay, startGatewayUnderTest } from "../support/gateway-under-test.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type IdentityUnderTest, startIdentity } from "../support/identity-under-test.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
@@ -328,17 +327,6 @@ describe("capture limits", () => {
   });
 });
 
-/** Runs `npm run replay` as a process: its exit code and what it printed. */
-function replay(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
-  const tsx = new URL("../../node_modules/.bin/tsx", import.meta.url).pathname;
-  const main = new URL("../../apps/gateway/replay/main.ts", import.meta.url).pathname;
-  return new Promise((resolve) => {
-    execFile(tsx, [main, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
-
 // Each replay is a process of its own (tsx compiling the program): slower than one call.
 describe("replay", { timeout: 60_000 }, () => {
   let target: GatewayUnderTest;
@@ -356,7 +344,7 @@ describe("replay", { timeout: 60_000 }, () => {
   const accessLog = () => targetLogs.map((line) => JSON.parse(line) as { path?: string; requestId?: string });
 
   it("finds no difference replaying the capture, and sends no call whose request lost a scrubbed field", async () => {
-    const { code, output } = await replay(
+    const { code, output } = await runReplay(
       [captureFile, "--target", target.baseUrl, "--sign-in", `${person.tenantId}:${PERSON.loginName}`],
       { REPLAY_PASSWORD: PERSON.password },
     );
@@ -384,19 +372,19 @@ describe("replay", { timeout: 60_000 }, () => {
     );
     writeFileSync(mutated, lines.map((line) => JSON.stringify(line)).join("\n"));
     const token = await signInThrough(target);
-    const { code, output } = await replay([mutated, "--target", target.baseUrl, "--token", token]);
+    const { code, output } = await runReplay([mutated, "--target", target.baseUrl, "--token", token]);
     expect(output).toContain("2 same, 1 different");
     expect(output).toContain('employee.jobTitle: captured "Captain", now "Engineer"');
     expect(code).toBe(1);
     // Told to ignore that field, the same replay passes.
-    expect((await replay([mutated, "--target", target.baseUrl, "--token", token, "--ignore", "jobTitle"])).code).toBe(
-      0,
-    );
+    expect(
+      (await runReplay([mutated, "--target", target.baseUrl, "--token", token, "--ignore", "jobTitle"])).code,
+    ).toBe(0);
   });
 
   it("reports the incompatible change of a new version: the directory's v2 splits the display name", async () => {
     const token = await signInThrough(target);
-    const { code, output } = await replay([
+    const { code, output } = await runReplay([
       captureFile,
       "--target",
       target.baseUrl,
@@ -417,7 +405,7 @@ describe("replay", { timeout: 60_000 }, () => {
   });
 
   it("refuses to run without a target", async () => {
-    const { code, output } = await replay([captureFile]);
+    const { code, output } = await runReplay([captureFile]);
     expect(code).toBe(2);
     expect(output).toContain("usage: npm run replay");
   });

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CapturedCall } from "../../apps/gateway/capture-line.js";
 import { replayTarget } from "../../apps/gateway/replay/replay-target.js";
+import { runReplay } from "../support/gateway-under-test.js";
 
 // `npm run replay` and where it sends what it holds (captured requests with a
 // bearer token, a password with --sign-in): never on to where a redirect
@@ -69,20 +69,9 @@ afterAll(async () => {
 const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const TOKEN = `${part({ alg: "EdDSA" })}.${part({ tenant_id: "tenant-1", sub: "ada" })}.c2ln`;
 
-/** Runs `npm run replay` as a process: its exit code and what it printed. */
-function replay(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
-  const tsx = new URL("../../node_modules/.bin/tsx", import.meta.url).pathname;
-  const main = new URL("../../apps/gateway/replay/main.ts", import.meta.url).pathname;
-  return new Promise((resolve) => {
-    execFile(tsx, [main, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
-
 describe("replay and redirects", { timeout: 60_000 }, () => {
   it("does not follow a redirect with the sign-in's password: the replay stops", async () => {
-    const { code, output } = await replay([captureFile, "--target", target, "--sign-in", "tenant-1:ada"], {
+    const { code, output } = await runReplay([captureFile, "--target", target, "--sign-in", "tenant-1:ada"], {
       REPLAY_PASSWORD: PASSWORD,
     });
     expect(code).toBe(2);
@@ -92,7 +81,7 @@ describe("replay and redirects", { timeout: 60_000 }, () => {
   });
 
   it("does not follow a redirect with a replayed call: it is reported as a difference", async () => {
-    const { code, output } = await replay([captureFile, "--target", target, "--token", TOKEN]);
+    const { code, output } = await runReplay([captureFile, "--target", target, "--token", TOKEN]);
     expect(output).toContain("0 same, 1 different");
     expect(output).toMatch(/redirect: captured \(absent\), now "the target answered HTTP 307.*not followed"/);
     expect(code).toBe(1);
@@ -102,7 +91,7 @@ describe("replay and redirects", { timeout: 60_000 }, () => {
 
 describe("replay targets", { timeout: 60_000 }, () => {
   it("refuses plain http:// to another machine, before sending anything, unless told", async () => {
-    const { code, output } = await replay([captureFile, "--target", "http://gateway.example.com", "--token", TOKEN]);
+    const { code, output } = await runReplay([captureFile, "--target", "http://gateway.example.com", "--token", TOKEN]);
     expect(code).toBe(2);
     expect(output).toContain("plain http:// to another machine");
     expect(output).toContain("--allow-insecure-http");

@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import type { Logger } from "pino";
 import { readGatewayConfig } from "../../apps/gateway/gateway-config.js";
@@ -80,6 +81,17 @@ export function callGatewayFrom(
     );
     sent.on("error", reject);
     sent.end(payload);
+  });
+}
+
+/** Runs `npm run replay` (apps/gateway/replay) as a process: its exit code and what it printed. */
+export function runReplay(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+  const tsx = new URL("../../node_modules/.bin/tsx", import.meta.url).pathname;
+  const main = new URL("../../apps/gateway/replay/main.ts", import.meta.url).pathname;
+  return new Promise((resolve) => {
+    execFile(tsx, [main, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` });
+    });
   });
 }
 
