@@ -76,6 +76,7 @@ async function edgeCall(
   if (edge === undefined) throw new Error("edge request missing: routes run only behind the HTTP edge");
   if (edge.credentials === undefined) throw new Error("credentials missing: every route is resolved before Connect");
   const authorization = context.requestHeader.get(AUTHORIZATION_HEADER);
+  // 401 unless the token suits the method (the call was counted before its body was read: edge-admission.ts).
   callerOf(exposed, edge.credentials);
   const budgetMs = budgetOf(checks.config, exposed.path, context.timeoutMs());
   const configuredMs = checks.config.methodDeadlines.get(exposed.path) ?? checks.config.deadlineMs;
