@@ -78,7 +78,7 @@ export async function rateLimiterSection(): Promise<string[]> {
   const lines = [
     `## ${RATE_LIMITER_CASE}`,
     "",
-    `- EdgeRateLimits.admit (caller and tenant counts, RateLimit headers) from ${CONCURRENCY} concurrent callers for ${SECONDS} s, in the load process; every call admitted (limits far above the rate), ${TENANTS} tenants × ${CALLERS_PER_TENANT} callers`,
+    `- EdgeRateLimits.admitAddress and admit (address, caller and tenant counts) from ${CONCURRENCY} concurrent callers for ${SECONDS} s, in the load process; every call admitted (limits far above the rate), ${TENANTS} tenants × ${CALLERS_PER_TENANT} callers`,
     `- CPU: this process's per admitted call; for Redis, Redis's own CPU is not counted${redisUrl ? "" : "; no Redis row: REDIS_URL is not set"}`,
     "",
     "| store | calls/s | p50 ms | CPU µs/call |",
