@@ -2,33 +2,39 @@ import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { AUTHORIZATION_HEADER } from "../../runtime/server/call-scope.js";
 import { explainBadBodies, JSON_READ } from "./bad-request-bodies.js";
+import type { CredentialAttempts } from "./credential-attempts.js";
 import { callerOf } from "./edge-authentication.js";
 import { budgetOf } from "./edge-deadlines.js";
 import type { ExposedMethod } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
-import type { EdgeRateLimits } from "./rate-limits.js";
 import { EDGE_REQUEST } from "./request-identity.js";
 import type { TrafficCapture } from "./traffic-capture.js";
 import { callUpstream } from "./upstream-call.js";
+import { clientFacing } from "./upstream-failures.js";
 import { type Upstream, upstreamsByPackage } from "./upstreams.js";
 
 /** What every route shares: the checks made at the edge, in the order a call meets them. */
 export interface EdgeChecks {
   config: GatewayConfig;
-  limits: EdgeRateLimits;
+  /** The failed sign-ins counted per address and tenant. */
+  credentials: CredentialAttempts;
   /** The sampled capture of calls, when configured. */
   capture?: TrafficCapture;
 }
 
 /**
  * One Connect route per exposed method whose package has an upstream, all
- * built by the same code from the descriptors: Connect decodes the JSON (or
- * binary) body with the method's input descriptor (a malformed body, an
- * unknown key or a wrong field type is 400 naming the field, before anything
- * else: bad-request-bodies.ts), then the token (verified before routing:
- * route-resolution.ts), the rate limits and the budget are checked, and the
- * message is sent upstream over gRPC through that upstream's bulkhead and
- * circuit breaker (upstream-isolation.ts). Paths with no route are 404.
+ * built by the same code from the descriptors. By the time a route runs, the
+ * edge has counted the call against its address, verified its token and
+ * counted it against its caller and tenant (http-edge.ts). Connect decodes
+ * the JSON (or binary) body with the method's input descriptor (a malformed
+ * body, an unknown key or a wrong field type is 400 naming the field:
+ * bad-request-bodies.ts), then the token is judged for the method, failed
+ * sign-ins are counted (credential-attempts.ts), the budget is checked, and
+ * the message is sent upstream over gRPC through that upstream's bulkhead
+ * and circuit breaker (upstream-isolation.ts); a failure on the way is told
+ * without the upstream's address (upstream-failures.ts). Paths with no route
+ * are 404.
  */
 export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks, logger: Logger) {
   const upstreams = upstreamsByPackage(checks.config, logger);
@@ -41,7 +47,7 @@ export function edgeRoutes(methods: readonly ExposedMethod[], checks: EdgeChecks
         router.rpc(
           exposed.method,
           (request, context) => {
-            const call = () => edgeCall(exposed, upstream, checks, request, context);
+            const call = () => edgeCall(exposed, upstream, checks, request, context, logger);
             return checks.capture ? checks.capture.around(exposed.method, request, context, call) : call();
           },
           { jsonOptions: JSON_READ },
@@ -64,19 +70,14 @@ async function edgeCall(
   checks: EdgeChecks,
   request: Parameters<typeof callUpstream>[2],
   context: HandlerContext,
+  logger: Logger,
 ) {
   const edge = context.values.get(EDGE_REQUEST);
   if (edge === undefined) throw new Error("edge request missing: routes run only behind the HTTP edge");
   if (edge.credentials === undefined) throw new Error("credentials missing: every route is resolved before Connect");
   const authorization = context.requestHeader.get(AUTHORIZATION_HEADER);
-  const caller = callerOf(exposed, edge.credentials);
-  await checks.limits.admit(
-    {
-      tenantId: caller?.tenantId,
-      callerKey: caller ? `user/${caller.tenantId}/${caller.userId}` : `address/${edge.clientAddress}`,
-    },
-    context.responseHeader,
-  );
+  // 401 unless the token suits the method (the call was counted before its body was read: edge-admission.ts).
+  callerOf(exposed, edge.credentials);
   const budgetMs = budgetOf(checks.config, exposed.path, context.timeoutMs());
   const configuredMs = checks.config.methodDeadlines.get(exposed.path) ?? checks.config.deadlineMs;
   const call = {
@@ -85,12 +86,16 @@ async function edgeCall(
     minBudgetMs: checks.config.minBudgetMs,
     signal: context.signal,
   };
-  return upstream.isolation.run(call, (leftMs) =>
-    callUpstream(upstream.transport, exposed.method, request, {
-      authorization,
-      requestId: edge.requestId,
-      budgetMs: leftMs,
-      signal: context.signal,
-    }),
+  const failed = (error: unknown) => clientFacing(error, upstream.isolation.upstream, logger, edge.requestId);
+  return checks.credentials.around(exposed, request, edge.clientAddress, () =>
+    upstream.isolation.run(call, (leftMs) =>
+      callUpstream(
+        upstream.transport,
+        exposed.method,
+        request,
+        { authorization, requestId: edge.requestId, budgetMs: leftMs, signal: context.signal },
+        failed,
+      ),
+    ),
   );
 }

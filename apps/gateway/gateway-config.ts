@@ -16,6 +16,14 @@ export interface GatewayConfig {
   /** Largest request body accepted; a larger one is 413. */
   maxBodyBytes: number;
   limits: RateLimits;
+  /** Failed sign-ins allowed per client address and tenant (credential-attempts.ts). */
+  credentialAttempts: CredentialAttemptsConfig;
+  /**
+   * Proxies in front of the edge whose `X-Forwarded-For` entries are trusted
+   * (client-address.ts). 0: the socket's remote address is the client's, and
+   * the header is ignored, since any client can write it.
+   */
+  trustedProxies: number;
   /** Origins whose browser scripts may call the edge (CORS); empty: no CORS headers at all. */
   corsOrigins: readonly string[];
   isolation: UpstreamIsolationConfig;
@@ -36,8 +44,14 @@ export interface CaptureConfig {
   bufferBytes: number;
 }
 
-/** Calls allowed per window, per tenant and per caller (signed-in user, or client address when anonymous). */
+/**
+ * Calls allowed per window: per client address, counted before the edge
+ * reads the body or verifies a token; then per tenant and per caller
+ * (signed-in user, or client address when anonymous), once the token is verified.
+ */
 export interface RateLimits {
+  addressCalls: number;
+  addressWindowSeconds: number;
   tenantCalls: number;
   callerCalls: number;
   windowSeconds: number;
@@ -45,6 +59,20 @@ export interface RateLimits {
   redisUrl: string | undefined;
   /** Put before every key the limits write to Redis, so they meet no other user's keys there. */
   redisKeyPrefix: string;
+}
+
+/** Methods whose UNAUTHENTICATED answers are failed sign-ins, and how many of those an address may spend per tenant. */
+export interface CredentialAttemptsConfig {
+  /**
+   * Method path ("/hr.session.v1.SessionService/Login") to the request field
+   * naming the tenant, if any ("tenantId"). Undefined: every method the
+   * contracts make public (callable without a token: sign-in), with its
+   * `tenant_id` field when it has one (credential-attempts.ts).
+   */
+  methods: ReadonlyMap<string, string | undefined> | undefined;
+  /** Failed attempts per address and tenant in a window; past them, the method is refused 429 before reaching upstream. */
+  failures: number;
+  windowSeconds: number;
 }
 
 /** What each upstream (each distinct gRPC target) is given on its own, so that one slow or dead upstream cannot hold the others' capacity. */
@@ -73,12 +101,20 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     minBudgetMs: readInt(env, "GATEWAY_MIN_BUDGET_MS", 5),
     maxBodyBytes: readInt(env, "GATEWAY_MAX_BODY_BYTES", 1024 * 1024),
     limits: {
+      addressCalls: atLeastOne(env, "GATEWAY_ADDRESS_LIMIT", 200),
+      addressWindowSeconds: atLeastOne(env, "GATEWAY_ADDRESS_WINDOW_SECONDS", 1),
       tenantCalls: readInt(env, "GATEWAY_TENANT_LIMIT", 200),
       callerCalls: readInt(env, "GATEWAY_CALLER_LIMIT", 50),
       windowSeconds: readInt(env, "GATEWAY_LIMIT_WINDOW_SECONDS", 1),
       redisUrl: redisUrl(env.REDIS_URL),
       redisKeyPrefix: env.GATEWAY_REDIS_KEY_PREFIX?.trim() || "hr-gateway:rate",
     },
+    credentialAttempts: {
+      methods: credentialMethods(env.GATEWAY_CREDENTIAL_METHODS?.trim() || undefined),
+      failures: atLeastOne(env, "GATEWAY_CREDENTIAL_FAILURES", 20),
+      windowSeconds: atLeastOne(env, "GATEWAY_CREDENTIAL_WINDOW_SECONDS", 600),
+    },
+    trustedProxies: readInt(env, "GATEWAY_TRUSTED_PROXIES", 0),
     corsOrigins: corsOrigins(env.GATEWAY_CORS_ORIGINS),
     isolation: {
       concurrency: atLeastOne(env, "GATEWAY_UPSTREAM_CONCURRENCY", 100),
@@ -127,6 +163,25 @@ function milliseconds(raw: string, name: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name}: "${raw}" is not a number of milliseconds`);
   return value;
+}
+
+/**
+ * "/pkg.Service/Method=tenantField,/pkg.Service/Other": each credential
+ * method, with the request field that names the tenant when there is one
+ * (without, the attempts are counted per address only); "none": no method.
+ * Whether each exists is checked against the contracts at the start.
+ */
+function credentialMethods(raw: string | undefined): Map<string, string | undefined> | undefined {
+  if (raw === undefined) return undefined;
+  const methods = new Map<string, string | undefined>();
+  if (raw === "none") return methods;
+  for (const entry of raw.split(",")) {
+    const [method = "", field] = entry.split("=").map((part) => part.trim());
+    if (method === "") continue;
+    if (field === "") throw new Error(`GATEWAY_CREDENTIAL_METHODS: "${entry}" names no tenant field after "="`);
+    methods.set(method.startsWith("/") ? method : `/${method}`, field);
+  }
+  return methods;
 }
 
 function redisUrl(raw: string | undefined): string | undefined {

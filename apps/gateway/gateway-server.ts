@@ -3,6 +3,8 @@ import type { RuntimeConfig } from "../../runtime/config.js";
 import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
 import { apiReferencePages } from "./api-reference.js";
 import { ApiVersions } from "./api-versions.js";
+import { CredentialAttempts } from "./credential-attempts.js";
+import { edgeAdmission } from "./edge-admission.js";
 import { EdgeAuthentication } from "./edge-authentication.js";
 import { corsPolicy } from "./edge-cors.js";
 import { edgeRoutes } from "./edge-routes.js";
@@ -29,23 +31,34 @@ export async function startGateway(options: {
   const { gateway, config, logger } = options;
   const { methods, skipped } = exposedMethods();
   if (skipped.length > 0) logger.warn({ methods: skipped }, "streaming methods are not exposed yet");
-  const limits = new EdgeRateLimits(gateway.limits, logger);
+  const limits = new EdgeRateLimits(gateway.limits, gateway.credentialAttempts, logger);
+  let credentials: CredentialAttempts;
+  try {
+    credentials = new CredentialAttempts(gateway.credentialAttempts, methods, limits.counters.credentialFailures);
+  } catch (error) {
+    await limits.close();
+    throw error;
+  }
   await limits.settled();
   const capture = TrafficCapture.open(gateway.capture, PrivacyMarks.fromDescriptorSet(), logger);
-  const { routes, reportUnrouted } = edgeRoutes(methods, { config: gateway, limits, capture }, logger);
+  const { routes, reportUnrouted } = edgeRoutes(methods, { config: gateway, credentials, capture }, logger);
   const routed = methods.filter((m) => gateway.upstreams.has(m.method.parent.file.proto.package));
   const versions = new ApiVersions(routed.map((m) => m.path));
   const followed = followVersionsFile(gateway.versionsFile, gateway.versionsPollMs, versions, logger);
+  const admission = edgeAdmission(limits);
   let edge: HttpEdge;
   try {
     edge = await listenHttpEdge({
       host: config.host,
       port: gateway.port,
       maxBodyBytes: gateway.maxBodyBytes,
+      trustedProxies: gateway.trustedProxies,
       routes,
       cors: corsPolicy(gateway.corsOrigins),
       pages: apiReferencePages(methods).serve,
-      resolveRoute: routeResolution(versions, followed.routing, new EdgeAuthentication(config.auth)),
+      // Counted first, before anything is read or verified; then the route (token, version), then its caller's limits.
+      admit: admission.byAddress,
+      steps: [routeResolution(versions, followed.routing, new EdgeAuthentication(config.auth)), admission.byCaller],
       logger,
       onAnswered: capture && ((request, status, durationMs) => capture.record(request, status, durationMs)),
     });

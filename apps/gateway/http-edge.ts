@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createContextValues } from "@connectrpc/connect";
+import { ConnectError, createContextValues } from "@connectrpc/connect";
+import { codeToHttpStatus, errorToJson } from "@connectrpc/connect/protocol-connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
@@ -18,22 +19,36 @@ export interface HttpEdge {
 }
 
 /**
+ * A step the edge takes for a request before Connect reads its body: it may
+ * set answer headers, rewrite `request.url`, or refuse the request by
+ * throwing a ConnectError, which is answered in the Connect protocol's JSON
+ * error form with the error's metadata as headers.
+ */
+export type EdgeStep = (request: IncomingMessage, response: ServerResponse, edge: EdgeRequest) => Promise<void>;
+
+/**
  * The gateway's HTTP/1.1 server: gives every request its identity (the
- * `x-request-id` answered on every response), one access-log line, the
- * health endpoints, the body-size bound, and hands the rest to Connect once
- * its route is resolved (caller and version).
+ * `x-request-id` answered on every response, the client's address), one
+ * access-log line, and the health endpoints; then, in this order, counts
+ * the request against its address (`admit`), serves the pages, bounds the
+ * body, takes the `steps` (the route and its caller, and the caller's
+ * limits), and hands the rest to Connect, which reads and decodes the body.
  */
 export async function listenHttpEdge(options: {
   host: string;
   port: number;
   maxBodyBytes: number;
+  /** How many proxies' X-Forwarded-For entries tell the client's address (client-address.ts). */
+  trustedProxies: number;
   routes: Parameters<typeof connectNodeAdapter>[0]["routes"];
   /** The browser origins' policy (edge-cors.ts); none: no CORS headers. */
   cors?: CorsPolicy;
   /** Pages served beside the routes (the API reference): answers and returns true for a path of its own. */
   pages?: (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
-  /** Settles the caller and the version, and may rewrite `request.url`, before Connect routes the request. */
-  resolveRoute: (request: IncomingMessage, response: ServerResponse, edge: EdgeRequest) => Promise<void>;
+  /** Before anything else is done for a request (health probes aside): counts it against its client's address. */
+  admit: EdgeStep;
+  /** After the body's bound, in order, before Connect routes and decodes the request: the caller, the version, the caller's limits. */
+  steps: readonly EdgeStep[];
   logger: Logger;
   /** Told of every request once it is answered (the traffic capture). */
   onAnswered?: AnswerListener;
@@ -55,7 +70,7 @@ export async function listenHttpEdge(options: {
   let draining = false;
 
   const server: Server = createServer((request, response) => {
-    const edge = identify(request);
+    const edge = identify(request, options.trustedProxies);
     requests.set(request, edge);
     response.setHeader(REQUEST_ID_HEADER, edge.requestId);
     logOnFinish(request, response, edge, logger, options.onAnswered);
@@ -69,20 +84,37 @@ export async function listenHttpEdge(options: {
   });
   const serve = (request: IncomingMessage, response: ServerResponse, path: string | undefined, edge: EdgeRequest) => {
     if (draining) return answer(response, 503, { code: "unavailable", message: "the gateway is shutting down" });
-    if (path !== undefined && options.pages?.(request, response, path)) return;
-    const refusal = bodyRefusal(request, maxBodyBytes);
-    if (refusal !== undefined) {
-      // The body is not read: the connection cannot be reused.
-      response.setHeader("connection", "close");
-      return answer(response, refusal.status, { code: refusal.code, message: refusal.message });
-    }
-    options.resolveRoute(request, response, edge).then(
-      () => connect(request, response),
+    beforeConnect(request, response, path, edge).then(
+      (served) => {
+        if (!served) connect(request, response);
+      },
       (error: unknown) => {
+        // Refused before the body was read: the connection cannot be reused.
+        if (request.method === "POST") response.setHeader("connection", "close");
+        if (error instanceof ConnectError) return answerError(response, error);
         logger.error({ err: error, requestId: edge.requestId }, "resolving the route failed");
         answer(response, 500, { code: "internal", message: "internal error" });
       },
     );
+  };
+  /** The edge's own work on a request, in order; true when it answered the request itself. */
+  const beforeConnect = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string | undefined,
+    edge: EdgeRequest,
+  ) => {
+    await options.admit(request, response, edge);
+    if (path !== undefined && options.pages?.(request, response, path)) return true;
+    const refusal = bodyRefusal(request, maxBodyBytes);
+    if (refusal !== undefined) {
+      // The body is not read: the connection cannot be reused.
+      response.setHeader("connection", "close");
+      answer(response, refusal.status, { code: refusal.code, message: refusal.message });
+      return true;
+    }
+    for (const step of options.steps) await step(request, response, edge);
+    return false;
   };
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -133,6 +165,12 @@ function bodyRefusal(request: IncomingMessage, maxBodyBytes: number) {
 function answer(response: ServerResponse, status: number, body: object): void {
   response.writeHead(status, { "content-type": "application/json" });
   response.end(JSON.stringify(body));
+}
+
+/** A refusal of the edge's own (a rate limit) as Connect answers errors: its status, its headers, its JSON body. */
+function answerError(response: ServerResponse, error: ConnectError): void {
+  for (const [name, value] of error.metadata) response.setHeader(name, value);
+  answer(response, codeToHttpStatus(error.code), errorToJson(error, undefined));
 }
 
 /** What the edge tells once a request is answered: its HTTP status (499: the client went away first) and duration. */

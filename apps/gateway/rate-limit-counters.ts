@@ -6,14 +6,18 @@ import {
   RateLimiterRedis,
   type RateLimiterRes,
 } from "rate-limiter-flexible";
-import type { RateLimits } from "./gateway-config.js";
+import type { CredentialAttemptsConfig, RateLimits } from "./gateway-config.js";
 
 type WindowOptions = ConstructorParameters<typeof RateLimiterMemory>[0];
 
 /** The counters the limits take calls from, and how to let go of what they hold when the gateway stops. */
 export interface LimitCounters {
+  /** Every call per client address, before anything else. */
+  addresses: RateLimiterAbstract;
   tenants: RateLimiterAbstract;
   callers: RateLimiterAbstract;
+  /** Failed (and in-flight) sign-ins per address and tenant. */
+  credentialFailures: RateLimiterAbstract;
   /** Resolves once the counts know where they go: Redis connected, or failed to (then memory), or no Redis. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -22,7 +26,7 @@ export interface LimitCounters {
 /**
  * Longest wait for Redis on one count. Redis answers in well under a
  * millisecond here; a Redis that stops answering without closing its
- * connection costs each call this much (twice: caller and tenant) before the
+ * connection costs each call this much (per count: address, caller, tenant) before the
  * count falls back to memory. Not smaller, so that a busy event loop does not
  * send counts to memory while Redis is fine.
  */
@@ -42,12 +46,19 @@ const WARNING_INTERVAL_MS = 60_000;
  * replica up to the full limit) and no call fails because Redis is down; a
  * warning is logged, and the counts go back to Redis when it answers.
  */
-export function limitCounters(limits: RateLimits, logger: Logger): LimitCounters {
-  const window = (points: number): WindowOptions => ({ points, duration: limits.windowSeconds });
+export function limitCounters(limits: RateLimits, attempts: CredentialAttemptsConfig, logger: Logger): LimitCounters {
+  const windows = {
+    address: { points: limits.addressCalls, duration: limits.addressWindowSeconds },
+    tenant: { points: limits.tenantCalls, duration: limits.windowSeconds },
+    caller: { points: limits.callerCalls, duration: limits.windowSeconds },
+    credential: { points: attempts.failures, duration: attempts.windowSeconds },
+  } satisfies Record<string, WindowOptions>;
   if (limits.redisUrl === undefined) {
     return {
-      tenants: new RateLimiterMemory(window(limits.tenantCalls)),
-      callers: new RateLimiterMemory(window(limits.callerCalls)),
+      addresses: new RateLimiterMemory(windows.address),
+      tenants: new RateLimiterMemory(windows.tenant),
+      callers: new RateLimiterMemory(windows.caller),
+      credentialFailures: new RateLimiterMemory(windows.credential),
       settled: async () => {},
       close: async () => {},
     };
@@ -63,17 +74,19 @@ export function limitCounters(limits: RateLimits, logger: Logger): LimitCounters
   const fallback = fallbackWarnings(logger);
   redis.on("error", (error: Error) => fallback.failed(error));
   redis.on("ready", () => fallback.answered());
-  const shared = (name: string, points: number) =>
+  const shared = (name: keyof typeof windows) =>
     new RateLimiterRedis({
-      ...window(points),
+      ...windows[name],
       storeClient: redis,
       keyPrefix: `${limits.redisKeyPrefix}:${name}`,
       rejectIfRedisNotReady: true,
-      insuranceLimiter: new InsuranceCounts(window(points), () => fallback.failed()),
+      insuranceLimiter: new InsuranceCounts(windows[name], () => fallback.failed()),
     });
   return {
-    tenants: shared("tenant", limits.tenantCalls),
-    callers: shared("caller", limits.callerCalls),
+    addresses: shared("address"),
+    tenants: shared("tenant"),
+    callers: shared("caller"),
+    credentialFailures: shared("credential"),
     settled: () => connectionSettled(redis),
     async close() {
       if (redis.status === "ready") await redis.quit().catch(() => redis.disconnect());

@@ -1,50 +1,62 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
-import type { RateLimits } from "./gateway-config.js";
+import { addressKey } from "./client-address.js";
+import type { CredentialAttemptsConfig, RateLimits } from "./gateway-config.js";
 import { type LimitCounters, limitCounters } from "./rate-limit-counters.js";
 
-/** Who a call is counted against: its tenant (none before sign-in) and its caller. */
+/** Who a call is counted against once its token is verified: its tenant (none before sign-in) and its caller. */
 export interface Counted {
   tenantId: string | undefined;
-  /** The signed-in user ("tenant/sub"), or the client's address for a call without a token. */
+  /** The signed-in user ("tenant/sub"), or the client's address for a call without a valid token. */
   callerKey: string;
 }
 
+/** One limit as a call left it: what the RateLimit headers say. */
+export interface LimitState {
+  limit: number;
+  remaining: number;
+  msBeforeNext: number;
+}
+
 /**
- * Calls per window per tenant and per caller, counted in this process's
- * memory, or in Redis when one is configured, so that every replica of the
- * gateway takes from the same counts (rate-limit-counters.ts). The caller
- * is counted first, so a caller refused on its own limit spends none of its
- * tenant's: one noisy user slows only themselves, and one noisy tenant only
- * itself. Every answer carries the
- * RateLimit headers of the tighter limit; a refusal is RESOURCE_EXHAUSTED,
- * which the Connect protocol answers 429, with Retry-After.
+ * Calls per window per client address, per tenant and per caller, counted
+ * in this process's memory, or in Redis when one is configured, so that
+ * every replica of the gateway takes from the same counts
+ * (rate-limit-counters.ts). The address is counted first, before the edge
+ * reads the body or verifies a token, so that calls refused for those are
+ * not free. Then, once the token is verified, the caller, and the tenant
+ * after it: a caller refused on its own limit spends none of its tenant's,
+ * so one noisy user slows only themselves, and one noisy tenant only
+ * itself. Every answer carries the RateLimit headers of the tightest limit;
+ * a refusal is RESOURCE_EXHAUSTED, which the Connect protocol answers 429,
+ * with Retry-After.
  */
 export class EdgeRateLimits {
-  private readonly counters: LimitCounters;
+  readonly counters: LimitCounters;
 
   constructor(
     private readonly limits: RateLimits,
+    attempts: CredentialAttemptsConfig,
     logger: Logger,
   ) {
-    this.counters = limitCounters(limits, logger);
+    this.counters = limitCounters(limits, attempts, logger);
   }
 
-  /** Counts one call; sets the RateLimit headers on `responseHeader`; throws RESOURCE_EXHAUSTED over a limit. */
-  async admit(counted: Counted, responseHeader: Headers): Promise<void> {
-    const caller = await this.take(this.counters.callers, counted.callerKey, this.limits.callerCalls, "caller");
-    let tighter = caller;
-    if (counted.tenantId !== undefined) {
-      const tenant = await this.take(
-        this.counters.tenants,
-        `tenant/${counted.tenantId}`,
-        this.limits.tenantCalls,
-        "tenant",
-      );
-      if (tenant.remaining < caller.remaining) tighter = tenant;
-    }
-    for (const [name, value] of Object.entries(rateLimitHeaders(tighter))) responseHeader.set(name, value);
+  /** Counts one call against the client's address; throws RESOURCE_EXHAUSTED over its limit. */
+  admitAddress(address: string): Promise<LimitState> {
+    const refusal = "address rate limit reached: retry later";
+    return countOrRefuse(this.counters.addresses, addressKey(address), this.limits.addressCalls, refusal);
+  }
+
+  /** Counts one call against its caller, then its tenant; answers the tighter; throws RESOURCE_EXHAUSTED over a limit. */
+  async admit(counted: Counted): Promise<LimitState> {
+    const { callers, tenants } = this.counters;
+    const refusal = (who: string) => `${who} rate limit reached: retry later`;
+    const caller = await countOrRefuse(callers, counted.callerKey, this.limits.callerCalls, refusal("caller"));
+    if (counted.tenantId === undefined) return caller;
+    const tenantKey = `tenant/${counted.tenantId}`;
+    return tighter(caller, await countOrRefuse(tenants, tenantKey, this.limits.tenantCalls, refusal("tenant")));
   }
 
   /** Resolves once the counts know whether they go to Redis (connected or not), so the first calls are shared too. */
@@ -56,28 +68,39 @@ export class EdgeRateLimits {
   close(): Promise<void> {
     return this.counters.close();
   }
+}
 
-  private async take(limiter: RateLimiterAbstract, key: string, limit: number, who: string) {
-    try {
-      const res = await limiter.consume(key);
-      return { limit, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext };
-    } catch (refusal) {
-      if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      const state = { limit, remaining: 0, msBeforeNext: refusal.msBeforeNext };
-      const headers = { ...rateLimitHeaders(state), "retry-after": String(Math.max(1, secondsOf(state.msBeforeNext))) };
-      throw new ConnectError(`${who} rate limit reached: retry later`, Code.ResourceExhausted, headers);
-    }
+/** Takes one point from `key`; over `limit`, throws RESOURCE_EXHAUSTED saying `refusal`, with Retry-After and RateLimit headers. */
+export async function countOrRefuse(
+  limiter: RateLimiterAbstract,
+  key: string,
+  limit: number,
+  refusal: string,
+): Promise<LimitState> {
+  try {
+    const res = await limiter.consume(key);
+    return { limit, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext };
+  } catch (refused) {
+    if (!(refused instanceof RateLimiterRes)) throw refused;
+    const state = { limit, remaining: 0, msBeforeNext: refused.msBeforeNext };
+    const headers = { ...rateLimitHeaders(state), "retry-after": String(Math.max(1, secondsOf(state.msBeforeNext))) };
+    throw new ConnectError(refusal, Code.ResourceExhausted, headers);
   }
 }
 
-function secondsOf(ms: number): number {
-  return Math.ceil(ms / 1000);
+/** The limit with fewer calls left (the one a client should heed); `known` when there is no other yet. */
+export function tighter(known: LimitState | undefined, state: LimitState): LimitState {
+  return known !== undefined && known.remaining <= state.remaining ? known : state;
 }
 
-function rateLimitHeaders(state: { limit: number; remaining: number; msBeforeNext: number }): Record<string, string> {
+export function rateLimitHeaders(state: LimitState): Record<string, string> {
   return {
     "ratelimit-limit": String(state.limit),
     "ratelimit-remaining": String(state.remaining),
     "ratelimit-reset": String(secondsOf(state.msBeforeNext)),
   };
+}
+
+function secondsOf(ms: number): number {
+  return Math.ceil(ms / 1000);
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, openSync } from "node:fs";
+import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DescMessage, DescMethodUnary, Message } from "@bufbuild/protobuf";
 import { ConnectError, type HandlerContext } from "@connectrpc/connect";
@@ -18,6 +18,33 @@ interface Exchange {
   request: Message;
   response?: Message;
   error?: ConnectError;
+}
+
+/** Read and write for the gateway's own user alone: the lines hold tenants, callers and business data. */
+const OWNER_ONLY = 0o600;
+
+/**
+ * The capture file, opened here, synchronously: a path that cannot be
+ * written stops the start, not a request. A new file (and a new folder) is
+ * created for the owner alone, whatever the umask (which can only take
+ * permissions away). An existing file is appended to, and, if others may
+ * read or write it, first made 0600 with a warning naming its old mode; if
+ * that is not allowed (another user's file), the start stops.
+ */
+function openOwnerOnly(file: string, logger: Logger): number {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const fd = openSync(file, "a", OWNER_ONLY);
+  try {
+    const mode = fstatSync(fd).mode & 0o777;
+    if ((mode & ~OWNER_ONLY) !== 0) {
+      fchmodSync(fd, OWNER_ONLY);
+      logger.warn({ file, mode: mode.toString(8) }, "capture file was readable by others: made 0600");
+    }
+    return fd;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
 }
 
 /**
@@ -42,9 +69,7 @@ export class TrafficCapture {
     private readonly logger: Logger,
     private readonly random: () => number,
   ) {
-    // Opened here, synchronously: a path that cannot be written stops the start, not a request.
-    mkdirSync(dirname(config.file), { recursive: true });
-    const fd = openSync(config.file, "a");
+    const fd = openOwnerOnly(config.file, logger);
     this.file = pino.destination({ fd, sync: false, maxLength: config.bufferBytes });
     this.file.on("drop", () => {
       this.dropped++;

@@ -1,8 +1,7 @@
 import type { DescMessage, DescMethodUnary, Message } from "@bufbuild/protobuf";
-import { ConnectError, type Transport } from "@connectrpc/connect";
+import type { ConnectError, Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AUTHORIZATION_HEADER, DEADLINE_HEADER, REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
-import { readableDetails } from "./readable-details.js";
 
 /** A gRPC connection to an application server at "host:port", described by nothing but the descriptors it is called with. */
 export function upstreamTransport(target: string): Transport {
@@ -21,15 +20,15 @@ export interface Hop {
  * Calls `method` upstream with the decoded request and answers its reply.
  * The deadline goes as grpc-timeout and as the platform's absolute
  * `x-deadline-ms`, which the servers read (call-scope.ts) and pass on. An
- * upstream error is re-raised with its code, message and google.rpc details
- * only (decoded for people too: readable-details.ts): its HTTP/2 headers and
- * trailers are the upstream's, not the client's.
+ * upstream error is raised as `failed` makes it for the client
+ * (upstream-failures.ts).
  */
 export async function callUpstream(
   transport: Transport,
   method: DescMethodUnary<DescMessage, DescMessage>,
   request: Message,
   hop: Hop,
+  failed: (error: unknown) => ConnectError,
 ): Promise<Message> {
   const headers = new Headers({
     [REQUEST_ID_HEADER]: hop.requestId,
@@ -40,9 +39,6 @@ export async function callUpstream(
     const response = await transport.unary(method, hop.signal, hop.budgetMs, headers, request);
     return response.message;
   } catch (error) {
-    const upstream = ConnectError.from(error);
-    const answer = new ConnectError(upstream.rawMessage, upstream.code);
-    answer.details.push(...readableDetails(upstream.details));
-    throw answer;
+    throw failed(error);
   }
 }

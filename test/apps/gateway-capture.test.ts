@@ -1,6 +1,5 @@
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Status } from "nice-grpc-common";
@@ -14,7 +13,7 @@ import { SCRUBBED } from "../../runtime/privacy/privacy-marks.js";
 import { openDepartment } from "../contexts/employee.fixtures.js";
 import { as, newTenant } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
-import { type GatewayUnderTest, startGatewayUnderTest } from "../support/gateway-under-test.js";
+import { type GatewayUnderTest, runReplay, startGatewayUnderTest } from "../support/gateway-under-test.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type IdentityUnderTest, startIdentity } from "../support/identity-under-test.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
@@ -289,6 +288,33 @@ describe("capture limits", () => {
     expect(lines.map((line) => JSON.parse(line) as { dropped?: number }).find((line) => line.dropped)?.dropped).toBe(3);
   });
 
+  it("creates its file for its own user alone (0600) even under umask 0, and makes an existing readable one 0600", async () => {
+    const modeOf = (file: string) => (statSync(file).mode & 0o777).toString(8);
+    const fresh = join(folder, "private", "fresh.jsonl");
+    const existing = join(folder, "existing.jsonl");
+    writeFileSync(existing, "", { mode: 0o644 });
+    chmodSync(existing, 0o644);
+    const lines: string[] = [];
+    const umask = process.umask(0);
+    try {
+      for (const file of [fresh, existing]) {
+        const logger = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
+        const gateway = await startGatewayUnderTest(upstreams, { GATEWAY_CAPTURE_FILE: file }, logger);
+        try {
+          expect((await gateway.call(LOGIN, { tenantId: "t", loginName: "x" })).status).toBe(400);
+        } finally {
+          await gateway.stop();
+        }
+      }
+    } finally {
+      process.umask(umask);
+    }
+    expect(modeOf(fresh)).toBe("600");
+    expect(modeOf(existing)).toBe("600");
+    expect(readFileSync(existing, "utf8")).toContain(LOGIN);
+    expect(lines.join("")).toContain("capture file was readable by others: made 0600");
+  });
+
   it("captures no call at a share of 0, and refuses a share outside 0 to 1 or no buffer", async () => {
     const file = join(folder, "sampled-out.jsonl");
     const gateway = await startGatewayUnderTest(upstreams, { GATEWAY_CAPTURE_FILE: file, GATEWAY_CAPTURE_SAMPLE: "0" });
@@ -302,17 +328,6 @@ describe("capture limits", () => {
     expect(() => readGatewayConfig({ GATEWAY_CAPTURE_BUFFER_BYTES: "0" })).toThrow(/GATEWAY_CAPTURE_BUFFER_BYTES/);
   });
 });
-
-/** Runs `npm run replay` as a process: its exit code and what it printed. */
-function replay(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
-  const tsx = new URL("../../node_modules/.bin/tsx", import.meta.url).pathname;
-  const main = new URL("../../apps/gateway/replay/main.ts", import.meta.url).pathname;
-  return new Promise((resolve) => {
-    execFile(tsx, [main, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
 
 // Each replay is a process of its own (tsx compiling the program): slower than one call.
 describe("replay", { timeout: 60_000 }, () => {
@@ -331,7 +346,7 @@ describe("replay", { timeout: 60_000 }, () => {
   const accessLog = () => targetLogs.map((line) => JSON.parse(line) as { path?: string; requestId?: string });
 
   it("finds no difference replaying the capture, and sends no call whose request lost a scrubbed field", async () => {
-    const { code, output } = await replay(
+    const { code, output } = await runReplay(
       [captureFile, "--target", target.baseUrl, "--sign-in", `${person.tenantId}:${PERSON.loginName}`],
       { REPLAY_PASSWORD: PERSON.password },
     );
@@ -359,19 +374,19 @@ describe("replay", { timeout: 60_000 }, () => {
     );
     writeFileSync(mutated, lines.map((line) => JSON.stringify(line)).join("\n"));
     const token = await signInThrough(target);
-    const { code, output } = await replay([mutated, "--target", target.baseUrl, "--token", token]);
+    const { code, output } = await runReplay([mutated, "--target", target.baseUrl, "--token", token]);
     expect(output).toContain("2 same, 1 different");
     expect(output).toContain('employee.jobTitle: captured "Captain", now "Engineer"');
     expect(code).toBe(1);
     // Told to ignore that field, the same replay passes.
-    expect((await replay([mutated, "--target", target.baseUrl, "--token", token, "--ignore", "jobTitle"])).code).toBe(
-      0,
-    );
+    expect(
+      (await runReplay([mutated, "--target", target.baseUrl, "--token", token, "--ignore", "jobTitle"])).code,
+    ).toBe(0);
   });
 
   it("reports the incompatible change of a new version: the directory's v2 splits the display name", async () => {
     const token = await signInThrough(target);
-    const { code, output } = await replay([
+    const { code, output } = await runReplay([
       captureFile,
       "--target",
       target.baseUrl,
@@ -392,7 +407,7 @@ describe("replay", { timeout: 60_000 }, () => {
   });
 
   it("refuses to run without a target", async () => {
-    const { code, output } = await replay([captureFile]);
+    const { code, output } = await runReplay([captureFile]);
     expect(code).toBe(2);
     expect(output).toContain("usage: npm run replay");
   });

@@ -61,12 +61,21 @@ async function tenantWithTeam() {
   );
   return {
     tenantId,
+    departmentId: department?.id,
     /** GetTeam through `via` as the employee `userId` of this tenant. */
     async getTeam(userId: string, via: GatewayUnderTest = gateway) {
       const token = await tokenOf(tenantId, userId, ["employee"]);
       return via.call(GET_TEAM, { departmentId: department?.id }, { authorization: `Bearer ${token}` });
     },
   };
+}
+
+/** Answers `count` calls made at once (each settled: a refused connection is an answer too). */
+async function flood(count: number, call: () => Promise<Response>) {
+  const settled = await Promise.allSettled(Array.from({ length: count }, call));
+  const answers = settled.flatMap((one) => (one.status === "fulfilled" ? [one.value] : []));
+  expect(answers).toHaveLength(count);
+  return { answers, statuses: answers.map((answer) => answer.status) };
 }
 
 async function refusal(response: Response) {
@@ -187,4 +196,92 @@ describe(`rate limits (counted ${REDIS_URL === undefined ? "in memory" : "in Red
       }
     },
   );
+});
+
+// Counted before anything else: per client address, before the body is read
+// and the token verified. Each test floods from an address of its own
+// (127.0.0.0/8 is all loopback on Linux), with caller and tenant limits
+// high, so every 429 here is the address's.
+describe(`the address limit, before any decoding or verification (counted ${REDIS_URL === undefined ? "in memory" : "in Redis"})`, () => {
+  const ADDRESS_CALLS = 40;
+  const FLOOD = 300;
+  // Exactly FLOOD - ADDRESS_CALLS in memory; in Redis a count that times out under the flood is
+  // taken in memory instead (rate-limit-counters.ts), which may let one more limit's worth through.
+  const AT_LEAST_REFUSED = FLOOD - 2 * ADDRESS_CALLS;
+  const addressEnv = (): Record<string, string> => ({
+    ...limitsEnv(),
+    ...{ GATEWAY_TENANT_LIMIT: "100000", GATEWAY_CALLER_LIMIT: "100000" },
+    ...{ GATEWAY_ADDRESS_LIMIT: String(ADDRESS_CALLS), GATEWAY_ADDRESS_WINDOW_SECONDS: String(WINDOW_SECONDS) },
+  });
+  let edge: GatewayUnderTest;
+  beforeAll(async () => {
+    edge = await startGatewayUnderTest(upstreams, addressEnv());
+  });
+  afterAll(() => edge?.stop());
+
+  /** A call from `address` that the edge serves: 200 proves that address is not refused. */
+  async function servedFrom(address: string) {
+    const tenant = await tenantWithTeam();
+    const token = await tokenOf(tenant.tenantId, "ada", ["employee"]);
+    return edge.callFrom(
+      address,
+      GET_TEAM,
+      { departmentId: tenant.departmentId },
+      { authorization: `Bearer ${token}` },
+    );
+  }
+
+  it("refuses a flood of undecodable bodies from one address with 429, and serves another address", async () => {
+    const { answers, statuses } = await flood(FLOOD, () => edge.callFrom("127.0.0.2", GET_TEAM, "{not json"));
+    expect(new Set(statuses)).toEqual(new Set([400, 429]));
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(AT_LEAST_REFUSED);
+    const refused = await refusal(answers.find((answer) => answer.status === 429) as Response);
+    expect(refused).toMatchObject({ limit: String(ADDRESS_CALLS), remaining: "0" });
+    expect(refused.body).toMatchObject({ code: "resource_exhausted", message: expect.stringContaining("address") });
+    expect(refused.retryAfter).toBeGreaterThanOrEqual(1);
+    expect(refused.retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
+
+    expect((await servedFrom("127.0.0.3")).status).toBe(200);
+  });
+
+  it("refuses a flood of calls with a bad token from one address with 429, and serves another address", async () => {
+    const forged = { authorization: "Bearer not.a.token" };
+    const { statuses } = await flood(FLOOD, () => edge.callFrom("127.0.0.4", GET_TEAM, { departmentId: "d" }, forged));
+    expect(new Set(statuses)).toEqual(new Set([401, 429]));
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(AT_LEAST_REFUSED);
+
+    expect((await servedFrom("127.0.0.5")).status).toBe(200);
+  });
+
+  it("counts calls to paths it does not serve, and its own refusals of a body", async () => {
+    const unknown = await flood(ADDRESS_CALLS / 2, () => edge.callFrom("127.0.0.6", "/hr.nothing.v1.No/Where", {}));
+    expect(new Set(unknown.statuses)).toEqual(new Set([404]));
+    const tooLarge = "x".repeat(2 * 1024 * 1024);
+    const bodies = await flood(ADDRESS_CALLS / 2, () => edge.callFrom("127.0.0.6", GET_TEAM, tooLarge));
+    expect(new Set(bodies.statuses)).toEqual(new Set([413]));
+    expect((await edge.callFrom("127.0.0.6", GET_TEAM, "{")).status).toBe(429);
+  });
+
+  it("believes X-Forwarded-For only from as many proxies as it is told to trust", async () => {
+    // Not told: a client naming another address in the header is still counted by its own.
+    const spoofed = await flood(ADDRESS_CALLS + 1, () =>
+      edge.callFrom("127.0.0.7", GET_TEAM, "{", { "x-forwarded-for": `198.51.100.${Math.floor(Math.random() * 250)}` }),
+    );
+    expect(spoofed.statuses.filter((status) => status === 429)).toHaveLength(1);
+
+    // One proxy trusted: the client is the entry it appended; what the client wrote before it is not believed.
+    const behindProxy = await startGatewayUnderTest(upstreams, { ...addressEnv(), GATEWAY_TRUSTED_PROXIES: "1" });
+    try {
+      const through = (client: string, written = "203.0.113.9") =>
+        behindProxy.callFrom("127.0.0.8", GET_TEAM, "{", { "x-forwarded-for": `${written}, ${client}` });
+      const noisy = await flood(ADDRESS_CALLS + 1, () =>
+        through("192.0.2.1", `203.0.113.${Math.floor(Math.random() * 250)}`),
+      );
+      expect(noisy.statuses.filter((status) => status === 429)).toHaveLength(1);
+      // Another client behind the same proxy (the same socket address) is served.
+      expect((await through("192.0.2.2")).status).toBe(400);
+    } finally {
+      await behindProxy.stop();
+    }
+  });
 });

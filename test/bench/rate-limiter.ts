@@ -3,8 +3,9 @@ import pino from "pino";
 import { EdgeRateLimits } from "../../apps/gateway/rate-limits.js";
 import { CONCURRENCY, SECONDS } from "./load.js";
 
-// The gateway rate limiter's cost per request: EdgeRateLimits.admit (one
-// count for the caller, one for the tenant, and the RateLimit headers), as
+// The gateway rate limiter's cost per request: EdgeRateLimits.admitAddress
+// and admit (one count for the client address, one for the caller, one for
+// the tenant), as
 // the gateway runs it for every call, counted in memory and, when REDIS_URL
 // is set, in Redis. In this process: the limiter is a library inside the
 // gateway's process, and its cost is this process's CPU per admitted call
@@ -26,9 +27,10 @@ interface LimiterRun {
 async function run(store: string, redisUrl: string | undefined): Promise<LimiterRun> {
   const limits = new EdgeRateLimits(
     {
-      ...{ tenantCalls: 1e9, callerCalls: 1e9, windowSeconds: 60 },
+      ...{ addressCalls: 1e9, addressWindowSeconds: 60, tenantCalls: 1e9, callerCalls: 1e9, windowSeconds: 60 },
       ...{ redisUrl, redisKeyPrefix: `hr-bench:${process.pid}:rate` },
     },
+    { methods: new Map(), failures: 1, windowSeconds: 60 },
     pino({ level: "warn" }),
   );
   await limits.settled();
@@ -42,10 +44,11 @@ async function run(store: string, redisUrl: string | undefined): Promise<Limiter
       const i = next++;
       const tenant = i % TENANTS;
       const started = performance.now();
-      await limits.admit(
-        { tenantId: `tenant-${tenant}`, callerKey: `user/tenant-${tenant}/${i % (TENANTS * CALLERS_PER_TENANT)}` },
-        new Headers(),
-      );
+      await limits.admitAddress(`10.0.${Math.floor(tenant / 256)}.${tenant % 256}`);
+      await limits.admit({
+        tenantId: `tenant-${tenant}`,
+        callerKey: `user/tenant-${tenant}/${i % (TENANTS * CALLERS_PER_TENANT)}`,
+      });
       latencies.push(performance.now() - started);
     }
   };
@@ -75,7 +78,7 @@ export async function rateLimiterSection(): Promise<string[]> {
   const lines = [
     `## ${RATE_LIMITER_CASE}`,
     "",
-    `- EdgeRateLimits.admit (caller and tenant counts, RateLimit headers) from ${CONCURRENCY} concurrent callers for ${SECONDS} s, in the load process; every call admitted (limits far above the rate), ${TENANTS} tenants × ${CALLERS_PER_TENANT} callers`,
+    `- EdgeRateLimits.admitAddress and admit (address, caller and tenant counts) from ${CONCURRENCY} concurrent callers for ${SECONDS} s, in the load process; every call admitted (limits far above the rate), ${TENANTS} tenants × ${CALLERS_PER_TENANT} callers`,
     `- CPU: this process's per admitted call; for Redis, Redis's own CPU is not counted${redisUrl ? "" : "; no Redis row: REDIS_URL is not set"}`,
     "",
     "| store | calls/s | p50 ms | CPU µs/call |",

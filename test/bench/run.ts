@@ -90,7 +90,7 @@ try {
     // Limits far above the bench's rate: the limiter's work is measured, not its refusals.
     startServer("gateway", "apps/gateway/main.ts", port.gateway, {
       ...{ GATEWAY_PORT: String(port.gateway), GATEWAY_UPSTREAMS: `hr.directory.v1=127.0.0.1:${port.directory}` },
-      ...{ GATEWAY_TENANT_LIMIT: "100000000", GATEWAY_CALLER_LIMIT: "100000000" },
+      ...{ GATEWAY_TENANT_LIMIT: "100000000", GATEWAY_CALLER_LIMIT: "100000000", GATEWAY_ADDRESS_LIMIT: "100000000" },
     }),
     startServer("grpc-js echo", "test/bench/echo/grpc-js-echo.ts", port.grpcJs, { ECHO_PORT: String(port.grpcJs) }),
     startServer("nice-grpc echo", "test/bench/echo/nice-grpc-echo.ts", port.niceGrpc, {

@@ -5,19 +5,24 @@ import { PrivacyMarks } from "../../../runtime/privacy/privacy-marks.js";
 import type { CapturedCall } from "../capture-line.js";
 import { callEdge } from "./edge-client.js";
 import { type ReplayCaller, replayCapture } from "./replay.js";
+import { replayTarget, UnsafeTarget } from "./replay-target.js";
 import { replayReport } from "./report.js";
 
 /**
  * `npm run replay -- <capture file> --target <gateway URL> [--token <jwt> |
  * --sign-in <tenant>:<login name>] [--version v2] [--any-caller]
- * [--ignore field,field]`: replays a capture (GATEWAY_CAPTURE_FILE) against
- * a gateway and reports where the answers differ. With --sign-in the
- * password is read from REPLAY_PASSWORD, never from the command line.
+ * [--ignore field,field] [--allow-insecure-http]`: replays a capture
+ * (GATEWAY_CAPTURE_FILE) against a gateway and reports where the answers
+ * differ. With --sign-in the password is read from REPLAY_PASSWORD, never
+ * from the command line. The target is https://, or http:// on this machine
+ * only unless --allow-insecure-http (replay-target.ts); a redirect is never
+ * followed: a replayed call answered one is a difference, a sign-in answered
+ * one stops the replay.
  * Exit code 0: no differences; 1: differences; 2: the replay could not run.
  */
 const USAGE =
   "usage: npm run replay -- <capture file> --target <gateway URL> [--token <jwt> | --sign-in <tenant>:<login name>] " +
-  "[--version v2] [--any-caller] [--ignore field,field]";
+  "[--version v2] [--any-caller] [--ignore field,field] [--allow-insecure-http]";
 const LOGIN = "/hr.session.v1.SessionService/Login";
 
 async function main(): Promise<number> {
@@ -30,11 +35,13 @@ async function main(): Promise<number> {
       version: { type: "string" },
       "any-caller": { type: "boolean", default: false },
       ignore: { type: "string", default: "" },
+      "allow-insecure-http": { type: "boolean", default: false },
     },
   });
   const [file] = positionals;
   if (file === undefined || values.target === undefined || positionals.length > 1) return usage();
   if (values.version !== undefined && !/^v\d+[a-z0-9]*$/.test(values.version)) return usage("--version is like v2");
+  replayTarget(values.target, values["allow-insecure-http"]);
   const marks = PrivacyMarks.fromDescriptorSet();
   const { calls, unreadable } = readCapture(file);
   const token = values.token ?? (values["sign-in"] ? await signIn(values.target, values["sign-in"]) : undefined);
@@ -99,7 +106,7 @@ function usage(problem?: string): number {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError) process.exit(usage(error.message));
+    if (error instanceof UsageError || error instanceof UnsafeTarget) process.exit(usage(error.message));
     process.stderr.write(`replay failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   },

@@ -5,7 +5,7 @@ import { isScrubbed, type PrivacyMarks } from "../../../runtime/privacy/privacy-
 import { scrubJson } from "../../../runtime/privacy/scrub.js";
 import { type CapturedCall, capturedError } from "../capture-line.js";
 import { type Difference, differences } from "./differences.js";
-import { callEdge } from "./edge-client.js";
+import { callEdge, RedirectRefused } from "./edge-client.js";
 
 /** Who the replay calls as: the token, and its tenant and subject, whose captured calls are replayed. */
 export interface ReplayCaller {
@@ -117,6 +117,8 @@ async function answerNow(
   try {
     return { response: scrubJson(marks, method.output, await callEdge(target, path, call.request, headers)) };
   } catch (failure) {
+    // Not an answer of the contract: reported as what came instead of one.
+    if (failure instanceof RedirectRefused) return { redirect: failure.message };
     const { code, details } = capturedError(ConnectError.from(failure), []);
     return { error: { code, details: details as unknown as JsonValue } };
   }
