@@ -254,7 +254,7 @@ describe("commands", () => {
 
 describe("recordVerification", () => {
   const throttle = { afterFailures: 5, baseMs: 30_000, ceilingMs: 15 * 60_000 };
-  const after = (ms: number) => new Date(Date.parse(T1) + ms).toISOString();
+  const later = (ms: number) => new Date(Date.parse(T1) + ms).toISOString();
 
   it("accepts a match without writing when there is nothing to reset", () => {
     const a = account();
@@ -283,14 +283,14 @@ describe("recordVerification", () => {
   it("refuses every attempt during the wait after the 5th failure, uncounted, and checks the next after it", () => {
     const fifth = account({ failedVerifications: 5, lastFailureTime: T1 });
     for (const matches of [true, false]) {
-      expect(recordVerification(fifth, matches, after(29_999), throttle)).toEqual({ accepted: false, account: fifth });
+      expect(recordVerification(fifth, matches, later(29_999), throttle)).toEqual({ accepted: false, account: fifth });
     }
-    expect(recordVerification(fifth, true, after(30_000), throttle).accepted).toBe(true);
-    const sixth = recordVerification(fifth, false, after(30_000), throttle).account;
-    expect(sixth).toMatchObject({ failedVerifications: 6, lastFailureTime: after(30_000) });
+    expect(recordVerification(fifth, true, later(30_000), throttle).accepted).toBe(true);
+    const sixth = recordVerification(fifth, false, later(30_000), throttle).account;
+    expect(sixth).toMatchObject({ failedVerifications: 6, lastFailureTime: later(30_000) });
     // The wait doubles: 60 s after the 6th failure.
-    expect(recordVerification(sixth, true, after(89_999), throttle).accepted).toBe(false);
-    expect(recordVerification(sixth, true, after(90_000), throttle).accepted).toBe(true);
+    expect(recordVerification(sixth, true, later(89_999), throttle).accepted).toBe(false);
+    expect(recordVerification(sixth, true, later(90_000), throttle).accepted).toBe(true);
   });
 
   it.each(["locked", "disabled"] as const)(
