@@ -31,9 +31,9 @@ import {
 } from "./account.js";
 import { listFilterOf, roleNamesOf, toAccountMessage } from "./account-proto.js";
 import { type AccountFilter, AccountRepository } from "./account-repository.js";
-import { digestSecrets, hashPassword, verifyAgainstDummy, verifyPassword } from "./password-hash.js";
-import { isThrottled, type SignInThrottle } from "./sign-in-throttle.js";
-import { settleVerification, verifyCredentials } from "./verify-credentials-rpc.js";
+import { digestSecrets, hashPassword } from "./password-hash.js";
+import type { SignInThrottle } from "./sign-in-throttle.js";
+import { checkPassword, settleVerification, verifyCredentials } from "./verify-credentials-rpc.js";
 
 const methods = AccountServiceDefinition.methods;
 
@@ -172,13 +172,10 @@ export function accountRpc(
           request.etag,
           async (current) => {
             const { verifyCurrentPassword } = checkPasswordChange(current, request, changer);
-            if (verifyCurrentPassword && isThrottled(current, nowIso(), throttle)) {
-              // During a wait, like a sign-in: the same work and refusal, but unchecked and uncounted.
-              await verifyAgainstDummy(currentPassword);
-              throw currentPasswordIncorrect();
-            }
-            if (verifyCurrentPassword && !(await verifyPassword(currentPassword, current.passwordHash))) {
-              wrongPasswordFor = current;
+            // Like a sign-in: during a wait of the throttle, refused unchecked and uncounted.
+            const proof = verifyCurrentPassword && (await checkPassword(current, currentPassword, throttle));
+            if (proof && !proof.matches) {
+              if (proof.counts) wrongPasswordFor = current;
               throw currentPasswordIncorrect();
             }
             return changePassword(current, await hashPassword(newPassword), nowIso());

@@ -67,6 +67,24 @@ export async function settleVerification(
 }
 
 /**
+ * A password checked as a sign-in checks it: against the account's hash when
+ * there is an account and no wait of the throttle holds it, and then the
+ * outcome `counts` (the caller settles it); otherwise against the dummy
+ * hash, the same scrypt work, never matching and not to be counted, so an
+ * unknown login and an attempt during a wait look like a wrong password.
+ */
+export async function checkPassword(
+  account: Account | undefined,
+  password: string,
+  throttle: SignInThrottle,
+): Promise<{ matches: boolean; counts: boolean }> {
+  if (account === undefined || isThrottled(account, nowIso(), throttle)) {
+    return { matches: await verifyAgainstDummy(password), counts: false };
+  }
+  return { matches: await verifyPassword(password, account.passwordHash), counts: true };
+}
+
+/**
  * VerifyCredentials: the same scrypt work and the same refusal whether the
  * login name is unknown, the password wrong, or the attempt made during a
  * wait of the throttle (then checked against the dummy hash, not the
@@ -82,12 +100,9 @@ export async function verifyCredentials(
   const checks = new FieldChecks();
   checkTypedCredentials(checks, request.loginName, request.password);
   checks.throwIfAny();
-  const loaded = await new AccountRepository(db).findByLoginName(tenantId, normalizeLoginName(request.loginName));
-  const found = loaded && !isThrottled(loaded, nowIso(), throttle) ? loaded : undefined;
-  const matches = found
-    ? await verifyPassword(request.password, found.passwordHash)
-    : await verifyAgainstDummy(request.password);
-  const account = found && (await settleVerification(db, found, matches, throttle));
+  const found = await new AccountRepository(db).findByLoginName(tenantId, normalizeLoginName(request.loginName));
+  const { matches, counts } = await checkPassword(found, request.password, throttle);
+  const account = found && counts ? await settleVerification(db, found, matches, throttle) : undefined;
   if (!account) throw invalidCredentials();
   return {
     accountId: account.id,
