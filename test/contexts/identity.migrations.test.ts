@@ -48,12 +48,12 @@ const account = (id: string, employee: string, status: string, failures: number)
 
 describe("the sign-in throttle's migration", () => {
   it("returns accounts the old rule locked to active, keeping their failures, and moves their version on", async () => {
-    const db = await databaseBefore("20261207090000_sign_in_throttle");
+    const db = await databaseBefore("20261211090000_sign_in_throttle");
     const employee = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
     await db.query(`INSERT INTO accounts VALUES ${account("1", employee(1), "locked", 5)},
       ${account("2", employee(2), "active", 2)}, ${account("3", employee(3), "disabled", 0)}`);
     const before = await db.query("SELECT update_time FROM accounts WHERE status = 'locked'");
-    await apply(db, "20261207090000_sign_in_throttle");
+    await apply(db, "20261211090000_sign_in_throttle");
     const { rows } = await db.query(
       "SELECT login_name, status, failed_verifications, version, last_failure_time FROM accounts ORDER BY login_name",
     );
@@ -73,10 +73,10 @@ describe("the sign-in throttle's migration", () => {
 
 describe("the one-login-per-employee migration", () => {
   it("stops with PostgreSQL's message naming the duplicated employee, and applies nothing", async () => {
-    const db = await databaseBefore("20261207090100_one_login_per_employee");
+    const db = await databaseBefore("20261211090100_one_login_per_employee");
     const ada = "00000000-0000-4000-8000-0000000000e1";
     await db.query(`INSERT INTO accounts VALUES ${account("1", ada, "active", 0)}, ${account("2", ada, "active", 0)}`);
-    await expect(apply(db, "20261207090100_one_login_per_employee")).rejects.toMatchObject({
+    await expect(apply(db, "20261211090100_one_login_per_employee")).rejects.toMatchObject({
       message: 'could not create unique index "accounts_tenant_id_employee_id_key"',
       detail: `Key (tenant_id, employee_id)=(t, ${ada}) is duplicated.`,
     });

@@ -10,7 +10,7 @@ import { isThrottled, type SignInThrottle } from "./sign-in-throttle.js";
  * slow the next attempt down (sign-in-throttle.ts) but never switch the
  * account off: "locked" is assigned by nothing any more. It stays in the
  * type, as in the contract, for compatibility; migration
- * 20261207090000_sign_in_throttle returned the accounts locked by the old
+ * 20261211090000_sign_in_throttle returned the accounts locked by the old
  * rule to active, and enable or disable still accept one.
  * Pure: the caller hashes passwords (password-hash.ts) and passes the hash
  * string, `now` and the throttle policy; every command returns a new
