@@ -2410,8 +2410,8 @@ export const AccountServiceDefinition = {
      * it takes as long, so that callers cannot tell which. A wrong password
      * for an ACTIVE account counts as a failed verification. From the 5th
      * failure in a row the next attempt must wait: 30 s after the 5th,
-     * doubling with each further failure, at most 15 min (the identity
-     * process's IDENTITY_SIGN_IN_BACKOFF_* settings). An attempt during the
+     * doubling with each further failure, at most 15 min (defaults of the
+     * identity process's IDENTITY_SIGN_IN_BACKOFF_* settings). An attempt during the
      * wait is refused without checking the password or counting it, so
      * nobody can lengthen the wait by trying; once it has passed, the right
      * password is accepted. Failures never change the status. A success
@@ -2523,8 +2523,8 @@ export interface AccountServiceImplementation<CallContextExt = {}> {
    * it takes as long, so that callers cannot tell which. A wrong password
    * for an ACTIVE account counts as a failed verification. From the 5th
    * failure in a row the next attempt must wait: 30 s after the 5th,
-   * doubling with each further failure, at most 15 min (the identity
-   * process's IDENTITY_SIGN_IN_BACKOFF_* settings). An attempt during the
+   * doubling with each further failure, at most 15 min (defaults of the
+   * identity process's IDENTITY_SIGN_IN_BACKOFF_* settings). An attempt during the
    * wait is refused without checking the password or counting it, so
    * nobody can lengthen the wait by trying; once it has passed, the right
    * password is accepted. Failures never change the status. A success
@@ -2631,8 +2631,8 @@ export interface AccountServiceClient<CallOptionsExt = {}> {
    * it takes as long, so that callers cannot tell which. A wrong password
    * for an ACTIVE account counts as a failed verification. From the 5th
    * failure in a row the next attempt must wait: 30 s after the 5th,
-   * doubling with each further failure, at most 15 min (the identity
-   * process's IDENTITY_SIGN_IN_BACKOFF_* settings). An attempt during the
+   * doubling with each further failure, at most 15 min (defaults of the
+   * identity process's IDENTITY_SIGN_IN_BACKOFF_* settings). An attempt during the
    * wait is refused without checking the password or counting it, so
    * nobody can lengthen the wait by trying; once it has passed, the right
    * password is accepted. Failures never change the status. A success
