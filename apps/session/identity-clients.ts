@@ -13,14 +13,19 @@ export function identityClients(channel: Channel, policy: ClientPolicy) {
 
 export type IdentityClients = ReturnType<typeof identityClients>;
 
-const ROLE_NAMES: Partial<Record<Role, string>> = {
-  [Role.ROLE_EMPLOYEE]: "employee",
-  [Role.ROLE_MANAGER]: "manager",
-  [Role.ROLE_HR_ADMIN]: "hr_admin",
-  [Role.ROLE_TENANT_ADMIN]: "tenant_admin",
-};
+/**
+ * A role as access tokens name it: the generated enum's value name without
+ * its prefix, lower-case (ROLE_HR_ADMIN → "hr_admin"), the convention the
+ * contract states for every role. Derived, not listed, so a role added to the
+ * contract reaches the tokens without a change here.
+ */
+function roleNameOf(role: Role): string | undefined {
+  const name: string | undefined = Role[role];
+  if (name === undefined || role === Role.ROLE_UNSPECIFIED || role === Role.UNRECOGNIZED) return undefined;
+  return name.replace(/^ROLE_/, "").toLowerCase();
+}
 
 /** An account's roles as access tokens name them ("hr_admin"); a value this app does not know grants nothing. */
 export function roleNamesOf(roles: readonly Role[]): string[] {
-  return roles.flatMap((role) => ROLE_NAMES[role] ?? []);
+  return roles.flatMap((role) => roleNameOf(role) ?? []);
 }

@@ -23,7 +23,12 @@ import { type IdentityClients, roleNamesOf } from "./identity-clients.js";
 import { newRefreshToken, parseRefreshToken, type RefreshToken } from "./refresh-tokens.js";
 import type { TokenMinting } from "./token-minting.js";
 
-const invalidCredentials = () => unauthenticated("INVALID_CREDENTIALS", "invalid tenant, login name or password");
+// One answer for every refusal of a sign-in, a wait after failed attempts included (identity's throttle).
+const invalidCredentials = () =>
+  unauthenticated(
+    "INVALID_CREDENTIALS",
+    "invalid tenant, login name or password, or too many failed attempts: wait and try again",
+  );
 const invalidRefreshToken = () => unauthenticated("INVALID_REFRESH_TOKEN", "the refresh token is not valid");
 
 /** Whether identity refused with one of `reasons` (its ErrorInfo), as opposed to refusing the app itself. */
@@ -84,7 +89,9 @@ export function signIn(identity: IdentityClients, minting: TokenMinting) {
         throw refusedWith(error, Status.UNAUTHENTICATED, refused) ? invalidRefreshToken() : error;
       });
       // The new access token carries the account's roles as they are now, and
-      // a disabled, locked or deleted account signs in no longer.
+      // a disabled, locked or deleted account signs in no longer. (A change of
+      // password, roles or status also revokes the session in identity, so
+      // such a token is usually refused by the rotation above already.)
       const { account } = await identity.accounts
         .getAccount({ id: session?.accountId ?? "" }, options)
         .catch((error: unknown): GetAccountResponse => {

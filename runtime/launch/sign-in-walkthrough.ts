@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
+import { decodeJwt } from "jose";
 import { Metadata } from "nice-grpc";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { AccountServiceDefinition, Role } from "../../generated/proto/hr/identity/v1/account_service.js";
@@ -14,7 +15,9 @@ import { developmentToken } from "./development-token.js";
  * How a person signs in, end to end against `npm start`: an administrator
  * (a development token) hires an employee and gives them a login; the person
  * logs in through the session app with name and password only, and reads
- * their own profile through self-service with the access token they got.
+ * their own profile through self-service with the access token they got;
+ * then they change their password, which ends that sign-in (its refresh
+ * token is refused), and sign in again with the new one.
  * `npm run -s sign-in -- --tenant acme`.
  */
 const { values } = parseArgs({ options: { tenant: { type: "string", default: "demo-tenant" } } });
@@ -48,7 +51,8 @@ const { employee } = await client(EmployeeServiceDefinition, port("PEOPLE", 5005
 say("hired (as an administrator)", { employeeId: employee?.id });
 const loginName = `ada.${randomUUID().slice(0, 8)}@example.com`;
 const password = "correct horse battery staple";
-await client(AccountServiceDefinition, port("IDENTITY", 50053)).createAccount(
+const accounts = client(AccountServiceDefinition, port("IDENTITY", 50053));
+await accounts.createAccount(
   {
     requestId: randomUUID(),
     ...{ loginName, employeeId: employee?.id ?? "", displayName: "Ada", roles: [Role.ROLE_EMPLOYEE] },
@@ -57,7 +61,8 @@ await client(AccountServiceDefinition, port("IDENTITY", 50053)).createAccount(
   admin,
 );
 say("login created", { loginName });
-const { tokens } = await client(SessionServiceDefinition, port("SESSION", 50056)).login({
+const sessions = client(SessionServiceDefinition, port("SESSION", 50056));
+const { tokens } = await sessions.login({
   tenantId,
   loginName,
   password,
@@ -71,4 +76,20 @@ say("self-service GetMyProfile with that access token", {
   id: me.employee?.id,
   name: `${me.employee?.givenName} ${me.employee?.familyName}`,
 });
+
+// The access token's subject is the account: the person changes their own password with it.
+const self = bearer(tokens?.accessToken ?? "");
+const { account } = await accounts.getAccount({ id: String(decodeJwt(tokens?.accessToken ?? "").sub) }, self);
+const newPassword = "a new and longer passphrase";
+await accounts.changePassword(
+  { requestId: randomUUID(), id: account?.id ?? "", etag: account?.etag ?? "", currentPassword: password, newPassword },
+  self,
+);
+const refresh = await sessions.refresh({ refreshToken: tokens?.refreshToken ?? "" }).then(
+  () => "accepted",
+  (error: Error) => `refused: ${error.message}`,
+);
+say("password changed; the refresh token from before the change", refresh);
+const again = await sessions.login({ tenantId, loginName, password: newPassword });
+say("logged in with the new password", { accessTokenExpires: again.tokens?.accessTokenExpireTime });
 process.exit(0);

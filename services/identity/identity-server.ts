@@ -5,6 +5,7 @@ import type { RuntimeConfig } from "../../runtime/config.js";
 import type { SqlDatabase } from "../../runtime/db/sql.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
 import { accountRpc } from "./account/account-rpc.js";
+import { DEFAULT_SIGN_IN_THROTTLE, type SignInThrottle } from "./account/sign-in-throttle.js";
 import { sessionRpc } from "./sessionstore/session-rpc.js";
 
 /** How long a sign-in's refresh tokens can be rotated, from the login: 30 days unless configured. */
@@ -21,7 +22,10 @@ export function startIdentityServer(options: {
   config: RuntimeConfig;
   logger: Logger;
   sessionLifetimeMs?: number;
+  /** How failed sign-ins slow the next attempt; DEFAULT_SIGN_IN_THROTTLE unless given (identity-config.ts reads it). */
+  signInThrottle?: SignInThrottle;
 }): Promise<RunningServer> {
+  const throttle = options.signInThrottle ?? DEFAULT_SIGN_IN_THROTTLE;
   return startGrpcServer({
     name: "identity",
     port: options.port,
@@ -29,7 +33,7 @@ export function startIdentityServer(options: {
     logger: options.logger,
     readiness: () => options.db.ping(),
     services: [
-      serve(AccountServiceDefinition, accountRpc(options.db, options.logger)),
+      serve(AccountServiceDefinition, accountRpc(options.db, options.logger, throttle)),
       serve(SessionServiceDefinition, sessionRpc(options.db, options.sessionLifetimeMs ?? DEFAULT_SESSION_LIFETIME_MS)),
     ],
   });

@@ -103,7 +103,7 @@ describe("login", () => {
     );
   });
 
-  it("answers a wrong password, an unknown login or tenant, a locked or a disabled account identically", async () => {
+  it("answers a wrong password, an unknown login or tenant, a waiting or a disabled account identically", async () => {
     const ada = await person();
     const answers = [
       await expectError(login(ada.tenantId, ada.loginName, "wrong password"), Status.UNAUTHENTICATED),
@@ -111,9 +111,9 @@ describe("login", () => {
       await expectError(login(newTenant(), ada.loginName), Status.UNAUTHENTICATED),
     ];
     for (let i = 0; i < 4; i++) await expectError(login(ada.tenantId, ada.loginName, "wrong"), Status.UNAUTHENTICATED);
-    const { account: locked } = await identity.accounts.getAccount({ id: ada.accountId }, ada.admin);
-    expect(locked?.status).toBe(AccountStatus.ACCOUNT_STATUS_LOCKED);
-    // The lockout holds against the right password.
+    const { account: waiting } = await identity.accounts.getAccount({ id: ada.accountId }, ada.admin);
+    expect(waiting).toMatchObject({ status: AccountStatus.ACCOUNT_STATUS_ACTIVE, failedVerificationCount: 5 });
+    // During the wait after the 5th failure (30 s by default) the right password gets the same answer.
     answers.push(await expectError(login(ada.tenantId, ada.loginName), Status.UNAUTHENTICATED));
     const bob = await person();
     const { account } = await identity.accounts.getAccount({ id: bob.accountId }, bob.admin);
@@ -125,7 +125,7 @@ describe("login", () => {
     for (const answer of answers) {
       expect(answer).toEqual({
         code: Status.UNAUTHENTICATED,
-        message: "invalid tenant, login name or password",
+        message: "invalid tenant, login name or password, or too many failed attempts: wait and try again",
         reason: "INVALID_CREDENTIALS",
         fields: [],
         preconditions: [],

@@ -3,6 +3,7 @@ import { type CallOptions, createChannel, createClient, Status } from "nice-grpc
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { AccountRepository } from "../../services/identity/account/account-repository.js";
+import { DEFAULT_SIGN_IN_THROTTLE } from "../../services/identity/account/sign-in-throttle.js";
 import { settleVerification } from "../../services/identity/account/verify-credentials-rpc.js";
 import { as, type Caller, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
@@ -14,13 +15,15 @@ import {
   disable,
   EMPLOYEE,
   enable,
+  failFiveTimes,
   HR_ADMIN,
   identity,
   LOCKED,
-  lock,
+  lockedByTheOldRule,
   MANAGER,
   OTHER_PASSWORD,
   PASSWORD,
+  passTheWait,
   present,
   read,
   recordsOf,
@@ -136,21 +139,23 @@ describe("verifying credentials", () => {
     expect(await read(acme, created.id)).toEqual(created);
   });
 
-  it("refuses an unknown login, a wrong password, a disabled and a locked account in the same way", async () => {
+  it("refuses an unknown login, a wrong password, a disabled, a locked and a waiting account in the same way", async () => {
     const acme = await as(newTenant());
     const ada = await create(acme);
     const grace = await disable(acme, await create(acme));
-    const alan = await lock(acme, await create(acme));
+    const alan = await lockedByTheOldRule(acme, await create(acme));
     expect(alan.status).toBe(LOCKED);
+    const joan = await failFiveTimes(acme, await create(acme));
     await refused(acme, "nobody@example.com", PASSWORD);
     await refused(acme, "not even an email", PASSWORD);
     await refused(acme, ada.loginName, `${PASSWORD}!`);
     await refused(acme, ada.loginName, PASSWORD.toUpperCase());
     await refused(acme, grace.loginName, PASSWORD);
     await refused(acme, alan.loginName, PASSWORD);
+    await refused(acme, joan.loginName, PASSWORD);
   });
 
-  it("locks the account at the 5th failure in a row, even for the right password afterwards", async () => {
+  it("makes the next attempt wait from the 5th failure in a row, uncounted, and never locks", async () => {
     const acme = await as(newTenant());
     const ada = await create(acme);
     for (let i = 1; i <= 4; i++) {
@@ -158,12 +163,28 @@ describe("verifying credentials", () => {
       expect(await read(acme, ada.id)).toMatchObject({ status: ACTIVE, failedVerificationCount: i });
     }
     await refused(acme, ada.loginName, "wrong password");
-    const locked = await read(acme, ada.id);
-    expect(locked).toMatchObject({ status: LOCKED, failedVerificationCount: 5 });
+    const waiting = await read(acme, ada.id);
+    expect(waiting).toMatchObject({ status: ACTIVE, failedVerificationCount: 5 });
+    // During the wait (30 s here) even the right password is refused, and nothing is counted.
     await refused(acme, ada.loginName, PASSWORD);
     await refused(acme, ada.loginName, "wrong again");
-    expect(await read(acme, ada.id)).toEqual(locked);
-    expect((await rowOf(ada.id)).status).toBe("locked");
+    expect(await read(acme, ada.id)).toEqual(waiting);
+    expect((await rowOf(ada.id)).status).toBe("active");
+    // Once it has passed, the owner gets in with the right password, and the run of failures ends.
+    await passTheWait(ada);
+    expect((await verify(acme, ada.loginName, PASSWORD)).accountId).toBe(ada.id);
+    expect(await read(acme, ada.id)).toMatchObject({ status: ACTIVE, failedVerificationCount: 0 });
+  });
+
+  it("counts a failure after the wait, which starts the next wait", async () => {
+    const acme = await as(newTenant());
+    const ada = await failFiveTimes(acme, await create(acme));
+    await passTheWait(ada);
+    await refused(acme, ada.loginName, "wrong password");
+    const sixth = await rowOf(ada.id);
+    expect(sixth).toMatchObject({ status: "active", failedVerifications: 6, lastFailureTime: sixth.updateTime });
+    await refused(acme, ada.loginName, PASSWORD);
+    expect(await rowOf(ada.id)).toEqual(sixth);
   });
 
   it("counts only failures in a row: a success resets the counter", async () => {
@@ -187,7 +208,7 @@ describe("verifying credentials", () => {
     expect(await read(acme, ada.id)).toEqual(disabled);
   });
 
-  it("counts every one of concurrent failures, and locks at the 5th", async () => {
+  it("counts concurrent failures up to the 5th, and none that lands in the wait it starts", async () => {
     const acme = await as(newTenant());
     const ada = await create(acme);
     const burst = (size: number) =>
@@ -197,33 +218,34 @@ describe("verifying credentials", () => {
     await verify(acme, ada.loginName, PASSWORD);
 
     expect((await burst(8)).map((a) => a.status)).toEqual(Array(8).fill("rejected"));
-    expect(await read(acme, ada.id)).toMatchObject({ status: LOCKED, failedVerificationCount: 5 });
+    expect(await read(acme, ada.id)).toMatchObject({ status: ACTIVE, failedVerificationCount: 5 });
     await refused(acme, ada.loginName, PASSWORD);
   });
 
-  it("decides on the stored account, not on a stale read: no success past a lock, no lost failure", async () => {
+  it("decides on the stored account, not on a stale read: no success into a wait, no lost failure", async () => {
     const tenant = newTenant();
     const acme = await as(tenant);
     const repository = new AccountRepository(identity.sql);
+    const throttle = DEFAULT_SIGN_IN_THROTTLE;
     const ada = await create(acme);
     const staleAda = await repository.get(tenant, ada.id);
     for (let i = 0; i < 2; i++) await refused(acme, ada.loginName, "wrong password");
-    expect(await settleVerification(identity.sql, staleAda!, false)).toBeUndefined();
+    expect(await settleVerification(identity.sql, staleAda!, false, throttle)).toBeUndefined();
     expect(await read(acme, ada.id)).toMatchObject({ status: ACTIVE, failedVerificationCount: 3 });
-    await lock(acme, ada);
-    expect(await settleVerification(identity.sql, staleAda!, true)).toBeUndefined();
-    expect(await read(acme, ada.id)).toMatchObject({ status: LOCKED, failedVerificationCount: 5 });
+    await failFiveTimes(acme, ada);
+    expect(await settleVerification(identity.sql, staleAda!, true, throttle)).toBeUndefined();
+    expect(await read(acme, ada.id)).toMatchObject({ status: ACTIVE, failedVerificationCount: 5 });
 
     const grace = await create(acme);
     const staleGrace = await repository.get(tenant, grace.id);
     await refused(acme, grace.loginName, "wrong password");
-    expect((await settleVerification(identity.sql, staleGrace!, true))?.failedVerifications).toBe(0);
+    expect((await settleVerification(identity.sql, staleGrace!, true, throttle))?.failedVerifications).toBe(0);
     expect(await read(acme, grace.id)).toMatchObject({ status: ACTIVE, failedVerificationCount: 0 });
   });
 
-  it("unlocks with EnableAccount, with a fresh counter", async () => {
+  it("unlocks an account the old rule locked with EnableAccount, with a fresh counter", async () => {
     const acme = await as(newTenant());
-    const locked = await lock(acme, await create(acme));
+    const locked = await lockedByTheOldRule(acme, await create(acme));
     const enabled = await enable(acme, locked);
     expect(enabled).toMatchObject({ status: ACTIVE, failedVerificationCount: 0 });
     expect(enabled.etag).not.toBe(locked.etag);
@@ -286,7 +308,7 @@ describe("changing passwords", () => {
     expect((await verify(self, ada.loginName, OTHER_PASSWORD)).accountId).toBe(ada.id);
   });
 
-  it("locks the account after five wrong current passwords", async () => {
+  it("makes the account wait after five wrong current passwords, like sign-ins, without locking it", async () => {
     const tenant = newTenant();
     let ada = await create(await as(tenant));
     const self = await as(tenant, ["employee", "manager"], { userId: ada.id });
@@ -306,17 +328,34 @@ describe("changing passwords", () => {
       );
       ada = await read(self, ada.id);
     }
-    expect(ada).toMatchObject({ status: LOCKED, failedVerificationCount: 5 });
+    expect(ada).toMatchObject({ status: ACTIVE, failedVerificationCount: 5 });
+    // During the wait the right current password gets the same refusal, and is not counted.
+    const right = () => ({
+      ...{ requestId: randomUUID(), id: ada.id, etag: ada.etag },
+      ...{ currentPassword: PASSWORD, newPassword: OTHER_PASSWORD },
+    });
+    const error = await expectError(identity.accounts.changePassword(right(), self), Status.INVALID_ARGUMENT);
+    expect(error).toMatchObject({ reason: "CURRENT_PASSWORD_INCORRECT", fields: ["current_password"] });
+    expect(await read(self, ada.id)).toEqual(ada);
+    await refused(self, ada.loginName, PASSWORD);
+    await passTheWait(ada);
+    expect(await identity.accounts.changePassword(right(), self)).toMatchObject({
+      account: { status: ACTIVE, failedVerificationCount: 0 },
+    });
+  });
+
+  it("refuses the account itself when the old rule locked it", async () => {
+    const tenant = newTenant();
+    const locked = await lockedByTheOldRule(await as(tenant), await create(await as(tenant)));
+    const self = await as(tenant, ["employee"], { userId: locked.id });
+    const change = { requestId: randomUUID(), id: locked.id, etag: locked.etag };
     const error = await expectError(
-      identity.accounts.changePassword(
-        { requestId: randomUUID(), id: ada.id, etag: ada.etag, currentPassword: PASSWORD, newPassword: OTHER_PASSWORD },
-        self,
-      ),
+      identity.accounts.changePassword({ ...change, currentPassword: PASSWORD, newPassword: OTHER_PASSWORD }, self),
       Status.FAILED_PRECONDITION,
     );
     expect(error.reason).toBe("ACCOUNT_LOCKED");
     expect(error.preconditions).toEqual(["ACCOUNT_LOCKED"]);
-    expect(await read(self, ada.id)).toEqual(ada);
+    expect(await read(self, locked.id)).toEqual(locked);
   });
 
   it("refuses the account itself when disabled", async () => {
@@ -340,11 +379,17 @@ describe("changing passwords", () => {
     expect(await read(admin, disabled.id)).toEqual(disabled);
   });
 
-  it("lets hr_admin and tenant_admin set a password without the current one, even on a locked account", async () => {
+  it("lets hr_admin and tenant_admin set a password without the current one, ending a wait at once", async () => {
     const tenant = newTenant();
     // Each holds the role the account grants (employee): an administrator resets only such accounts.
     const hr = await as(tenant, ["hr_admin", "employee"]);
-    const locked = await lock(hr, await create(hr));
+    const waiting = await failFiveTimes(hr, await create(hr));
+    const unblocked = await changePassword(hr, waiting, OTHER_PASSWORD);
+    expect(unblocked).toMatchObject({ status: ACTIVE, failedVerificationCount: 0 });
+    expect((await verify(hr, waiting.loginName, OTHER_PASSWORD)).accountId).toBe(waiting.id);
+
+    // Also on an account the old rule locked, which stays locked until enabled.
+    const locked = await lockedByTheOldRule(hr, await create(hr));
     const reset = await changePassword(hr, locked, OTHER_PASSWORD);
     expect(reset).toMatchObject({ status: LOCKED, failedVerificationCount: 0 });
     await refused(hr, locked.loginName, OTHER_PASSWORD);

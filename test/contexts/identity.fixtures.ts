@@ -87,7 +87,7 @@ export async function refused(caller: Caller, loginName: string, password: strin
   const error = await expectError(verify(caller, loginName, password), Status.UNAUTHENTICATED);
   expect(error).toEqual({
     code: Status.UNAUTHENTICATED,
-    message: "invalid login name or password",
+    message: "invalid login name or password, or too many failed attempts: wait and try again",
     reason: "INVALID_CREDENTIALS",
     fields: [],
     preconditions: [],
@@ -109,8 +109,25 @@ export async function enable(caller: Caller, a: Account): Promise<Account> {
   return present((await identity.accounts.enableAccount(request, caller)).account);
 }
 
-export async function lock(caller: Caller, a: Account): Promise<Account> {
+/** Five wrong passwords in a row: from now on the account's next attempt must wait (30 s by default). */
+export async function failFiveTimes(caller: Caller, a: Account): Promise<Account> {
   for (let i = 0; i < 5; i++) await refused(caller, a.loginName, `wrong password ${i}`);
+  return read(caller, a.id);
+}
+
+/** Lets the account's wait pass without waiting: its last failure moves back past the longest wait. */
+export async function passTheWait(a: Account): Promise<void> {
+  const longAgo = new Date(Date.now() - 16 * 60_000);
+  await identity.db.account.update({ where: { id: a.id }, data: { lastFailureTime: longAgo } });
+}
+
+/**
+ * An account as the old rule (5 failures → LOCKED) left it: no method sets
+ * LOCKED any more, so the test writes it, as the database may still hold it.
+ */
+export async function lockedByTheOldRule(caller: Caller, a: Account): Promise<Account> {
+  const data = { status: "locked", failedVerifications: 5, version: { increment: 1 } };
+  await identity.db.account.update({ where: { id: a.id }, data });
   return read(caller, a.id);
 }
 

@@ -20,7 +20,7 @@ import {
   identity,
   LOCKED,
   listIds,
-  lock,
+  lockedByTheOldRule,
   MANAGER,
   PASSWORD,
   read,
@@ -88,6 +88,41 @@ describe("creating and reading accounts", () => {
     expect(await rowsOf(tenant)).toBe(1);
     const elsewhere = await create(await as(newTenant()), { loginName: "ada@example.com" });
     expect(elsewhere.loginName).toBe("ada@example.com");
+  });
+
+  it("refuses a second login linked to an employee who has one, and still replays the first creation", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    const employeeId = randomUUID();
+    const first = createRequest({ employeeId });
+    const { account } = await identity.accounts.createAccount(first, acme);
+    const error = await expectError(
+      identity.accounts.createAccount(createRequest({ employeeId: employeeId.toUpperCase() }), acme),
+      Status.ALREADY_EXISTS,
+    );
+    expect(error).toMatchObject({ reason: "EMPLOYEE_ALREADY_HAS_LOGIN", fields: ["employee_id"] });
+    expect(await rowsOf(tenant)).toBe(1);
+    // A retry of the first request is its first answer, not a refusal.
+    expect((await identity.accounts.createAccount(first, acme)).account).toEqual(account);
+    // The same employee id in another tenant, and any number of logins linked to no employee, are fine.
+    await create(await as(newTenant()), { employeeId });
+    await create(acme, { employeeId: "" });
+    await create(acme, { employeeId: "" });
+    expect(await rowsOf(tenant)).toBe(3);
+  });
+
+  it("lets exactly one of concurrent creations link the same employee", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    const employeeId = randomUUID();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 4 }, () => identity.accounts.createAccount(createRequest({ employeeId }), acme)),
+    );
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    for (const outcome of outcomes.filter((o) => o.status === "rejected")) {
+      await expectError(Promise.reject(outcome.reason), Status.ALREADY_EXISTS);
+    }
+    expect(await rowsOf(tenant)).toBe(1);
   });
 });
 
@@ -263,9 +298,9 @@ describe("roles and status", () => {
     expect((await enable(acme, disabled)).status).toBe(ACTIVE);
   });
 
-  it("disables a locked account", async () => {
+  it("disables an account the old rule locked", async () => {
     const acme = await as(newTenant());
-    const locked = await lock(acme, await create(acme));
+    const locked = await lockedByTheOldRule(acme, await create(acme));
     const disabled = await disable(acme, locked);
     expect(disabled).toMatchObject({ status: DISABLED });
     await refused(acme, locked.loginName, PASSWORD);
@@ -278,7 +313,7 @@ describe("listing", () => {
     const ada = await create(acme, { roles: [EMPLOYEE, MANAGER] });
     const grace = await disable(acme, await create(acme, { roles: [MANAGER] }));
     const alan = await create(acme, { roles: [HR_ADMIN] });
-    const edsger = await lock(acme, await create(acme, { roles: [EMPLOYEE] }));
+    const edsger = await lockedByTheOldRule(acme, await create(acme, { roles: [EMPLOYEE] }));
 
     expect(await listIds(acme)).toEqual([ada.id, grace.id, alan.id, edsger.id]);
     expect(await listIds(acme, { status: ACTIVE })).toEqual([ada.id, alan.id]);

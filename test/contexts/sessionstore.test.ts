@@ -3,6 +3,7 @@ import { Status } from "nice-grpc";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RevokeReason, type Session, SessionState } from "../../generated/proto/hr/sessionstore/v1/session_service.js";
+import { SessionRepository } from "../../services/identity/sessionstore/session-repository.js";
 import { as, type Caller, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type IdentityUnderTest, startIdentity } from "../support/identity-under-test.js";
@@ -174,6 +175,42 @@ describe("logout and expiry", () => {
     });
     await refusedRotation(acme, hash, "REFRESH_TOKEN_INVALID");
     expect((await stored(session.id)).rotationCount).toBe(0);
+  });
+});
+
+describe("ending every session of an account", () => {
+  it("revokes the account's active sessions with the reason, and leaves other accounts, tenants and ended sessions", async () => {
+    const tenant = newTenant();
+    const acme = await asSessionApp(tenant);
+    const accountId = randomUUID();
+    const startFor = async (caller: Caller, account: string) => {
+      const { hash } = newToken();
+      const request = { requestId: randomUUID(), accountId: account, refreshTokenHash: hash };
+      return { hash, session: present((await identity.sessions.startSession(request, caller)).session) };
+    };
+    const [phone, laptop, loggedOut] = [
+      await startFor(acme, accountId),
+      await startFor(acme, accountId),
+      await startFor(acme, accountId),
+    ];
+    await revoke(acme, loggedOut.hash);
+    const colleague = await startFor(acme, randomUUID());
+    const elsewhere = await startFor(await asSessionApp(newTenant()), accountId);
+
+    const repository = new SessionRepository(identity.sql);
+    expect(await repository.revokeAllOfAccount(tenant, accountId, "password_reset", new Date().toISOString())).toBe(2);
+    for (const ended of [phone, laptop]) {
+      expect(await stored(ended.session.id)).toMatchObject({ state: "revoked", revokeReason: "password_reset" });
+      const error = await expectError(rotate(acme, ended.hash), Status.UNAUTHENTICATED);
+      expect(error).toMatchObject({
+        reason: "REFRESH_TOKEN_INVALID",
+        message: "the refresh token is not valid: its session ended (password_reset)",
+      });
+      expect((await revoke(acme, ended.hash)).revokeReason).toBe(RevokeReason.REVOKE_REASON_PASSWORD_RESET);
+    }
+    expect((await stored(loggedOut.session.id)).revokeReason).toBe("logout");
+    expect((await stored(colleague.session.id)).state).toBe("active");
+    expect((await stored(elsewhere.session.id)).state).toBe("active");
   });
 });
 

@@ -4,15 +4,25 @@ import { PrismaClient } from "../../generated/prisma/identity/client.js";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { SessionServiceDefinition } from "../../generated/proto/hr/sessionstore/v1/session_service.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
+import type { SignInThrottle } from "../../services/identity/account/sign-in-throttle.js";
 import { startIdentityServer } from "../../services/identity/identity-server.js";
 import { testConfig } from "./callers.js";
 import { startServiceUnderTest, testClient } from "./service-under-test.js";
 
 const openRows = (url: string) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 2 }) });
 
-/** A real identity server on a free port over a fresh database, with a client per context; `logger` gets its logs (audit lines included). */
-export async function startIdentity(config: RuntimeConfig = testConfig, logger?: Logger) {
-  const service = await startServiceUnderTest("identity", openRows, startIdentityServer, config, logger);
+/**
+ * A real identity server on a free port over a fresh database, with a client
+ * per context; `logger` gets its logs (audit lines included), and
+ * `signInThrottle` replaces the default waits after failed sign-ins.
+ */
+export async function startIdentity(
+  config: RuntimeConfig = testConfig,
+  logger?: Logger,
+  signInThrottle?: SignInThrottle,
+) {
+  const start: typeof startIdentityServer = (options) => startIdentityServer({ ...options, signInThrottle });
+  const service = await startServiceUnderTest("identity", openRows, start, config, logger);
   return {
     ...service,
     accounts: testClient(AccountServiceDefinition, service.channel),

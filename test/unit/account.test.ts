@@ -23,6 +23,8 @@ import {
   verifyPassword,
 } from "../../services/identity/account/password-hash.js";
 import { checkNewPassword, checkTypedCredentials } from "../../services/identity/account/password-policy.js";
+import { DEFAULT_SIGN_IN_THROTTLE, waitAfter } from "../../services/identity/account/sign-in-throttle.js";
+import { readSignInThrottle } from "../../services/identity/identity-config.js";
 
 const T0 = "2025-01-01T00:00:00.000Z";
 const T1 = "2025-02-01T00:00:00.000Z";
@@ -35,7 +37,7 @@ function account(overrides: Partial<Account> = {}): Account {
   const base: Account = {
     ...{ id: ID, tenantId: "tenant-a", loginName: "ada@example.com", employeeId: EMPLOYEE_ID },
     ...{ displayName: "Ada", roles: ["employee"], status: "active", failedVerifications: 0, passwordHash: HASH },
-    ...{ passwordChangeTime: T0, version: 3, createTime: T0, updateTime: T0 },
+    ...{ lastFailureTime: null, passwordChangeTime: T0, version: 3, createTime: T0, updateTime: T0 },
   };
   return Object.freeze({ ...base, ...overrides });
 }
@@ -117,7 +119,7 @@ describe("draftAccount and createAccount", () => {
     expect(created).toEqual({
       ...{ id: ID, tenantId: "tenant-a", loginName: "ada@example.com", employeeId: EMPLOYEE_ID, displayName: "Ada" },
       ...{ roles: ["employee", "tenant_admin"], status: "active", failedVerifications: 0, passwordHash: HASH },
-      ...{ passwordChangeTime: T1, version: 1, createTime: T1, updateTime: T1 },
+      ...{ lastFailureTime: null, passwordChangeTime: T1, version: 1, createTime: T1, updateTime: T1 },
     });
     expect(JSON.parse(JSON.stringify(created))).toEqual(created);
     expect(draft).not.toHaveProperty("initialPassword");
@@ -251,28 +253,44 @@ describe("commands", () => {
 });
 
 describe("recordVerification", () => {
+  const throttle = { afterFailures: 5, baseMs: 30_000, ceilingMs: 15 * 60_000 };
+  const later = (ms: number) => new Date(Date.parse(T1) + ms).toISOString();
+
   it("accepts a match without writing when there is nothing to reset", () => {
     const a = account();
-    expect(recordVerification(a, true, T1)).toEqual({ accepted: true, account: a });
-    expect(recordVerification(a, true, T1).account).toBe(a);
+    expect(recordVerification(a, true, T1, throttle)).toEqual({ accepted: true, account: a });
+    expect(recordVerification(a, true, T1, throttle).account).toBe(a);
   });
 
   it("resets the counter on a match", () => {
-    const result = recordVerification(account({ failedVerifications: 4 }), true, T1);
+    const result = recordVerification(account({ failedVerifications: 4, lastFailureTime: T0 }), true, T1, throttle);
     expect(result).toEqual({
       accepted: true,
-      account: account({ failedVerifications: 0, version: 4, updateTime: T1 }),
+      account: account({ failedVerifications: 0, lastFailureTime: T0, version: 4, updateTime: T1 }),
     });
   });
 
-  it("counts failures and locks at the 5th", () => {
+  it("counts failures and never locks: the account stays active", () => {
     let a = account();
     for (let i = 1; i <= 5; i++) {
-      const result = recordVerification(a, false, T1);
+      const result = recordVerification(a, false, T1, throttle);
       expect(result.accepted).toBe(false);
       a = result.account;
-      expect(a).toMatchObject({ failedVerifications: i, status: i < 5 ? "active" : "locked", version: 3 + i });
+      expect(a).toMatchObject({ failedVerifications: i, status: "active", lastFailureTime: T1, version: 3 + i });
     }
+  });
+
+  it("refuses every attempt during the wait after the 5th failure, uncounted, and checks the next after it", () => {
+    const fifth = account({ failedVerifications: 5, lastFailureTime: T1 });
+    for (const matches of [true, false]) {
+      expect(recordVerification(fifth, matches, later(29_999), throttle)).toEqual({ accepted: false, account: fifth });
+    }
+    expect(recordVerification(fifth, true, later(30_000), throttle).accepted).toBe(true);
+    const sixth = recordVerification(fifth, false, later(30_000), throttle).account;
+    expect(sixth).toMatchObject({ failedVerifications: 6, lastFailureTime: later(30_000) });
+    // The wait doubles: 60 s after the 6th failure.
+    expect(recordVerification(sixth, true, later(89_999), throttle).accepted).toBe(false);
+    expect(recordVerification(sixth, true, later(90_000), throttle).accepted).toBe(true);
   });
 
   it.each(["locked", "disabled"] as const)(
@@ -280,9 +298,26 @@ describe("recordVerification", () => {
     (status) => {
       const a = account({ status, failedVerifications: 2 });
       for (const matches of [true, false])
-        expect(recordVerification(a, matches, T1)).toEqual({ accepted: false, account: a });
+        expect(recordVerification(a, matches, T1, throttle)).toEqual({ accepted: false, account: a });
     },
   );
+});
+
+describe("the sign-in throttle", () => {
+  it("waits from the 5th failure in a row, 30 s doubling to at most 15 min", () => {
+    const waits = [1, 4, 5, 6, 7, 8, 9, 10, 11, 1_100].map((n) => waitAfter(n, DEFAULT_SIGN_IN_THROTTLE) / 1000);
+    expect(waits).toEqual([0, 0, 30, 60, 120, 240, 480, 900, 900, 900]);
+  });
+
+  it("is configured by the identity process, and refuses settings that make no sense", () => {
+    expect(readSignInThrottle({})).toEqual(DEFAULT_SIGN_IN_THROTTLE);
+    const fast = { IDENTITY_SIGN_IN_BACKOFF_BASE_MS: "200", IDENTITY_SIGN_IN_BACKOFF_CEILING_MS: "1000" };
+    expect(readSignInThrottle(fast)).toEqual({ afterFailures: 5, baseMs: 200, ceilingMs: 1000 });
+    expect(() => readSignInThrottle({ IDENTITY_SIGN_IN_BACKOFF_AFTER_FAILURES: "0" })).toThrow(/1st failure/);
+    expect(() => readSignInThrottle({ IDENTITY_SIGN_IN_BACKOFF_BASE_MS: "0" })).toThrow(/at least 1 ms/);
+    expect(() => readSignInThrottle({ IDENTITY_SIGN_IN_BACKOFF_CEILING_MS: "1000" })).toThrow(/not be below/);
+    expect(() => readSignInThrottle({ IDENTITY_SIGN_IN_BACKOFF_BASE_MS: "soon" })).toThrow(/non-negative integer/);
+  });
 });
 
 describe("password hashing", () => {

@@ -20,6 +20,7 @@ const accounts = new Table<AccountModel>("accounts", {
   roles: "roles",
   status: "status",
   failedVerifications: "failed_verifications",
+  lastFailureTime: timestamp("last_failure_time"),
   passwordHash: "password_hash",
   passwordChangeTime: timestamp("password_change_time"),
   version: "version",
@@ -105,6 +106,10 @@ export class AccountRepository {
 function translateUniqueViolation(error: unknown): never {
   if (isUniqueViolation(error, "accounts_tenant_id_login_name_key")) {
     throw alreadyExists("LOGIN_NAME_TAKEN", "another account of the tenant already has this login name", "login_name");
+  }
+  if (isUniqueViolation(error, "accounts_tenant_id_employee_id_key")) {
+    const message = "another account of the tenant is linked to this employee: one login per employee";
+    throw alreadyExists("EMPLOYEE_ALREADY_HAS_LOGIN", message, "employee_id");
   }
   throw error;
 }

@@ -13,6 +13,8 @@ import { notFound } from "../../../runtime/domain/domain-error.js";
 import { assertEtag } from "../../../runtime/domain/etag.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { requireId } from "../../../runtime/server/request-checks.js";
+import type { RevokeReason } from "../sessionstore/session.js";
+import { SessionRepository } from "../sessionstore/session-repository.js";
 import {
   type Account,
   assignRoles,
@@ -29,8 +31,9 @@ import {
 } from "./account.js";
 import { listFilterOf, roleNamesOf, toAccountMessage } from "./account-proto.js";
 import { type AccountFilter, AccountRepository } from "./account-repository.js";
-import { digestSecrets, hashPassword, verifyPassword } from "./password-hash.js";
-import { settleVerification, verifyCredentials } from "./verify-credentials-rpc.js";
+import { digestSecrets, hashPassword } from "./password-hash.js";
+import type { SignInThrottle } from "./sign-in-throttle.js";
+import { checkPassword, settleVerification, verifyCredentials } from "./verify-credentials-rpc.js";
 
 const methods = AccountServiceDefinition.methods;
 
@@ -55,19 +58,48 @@ function isOwnAccount(caller: Caller, id: string): boolean {
 }
 
 /**
+ * What an account command works with inside its transaction: the accounts,
+ * and the sessionstore's sessions, which a change of the credential ends.
+ * This reaches from one context into another, which is acceptable here and
+ * only here: both contexts live in this one data service over one database,
+ * so it is no call between services, and it is what makes the change and
+ * the end of its sessions one transaction. An event to the sessionstore
+ * instead would leave a window in which a stolen refresh token still works
+ * after the password that it was stolen with has changed. Only the
+ * repository's one bulk revocation is used, never the sessions' rows.
+ */
+interface AccountStore {
+  accounts: AccountRepository;
+  sessions: SessionRepository;
+}
+
+/** Why a change ends the account's sessions, if it does; decided on the account before and after. */
+type EndsSessions = (current: Account, changed: Account) => RevokeReason | undefined;
+
+const rolesChanged: EndsSessions = (current, changed) =>
+  current.roles.join() === changed.roles.join() ? undefined : "roles_changed";
+
+/**
  * hr.identity.v1.AccountService: validates, runs the domain through the
  * repository, maps to protobuf. `logger` receives the audit lines (password
- * resets by an administrator).
+ * resets by an administrator); `throttle` is the sign-in throttle's policy.
  */
-export function accountRpc(db: SqlDatabase, logger: Logger): BusinessService<typeof Definition> {
+export function accountRpc(
+  db: SqlDatabase,
+  logger: Logger,
+  throttle: SignInThrottle,
+): BusinessService<typeof Definition> {
   const accounts = (call: { signal: AbortSignal }) => new AccountRepository(db.forCall(call.signal));
-  const commands = new CommandPipeline(db, (tx) => new AccountRepository(tx));
+  const commands = new CommandPipeline<AccountStore>(db, (tx) => ({
+    accounts: new AccountRepository(tx),
+    sessions: new SessionRepository(tx),
+  }));
 
   async function load(repo: AccountRepository, tenantId: string, id: string): Promise<Account> {
     return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("account", id));
   }
 
-  /** Load → check etag → domain command → save, once per request id. */
+  /** Load → check etag → domain command → save (and end the sessions it ends), once per request id. */
   function change(
     call: TenantCall,
     method: CommandMethod<{ account?: ReturnType<typeof toAccountMessage> }>,
@@ -75,12 +107,15 @@ export function accountRpc(db: SqlDatabase, logger: Logger): BusinessService<typ
     id: string,
     etag: string,
     apply: (current: Account) => Promise<Account> | Account,
+    endsSessions: EndsSessions = () => undefined,
   ) {
-    return commands.run(call, method, request, async (repo) => {
+    return commands.run(call, method, request, async ({ accounts: repo, sessions }) => {
       const current = await load(repo, call.caller.tenantId, id);
       assertEtag(`accounts/${id}`, current.version, etag);
       const changed = await apply(current);
       await repo.update(changed, current.version);
+      const reason = endsSessions(current, changed);
+      if (reason) await sessions.revokeAllOfAccount(changed.tenantId, changed.id, reason, changed.updateTime);
       return { account: toAccountMessage(viewOf(changed)) };
     });
   }
@@ -107,7 +142,7 @@ export function accountRpc(db: SqlDatabase, logger: Logger): BusinessService<typ
     async createAccount(request, call) {
       const { caller } = call;
       const fingerprinted = await withoutSecrets(caller, request, ["initialPassword"]);
-      return commands.run(call, methods.createAccount, fingerprinted, async (repo) => {
+      return commands.run(call, methods.createAccount, fingerprinted, async ({ accounts: repo }) => {
         const roles = roleNamesOf(request.roles);
         const draft = draftAccount({ ...request, id: uuidv7(), tenantId: caller.tenantId, roles });
         requireHeldRoles(caller.roles, draft.roles, "the new account");
@@ -126,16 +161,27 @@ export function accountRpc(db: SqlDatabase, logger: Logger): BusinessService<typ
       const id = requireId("id", request.id);
       const fingerprinted = await withoutSecrets(caller, request, ["currentPassword", "newPassword"]);
       const changer = own ? ({ kind: "own" } as const) : ({ kind: "reset", callerRoles: caller.roles } as const);
+      const ends = () => (own ? "password_changed" : "password_reset");
       let wrongPasswordFor: Account | undefined;
       try {
-        const changed = await change(call, methods.changePassword, fingerprinted, id, request.etag, async (current) => {
-          const { verifyCurrentPassword } = checkPasswordChange(current, request, changer);
-          if (verifyCurrentPassword && !(await verifyPassword(currentPassword, current.passwordHash))) {
-            wrongPasswordFor = current;
-            throw currentPasswordIncorrect();
-          }
-          return changePassword(current, await hashPassword(newPassword), nowIso());
-        });
+        const changed = await change(
+          call,
+          methods.changePassword,
+          fingerprinted,
+          id,
+          request.etag,
+          async (current) => {
+            const { verifyCurrentPassword } = checkPasswordChange(current, request, changer);
+            // Like a sign-in: during a wait of the throttle, refused unchecked and uncounted.
+            const proof = verifyCurrentPassword && (await checkPassword(current, currentPassword, throttle));
+            if (proof && !proof.matches) {
+              if (proof.counts) wrongPasswordFor = current;
+              throw currentPasswordIncorrect();
+            }
+            return changePassword(current, await hashPassword(newPassword), nowIso());
+          },
+          ends,
+        );
         if (!own) {
           const { tenantId, userId: actor } = caller;
           logger.info(
@@ -147,7 +193,7 @@ export function accountRpc(db: SqlDatabase, logger: Logger): BusinessService<typ
       } catch (error) {
         // Counted like a failed login, otherwise this would be an unlimited
         // password oracle; after the refused command rolled back, in its own write.
-        if (wrongPasswordFor) await settleVerification(db, wrongPasswordFor, false);
+        if (wrongPasswordFor) await settleVerification(db, wrongPasswordFor, false, throttle);
         throw error;
       }
     },
@@ -156,8 +202,14 @@ export function accountRpc(db: SqlDatabase, logger: Logger): BusinessService<typ
       const { caller, access } = call;
       access.check(isOwnAccount(caller, request.id));
       const id = requireId("id", request.id);
-      return change(call, methods.assignRoles, request, id, request.etag, (current) =>
-        assignRoles(current, roleNamesOf(request.roles), caller.roles, nowIso()),
+      return change(
+        call,
+        methods.assignRoles,
+        request,
+        id,
+        request.etag,
+        (current) => assignRoles(current, roleNamesOf(request.roles), caller.roles, nowIso()),
+        rolesChanged,
       );
     },
 
@@ -165,10 +217,11 @@ export function accountRpc(db: SqlDatabase, logger: Logger): BusinessService<typ
       const { caller, access } = call;
       access.check(isOwnAccount(caller, request.id));
       const id = requireId("id", request.id);
-      return change(call, methods.disableAccount, request, id, request.etag, (current) => {
+      const disabled = (current: Account) => {
         requireAdministers(caller.roles, current);
         return disableAccount(current, nowIso());
-      });
+      };
+      return change(call, methods.disableAccount, request, id, request.etag, disabled, () => "account_disabled");
     },
 
     enableAccount(request, call) {
@@ -184,7 +237,7 @@ export function accountRpc(db: SqlDatabase, logger: Logger): BusinessService<typ
     verifyCredentials(request, { caller }) {
       // Not bounded by the call: a caller that hangs up after the password
       // check must not escape the failed-attempt count.
-      return verifyCredentials(db, caller.tenantId, request);
+      return verifyCredentials(db, caller.tenantId, request, throttle);
     },
   };
 }

@@ -2,18 +2,22 @@ import { failedPrecondition, invalidArgument, permissionDenied } from "../../../
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 import { checkNewPassword, normalizeLoginName } from "./password-policy.js";
 import { checkRoles, type Role } from "./roles.js";
+import { isThrottled, type SignInThrottle } from "./sign-in-throttle.js";
 
 /**
  * Account, the aggregate root of the identity context: the login of one
- * person in one tenant. active ⇄ disabled; active → locked after
- * LOCK_AFTER_FAILURES failed verifications in a row; enable unlocks.
+ * person in one tenant. active ⇄ disabled. Failed verifications in a row
+ * slow the next attempt down (sign-in-throttle.ts) but never switch the
+ * account off: "locked" is assigned by nothing any more. It stays in the
+ * type, as in the contract, for compatibility; migration
+ * 20261211090000_sign_in_throttle returned the accounts locked by the old
+ * rule to active, and enable or disable still accept one.
  * Pure: the caller hashes passwords (password-hash.ts) and passes the hash
- * string and `now`; every command returns a new JSON-plain object.
+ * string, `now` and the throttle policy; every command returns a new
+ * JSON-plain object.
  */
 
 export type AccountStatus = "active" | "disabled" | "locked";
-
-export const LOCK_AFTER_FAILURES = 5;
 
 export interface Account {
   id: string;
@@ -24,6 +28,8 @@ export interface Account {
   roles: Role[];
   status: AccountStatus;
   failedVerifications: number;
+  /** When the last failed verification was: the start of the current wait, if any. */
+  lastFailureTime: string | null;
   /** A self-describing scrypt string, never a password. */
   passwordHash: string;
   passwordChangeTime: string;
@@ -73,8 +79,16 @@ export function draftAccount(input: NewAccount): AccountDraft {
 }
 
 export function createAccount(draft: AccountDraft, passwordHash: string, now: string): Account {
-  const lifecycle = { status: "active", failedVerifications: 0, version: 1, createTime: now, updateTime: now } as const;
-  return { ...draft, passwordHash, passwordChangeTime: now, ...lifecycle };
+  const lifecycle = { status: "active", failedVerifications: 0, lastFailureTime: null } as const;
+  return {
+    ...draft,
+    passwordHash,
+    passwordChangeTime: now,
+    ...lifecycle,
+    version: 1,
+    createTime: now,
+    updateTime: now,
+  };
 }
 
 /**
@@ -124,12 +138,14 @@ export function checkPasswordChange(
   return { verifyCurrentPassword: own };
 }
 
+/** One refusal for a wrong current password and for an attempt during a wait of the throttle, like sign-ins. */
 export function currentPasswordIncorrect() {
-  const violation = { field: "current_password", description: "is not the account's current password" };
+  const description = "is not the account's current password, or too many failed attempts: wait and try again";
+  const violation = { field: "current_password", description };
   return invalidArgument([violation], "CURRENT_PASSWORD_INCORRECT");
 }
 
-/** A new password also ends a run of failed verifications (it does not unlock). */
+/** A new password also ends a run of failed verifications, and so any wait (it does not unlock). */
 export function changePassword(a: Account, passwordHash: string, now: string): Account {
   return { ...a, passwordHash, passwordChangeTime: now, failedVerifications: 0, ...bump(a, now) };
 }
@@ -166,16 +182,18 @@ export function enableAccount(a: Account, now: string): Account {
 
 /**
  * The outcome of a password check against this account. Only an active
- * account can be accepted or count failures; the LOCK_AFTER_FAILURES-th
- * failure in a row locks it. Returns the same object when nothing changes.
+ * account can be accepted or count failures, and only outside a wait of the
+ * throttle: an attempt during one is refused and not counted, whatever the
+ * password, so a stranger cannot lengthen the owner's wait by trying. A
+ * failure never changes the status. Returns the same object when nothing
+ * changes.
  */
-export function recordVerification(a: Account, passwordMatches: boolean, now: string) {
-  if (a.status !== "active") return { accepted: false, account: a };
+export function recordVerification(a: Account, passwordMatches: boolean, now: string, throttle: SignInThrottle) {
+  if (a.status !== "active" || isThrottled(a, now, throttle)) return { accepted: false, account: a };
   if (passwordMatches) {
     const account = a.failedVerifications === 0 ? a : { ...a, failedVerifications: 0, ...bump(a, now) };
     return { accepted: true, account };
   }
-  const failedVerifications = a.failedVerifications + 1;
-  const status: AccountStatus = failedVerifications >= LOCK_AFTER_FAILURES ? "locked" : "active";
-  return { accepted: false, account: { ...a, failedVerifications, status, ...bump(a, now) } };
+  const failed = { failedVerifications: a.failedVerifications + 1, lastFailureTime: now };
+  return { accepted: false, account: { ...a, ...failed, ...bump(a, now) } };
 }

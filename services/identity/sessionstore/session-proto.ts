@@ -13,6 +13,10 @@ const STATE_TO_PROTO: Record<SessionState, SessionStateMessage> = {
 const REASON_TO_PROTO: Record<RevokeReason, RevokeReasonMessage> = {
   logout: RevokeReasonMessage.REVOKE_REASON_LOGOUT,
   token_reused: RevokeReasonMessage.REVOKE_REASON_TOKEN_REUSED,
+  password_changed: RevokeReasonMessage.REVOKE_REASON_PASSWORD_CHANGED,
+  password_reset: RevokeReasonMessage.REVOKE_REASON_PASSWORD_RESET,
+  roles_changed: RevokeReasonMessage.REVOKE_REASON_ROLES_CHANGED,
+  account_disabled: RevokeReasonMessage.REVOKE_REASON_ACCOUNT_DISABLED,
 };
 
 /** The aggregate as clients see it. It takes the view type, so a token hash cannot slip in. */

@@ -31,6 +31,11 @@ const BY_USED_TOKEN = sql(`
 const SAVE = sql(`
   UPDATE sessions SET current_token_hash = $3, state = $4, revoke_reason = $5, rotation_count = $6, update_time = $7
   WHERE tenant_id = $1 AND id = $2`);
+// The bulk form of revokeSession (session.ts): only active, unexpired sessions
+// end; a revoked or expired one keeps what it is.
+const REVOKE_ALL_OF_ACCOUNT = sql(`
+  UPDATE sessions SET state = 'revoked', revoke_reason = $3, update_time = $4
+  WHERE tenant_id = $1 AND account_id = $2::uuid AND state = 'active' AND expire_time > $4`);
 const MARK_USED = sql(`
   INSERT INTO used_refresh_tokens (tenant_id, token_hash, session_id, use_time) VALUES ($1, $2, $3::uuid, $4)`);
 
@@ -56,6 +61,15 @@ export class SessionRepository {
 
   async insert(session: Session): Promise<void> {
     await this.sql.count(INSERT, sessions.valuesOf(session)).catch(translateUniqueViolation("refresh_token_hash"));
+  }
+
+  /**
+   * Ends every active session of an account, for `reason`; answers how many.
+   * Called by identity's account commands inside their own transaction, so
+   * the credential and its sessions change together (see account-rpc.ts).
+   */
+  async revokeAllOfAccount(tenantId: string, accountId: string, reason: RevokeReason, now: string): Promise<number> {
+    return this.sql.count(REVOKE_ALL_OF_ACCOUNT, [tenantId, accountId, reason, now]);
   }
 
   /** Saves a changed session (its row is locked by the load), and remembers `usedTokenHash` when a rotation used it. */

@@ -4,13 +4,25 @@ import { FieldChecks } from "../../../runtime/domain/validation.js";
 /**
  * Session, the aggregate root of the sessionstore context: one sign-in of
  * one account, a family of refresh tokens of which exactly one is current.
- * active → revoked (logout, or a used token presented again). It expires a
+ * active → revoked (logout, a used token presented again, or a change of the
+ * account's password, roles or status). It expires a
  * fixed time after it started, however often it is rotated. Tokens are known
  * only by their hex SHA-256. Pure: the caller passes ids, hashes and `now`.
  */
 
 export type SessionState = "active" | "revoked";
-export type RevokeReason = "logout" | "token_reused";
+/**
+ * Why a session ended: the person signed out, a used token came back, or the
+ * account's credential changed (identity's account commands end every
+ * session of the account in their own transaction, see revokeAllOfAccount).
+ */
+export type RevokeReason =
+  | "logout"
+  | "token_reused"
+  | "password_changed"
+  | "password_reset"
+  | "roles_changed"
+  | "account_disabled";
 
 export interface Session {
   id: string;
@@ -82,9 +94,15 @@ export function isExpired(session: Session, now: string): boolean {
   return Date.parse(session.expireTime) <= Date.parse(now);
 }
 
+/** The refusal of a token of a revoked session: the same reason, and a message that says why it ended. */
+function sessionRevoked(reason: RevokeReason | null): DomainError {
+  return unauthenticated("REFRESH_TOKEN_INVALID", `the refresh token is not valid: its session ended (${reason})`);
+}
+
 /** Replaces the current token by `newTokenHash`; refused when the session is revoked or expired. */
 export function rotateToken(session: Session, newTokenHash: string, now: string): Session {
-  if (session.state !== "active" || isExpired(session, now)) throw refreshTokenInvalid();
+  if (session.state !== "active") throw sessionRevoked(session.revokeReason);
+  if (isExpired(session, now)) throw refreshTokenInvalid();
   return { ...session, currentTokenHash: newTokenHash, rotationCount: session.rotationCount + 1, updateTime: now };
 }
 

@@ -80,6 +80,7 @@ export const AccountScalarFieldEnum = {
   roles: 'roles',
   status: 'status',
   failedVerifications: 'failedVerifications',
+  lastFailureTime: 'lastFailureTime',
   passwordHash: 'passwordHash',
   passwordChangeTime: 'passwordChangeTime',
   version: 'version',

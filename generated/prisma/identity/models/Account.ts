@@ -44,6 +44,7 @@ export type AccountMinAggregateOutputType = {
   displayName: string | null
   status: string | null
   failedVerifications: number | null
+  lastFailureTime: Date | null
   passwordHash: string | null
   passwordChangeTime: Date | null
   version: number | null
@@ -59,6 +60,7 @@ export type AccountMaxAggregateOutputType = {
   displayName: string | null
   status: string | null
   failedVerifications: number | null
+  lastFailureTime: Date | null
   passwordHash: string | null
   passwordChangeTime: Date | null
   version: number | null
@@ -75,6 +77,7 @@ export type AccountCountAggregateOutputType = {
   roles: number
   status: number
   failedVerifications: number
+  lastFailureTime: number
   passwordHash: number
   passwordChangeTime: number
   version: number
@@ -102,6 +105,7 @@ export type AccountMinAggregateInputType = {
   displayName?: true
   status?: true
   failedVerifications?: true
+  lastFailureTime?: true
   passwordHash?: true
   passwordChangeTime?: true
   version?: true
@@ -117,6 +121,7 @@ export type AccountMaxAggregateInputType = {
   displayName?: true
   status?: true
   failedVerifications?: true
+  lastFailureTime?: true
   passwordHash?: true
   passwordChangeTime?: true
   version?: true
@@ -133,6 +138,7 @@ export type AccountCountAggregateInputType = {
   roles?: true
   status?: true
   failedVerifications?: true
+  lastFailureTime?: true
   passwordHash?: true
   passwordChangeTime?: true
   version?: true
@@ -236,6 +242,7 @@ export type AccountGroupByOutputType = {
   roles: string[]
   status: string
   failedVerifications: number
+  lastFailureTime: Date | null
   passwordHash: string
   passwordChangeTime: Date
   version: number
@@ -275,6 +282,7 @@ export type AccountWhereInput = {
   roles?: Prisma.StringNullableListFilter<"Account">
   status?: Prisma.StringFilter<"Account"> | string
   failedVerifications?: Prisma.IntFilter<"Account"> | number
+  lastFailureTime?: Prisma.DateTimeNullableFilter<"Account"> | Date | string | null
   passwordHash?: Prisma.StringFilter<"Account"> | string
   passwordChangeTime?: Prisma.DateTimeFilter<"Account"> | Date | string
   version?: Prisma.IntFilter<"Account"> | number
@@ -291,6 +299,7 @@ export type AccountOrderByWithRelationInput = {
   roles?: Prisma.SortOrder
   status?: Prisma.SortOrder
   failedVerifications?: Prisma.SortOrder
+  lastFailureTime?: Prisma.SortOrderInput | Prisma.SortOrder
   passwordHash?: Prisma.SortOrder
   passwordChangeTime?: Prisma.SortOrder
   version?: Prisma.SortOrder
@@ -301,6 +310,7 @@ export type AccountOrderByWithRelationInput = {
 export type AccountWhereUniqueInput = Prisma.AtLeast<{
   id?: string
   tenantId_loginName?: Prisma.AccountTenantIdLoginNameCompoundUniqueInput
+  tenantId_employeeId?: Prisma.AccountTenantIdEmployeeIdCompoundUniqueInput
   AND?: Prisma.AccountWhereInput | Prisma.AccountWhereInput[]
   OR?: Prisma.AccountWhereInput[]
   NOT?: Prisma.AccountWhereInput | Prisma.AccountWhereInput[]
@@ -311,12 +321,13 @@ export type AccountWhereUniqueInput = Prisma.AtLeast<{
   roles?: Prisma.StringNullableListFilter<"Account">
   status?: Prisma.StringFilter<"Account"> | string
   failedVerifications?: Prisma.IntFilter<"Account"> | number
+  lastFailureTime?: Prisma.DateTimeNullableFilter<"Account"> | Date | string | null
   passwordHash?: Prisma.StringFilter<"Account"> | string
   passwordChangeTime?: Prisma.DateTimeFilter<"Account"> | Date | string
   version?: Prisma.IntFilter<"Account"> | number
   createTime?: Prisma.DateTimeFilter<"Account"> | Date | string
   updateTime?: Prisma.DateTimeFilter<"Account"> | Date | string
-}, "id" | "tenantId_loginName">
+}, "id" | "tenantId_loginName" | "tenantId_employeeId">
 
 export type AccountOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
@@ -327,6 +338,7 @@ export type AccountOrderByWithAggregationInput = {
   roles?: Prisma.SortOrder
   status?: Prisma.SortOrder
   failedVerifications?: Prisma.SortOrder
+  lastFailureTime?: Prisma.SortOrderInput | Prisma.SortOrder
   passwordHash?: Prisma.SortOrder
   passwordChangeTime?: Prisma.SortOrder
   version?: Prisma.SortOrder
@@ -351,6 +363,7 @@ export type AccountScalarWhereWithAggregatesInput = {
   roles?: Prisma.StringNullableListFilter<"Account">
   status?: Prisma.StringWithAggregatesFilter<"Account"> | string
   failedVerifications?: Prisma.IntWithAggregatesFilter<"Account"> | number
+  lastFailureTime?: Prisma.DateTimeNullableWithAggregatesFilter<"Account"> | Date | string | null
   passwordHash?: Prisma.StringWithAggregatesFilter<"Account"> | string
   passwordChangeTime?: Prisma.DateTimeWithAggregatesFilter<"Account"> | Date | string
   version?: Prisma.IntWithAggregatesFilter<"Account"> | number
@@ -367,6 +380,7 @@ export type AccountCreateInput = {
   roles?: Prisma.AccountCreaterolesInput | string[]
   status: string
   failedVerifications: number
+  lastFailureTime?: Date | string | null
   passwordHash: string
   passwordChangeTime: Date | string
   version: number
@@ -383,6 +397,7 @@ export type AccountUncheckedCreateInput = {
   roles?: Prisma.AccountCreaterolesInput | string[]
   status: string
   failedVerifications: number
+  lastFailureTime?: Date | string | null
   passwordHash: string
   passwordChangeTime: Date | string
   version: number
@@ -399,6 +414,7 @@ export type AccountUpdateInput = {
   roles?: Prisma.AccountUpdaterolesInput | string[]
   status?: Prisma.StringFieldUpdateOperationsInput | string
   failedVerifications?: Prisma.IntFieldUpdateOperationsInput | number
+  lastFailureTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   passwordHash?: Prisma.StringFieldUpdateOperationsInput | string
   passwordChangeTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
@@ -415,6 +431,7 @@ export type AccountUncheckedUpdateInput = {
   roles?: Prisma.AccountUpdaterolesInput | string[]
   status?: Prisma.StringFieldUpdateOperationsInput | string
   failedVerifications?: Prisma.IntFieldUpdateOperationsInput | number
+  lastFailureTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   passwordHash?: Prisma.StringFieldUpdateOperationsInput | string
   passwordChangeTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
@@ -431,6 +448,7 @@ export type AccountCreateManyInput = {
   roles?: Prisma.AccountCreaterolesInput | string[]
   status: string
   failedVerifications: number
+  lastFailureTime?: Date | string | null
   passwordHash: string
   passwordChangeTime: Date | string
   version: number
@@ -447,6 +465,7 @@ export type AccountUpdateManyMutationInput = {
   roles?: Prisma.AccountUpdaterolesInput | string[]
   status?: Prisma.StringFieldUpdateOperationsInput | string
   failedVerifications?: Prisma.IntFieldUpdateOperationsInput | number
+  lastFailureTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   passwordHash?: Prisma.StringFieldUpdateOperationsInput | string
   passwordChangeTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
@@ -463,6 +482,7 @@ export type AccountUncheckedUpdateManyInput = {
   roles?: Prisma.AccountUpdaterolesInput | string[]
   status?: Prisma.StringFieldUpdateOperationsInput | string
   failedVerifications?: Prisma.IntFieldUpdateOperationsInput | number
+  lastFailureTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   passwordHash?: Prisma.StringFieldUpdateOperationsInput | string
   passwordChangeTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   version?: Prisma.IntFieldUpdateOperationsInput | number
@@ -483,6 +503,11 @@ export type AccountTenantIdLoginNameCompoundUniqueInput = {
   loginName: string
 }
 
+export type AccountTenantIdEmployeeIdCompoundUniqueInput = {
+  tenantId: string
+  employeeId: string
+}
+
 export type AccountCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   tenantId?: Prisma.SortOrder
@@ -492,6 +517,7 @@ export type AccountCountOrderByAggregateInput = {
   roles?: Prisma.SortOrder
   status?: Prisma.SortOrder
   failedVerifications?: Prisma.SortOrder
+  lastFailureTime?: Prisma.SortOrder
   passwordHash?: Prisma.SortOrder
   passwordChangeTime?: Prisma.SortOrder
   version?: Prisma.SortOrder
@@ -512,6 +538,7 @@ export type AccountMaxOrderByAggregateInput = {
   displayName?: Prisma.SortOrder
   status?: Prisma.SortOrder
   failedVerifications?: Prisma.SortOrder
+  lastFailureTime?: Prisma.SortOrder
   passwordHash?: Prisma.SortOrder
   passwordChangeTime?: Prisma.SortOrder
   version?: Prisma.SortOrder
@@ -527,6 +554,7 @@ export type AccountMinOrderByAggregateInput = {
   displayName?: Prisma.SortOrder
   status?: Prisma.SortOrder
   failedVerifications?: Prisma.SortOrder
+  lastFailureTime?: Prisma.SortOrder
   passwordHash?: Prisma.SortOrder
   passwordChangeTime?: Prisma.SortOrder
   version?: Prisma.SortOrder
@@ -564,6 +592,10 @@ export type IntFieldUpdateOperationsInput = {
   divide?: number
 }
 
+export type NullableDateTimeFieldUpdateOperationsInput = {
+  set?: Date | string | null
+}
+
 export type DateTimeFieldUpdateOperationsInput = {
   set?: Date | string
 }
@@ -579,6 +611,7 @@ export type AccountSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   roles?: boolean
   status?: boolean
   failedVerifications?: boolean
+  lastFailureTime?: boolean
   passwordHash?: boolean
   passwordChangeTime?: boolean
   version?: boolean
@@ -595,6 +628,7 @@ export type AccountSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   roles?: boolean
   status?: boolean
   failedVerifications?: boolean
+  lastFailureTime?: boolean
   passwordHash?: boolean
   passwordChangeTime?: boolean
   version?: boolean
@@ -611,6 +645,7 @@ export type AccountSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   roles?: boolean
   status?: boolean
   failedVerifications?: boolean
+  lastFailureTime?: boolean
   passwordHash?: boolean
   passwordChangeTime?: boolean
   version?: boolean
@@ -627,6 +662,7 @@ export type AccountSelectScalar = {
   roles?: boolean
   status?: boolean
   failedVerifications?: boolean
+  lastFailureTime?: boolean
   passwordHash?: boolean
   passwordChangeTime?: boolean
   version?: boolean
@@ -634,7 +670,7 @@ export type AccountSelectScalar = {
   updateTime?: boolean
 }
 
-export type AccountOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "loginName" | "employeeId" | "displayName" | "roles" | "status" | "failedVerifications" | "passwordHash" | "passwordChangeTime" | "version" | "createTime" | "updateTime", ExtArgs["result"]["account"]>
+export type AccountOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "loginName" | "employeeId" | "displayName" | "roles" | "status" | "failedVerifications" | "lastFailureTime" | "passwordHash" | "passwordChangeTime" | "version" | "createTime" | "updateTime", ExtArgs["result"]["account"]>
 
 export type $AccountPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Account"
@@ -648,6 +684,7 @@ export type $AccountPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     roles: string[]
     status: string
     failedVerifications: number
+    lastFailureTime: Date | null
     passwordHash: string
     passwordChangeTime: Date
     version: number
@@ -1084,6 +1121,7 @@ export interface AccountFieldRefs {
   readonly roles: Prisma.FieldRef<"Account", 'String[]'>
   readonly status: Prisma.FieldRef<"Account", 'String'>
   readonly failedVerifications: Prisma.FieldRef<"Account", 'Int'>
+  readonly lastFailureTime: Prisma.FieldRef<"Account", 'DateTime'>
   readonly passwordHash: Prisma.FieldRef<"Account", 'String'>
   readonly passwordChangeTime: Prisma.FieldRef<"Account", 'DateTime'>
   readonly version: Prisma.FieldRef<"Account", 'Int'>

@@ -89,8 +89,10 @@ export enum AccountStatus {
   /** ACCOUNT_STATUS_DISABLED - Switched off by an administrator (DisableAccount). */
   ACCOUNT_STATUS_DISABLED = 2,
   /**
-   * ACCOUNT_STATUS_LOCKED - Switched off after 5 consecutive failed verifications, until
-   * EnableAccount.
+   * ACCOUNT_STATUS_LOCKED - No longer assigned: failed verifications now slow the next attempt
+   * down instead of locking, and accounts locked so before were returned to
+   * ACTIVE. Kept for compatibility; EnableAccount and DisableAccount accept
+   * it.
    */
   ACCOUNT_STATUS_LOCKED = 3,
   UNRECOGNIZED = -1,
@@ -158,7 +160,8 @@ export interface Account {
   status: AccountStatus;
   /**
    * Failed verifications since the last successful one, password change or
-   * EnableAccount; the account locks at 5.
+   * EnableAccount; from 5, the next attempt must wait (see
+   * VerifyCredentials).
    */
   failedVerificationCount: number;
   /** When the password was last set (creation or ChangePassword). */
@@ -223,7 +226,11 @@ export interface CreateAccountRequest {
    * (compared trimmed and lower-case).
    */
   loginName: string;
-  /** Id of the employee the account belongs to; may be empty. */
+  /**
+   * Id of the employee the account belongs to; may be empty. At most one
+   * account of the tenant per employee. Not checked against the employee
+   * context.
+   */
   employeeId: string;
   /** Name shown for the account, 1 to 200 characters. */
   displayName: string;
@@ -2235,8 +2242,17 @@ export const VerifyCredentialsResponse: MessageFns<VerifyCredentialsResponse> = 
  * tenant, with the roles it grants and its password. Its status is
  *
  *   ACTIVE ⇄ DISABLED (DisableAccount / EnableAccount)
- *   ACTIVE → LOCKED   (5 consecutive failed verifications)
  *   LOCKED → ACTIVE   (EnableAccount), LOCKED → DISABLED (DisableAccount)
+ *
+ * LOCKED is no longer assigned: failed verifications slow the next attempt
+ * down instead (see VerifyCredentials), so that nobody can switch off
+ * another person's login by guessing. Accounts the old rule had locked were
+ * returned to ACTIVE.
+ *
+ * A change of the credential ends the account's sign-ins: a password
+ * change or reset, a change of roles and DisableAccount revoke every active
+ * session of the account (hr.sessionstore.v1) in the same transaction, so
+ * a refresh token issued before the change is refused after it.
  *
  * Passwords are stored only as a slow salted hash (scrypt) and no message
  * of this service ever carries a password hash. This service checks
@@ -2287,7 +2303,10 @@ export const AccountServiceDefinition = {
     /**
      * Creates an ACTIVE account with an initial password. The login name must
      * be unique in the tenant (ALREADY_EXISTS, reason LOGIN_NAME_TAKEN
-     * otherwise). The password must follow the password policy, see
+     * otherwise), and so must the employee it is linked to: one login per
+     * employee (ALREADY_EXISTS, reason EMPLOYEE_ALREADY_HAS_LOGIN, with a
+     * field violation on employee_id). Whether that employee exists is not
+     * checked here (this service calls no other). The password must follow the password policy, see
      * CreateAccountRequest.initial_password. The caller must hold every role
      * it grants (PERMISSION_DENIED, reason ROLE_NOT_HELD otherwise): only a
      * tenant admin creates a tenant admin.
@@ -2305,18 +2324,21 @@ export const AccountServiceDefinition = {
     },
     /**
      * Sets a new password and resets the failed verification counter (it does
-     * not unlock a LOCKED account: EnableAccount does). On its own account
+     * not unlock a LOCKED account: EnableAccount does), and ends every active
+     * session of the account (revoke reason PASSWORD_CHANGED, or
+     * PASSWORD_RESET for an administrator's reset). On its own account
      * (the id is the token's subject) the caller must prove the current
      * password, and only for an ACTIVE account (FAILED_PRECONDITION, reason
      * ACCOUNT_DISABLED or ACCOUNT_LOCKED otherwise). A wrong current password
      * is refused with INVALID_ARGUMENT (reason CURRENT_PASSWORD_INCORRECT) and
-     * counts as a failed verification, so it can lock the account like
-     * VerifyCredentials. On another account it is an administrator's reset:
+     * counts as a failed verification, with the same waits as
+     * VerifyCredentials: an attempt during a wait is refused the same way
+     * without being checked or counted. On another account it is an administrator's reset:
      * no current password, any status, logged for audit; refused with
      * PERMISSION_DENIED (reason ROLE_NOT_HELD) when that account grants a role
      * the caller does not hold, so that nobody takes over a stronger login.
      * Anyone else is refused with PERMISSION_DENIED before any check, so a
-     * stranger's wrong guesses can never lock an account.
+     * stranger's wrong guesses never count against an account.
      */
     changePassword: {
       name: "ChangePassword",
@@ -2331,7 +2353,9 @@ export const AccountServiceDefinition = {
     },
     /**
      * Replaces the account's roles with the given set (not a delta), in any
-     * status. Refused with PERMISSION_DENIED (reason ROLE_NOT_HELD) when the
+     * status. When the set differs from the current one, every active session
+     * of the account ends (revoke reason ROLES_CHANGED): the person signs in
+     * again under the new roles. Refused with PERMISSION_DENIED (reason ROLE_NOT_HELD) when the
      * new set or the account's current one holds a role the caller does not.
      */
     assignRoles: {
@@ -2346,7 +2370,8 @@ export const AccountServiceDefinition = {
       },
     },
     /**
-     * Stops an ACTIVE or LOCKED account from verifying: → DISABLED. Refused
+     * Stops an ACTIVE or LOCKED account from verifying: → DISABLED, and ends
+     * every active session of the account (revoke reason ACCOUNT_DISABLED). Refused
      * with FAILED_PRECONDITION (reason ACCOUNT_ALREADY_DISABLED) when it is
      * disabled already.
      */
@@ -2380,10 +2405,16 @@ export const AccountServiceDefinition = {
     /**
      * Checks a login name and password and returns who they belong to. Every
      * refusal is the same UNAUTHENTICATED error (reason INVALID_CREDENTIALS,
-     * same message), whether the login name is unknown, the password wrong or
-     * the account DISABLED or LOCKED, and it takes as long, so that callers
-     * cannot tell which. A wrong password for an ACTIVE account counts as a
-     * failed verification; the 5th in a row locks the account. A success
+     * same message), whether the login name is unknown, the password wrong,
+     * the account DISABLED or LOCKED, or the attempt made during a wait, and
+     * it takes as long, so that callers cannot tell which. A wrong password
+     * for an ACTIVE account counts as a failed verification. From the 5th
+     * failure in a row the next attempt must wait: 30 s after the 5th,
+     * doubling with each further failure, at most 15 min (defaults of the
+     * identity process's IDENTITY_SIGN_IN_BACKOFF_* settings). An attempt during the
+     * wait is refused without checking the password or counting it, so
+     * nobody can lengthen the wait by trying; once it has passed, the right
+     * password is accepted. Failures never change the status. A success
      * resets the counter. Only an empty or oversized field is refused
      * differently, with INVALID_ARGUMENT.
      *
@@ -2420,7 +2451,10 @@ export interface AccountServiceImplementation<CallContextExt = {}> {
   /**
    * Creates an ACTIVE account with an initial password. The login name must
    * be unique in the tenant (ALREADY_EXISTS, reason LOGIN_NAME_TAKEN
-   * otherwise). The password must follow the password policy, see
+   * otherwise), and so must the employee it is linked to: one login per
+   * employee (ALREADY_EXISTS, reason EMPLOYEE_ALREADY_HAS_LOGIN, with a
+   * field violation on employee_id). Whether that employee exists is not
+   * checked here (this service calls no other). The password must follow the password policy, see
    * CreateAccountRequest.initial_password. The caller must hold every role
    * it grants (PERMISSION_DENIED, reason ROLE_NOT_HELD otherwise): only a
    * tenant admin creates a tenant admin.
@@ -2431,18 +2465,21 @@ export interface AccountServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<CreateAccountResponse>>;
   /**
    * Sets a new password and resets the failed verification counter (it does
-   * not unlock a LOCKED account: EnableAccount does). On its own account
+   * not unlock a LOCKED account: EnableAccount does), and ends every active
+   * session of the account (revoke reason PASSWORD_CHANGED, or
+   * PASSWORD_RESET for an administrator's reset). On its own account
    * (the id is the token's subject) the caller must prove the current
    * password, and only for an ACTIVE account (FAILED_PRECONDITION, reason
    * ACCOUNT_DISABLED or ACCOUNT_LOCKED otherwise). A wrong current password
    * is refused with INVALID_ARGUMENT (reason CURRENT_PASSWORD_INCORRECT) and
-   * counts as a failed verification, so it can lock the account like
-   * VerifyCredentials. On another account it is an administrator's reset:
+   * counts as a failed verification, with the same waits as
+   * VerifyCredentials: an attempt during a wait is refused the same way
+   * without being checked or counted. On another account it is an administrator's reset:
    * no current password, any status, logged for audit; refused with
    * PERMISSION_DENIED (reason ROLE_NOT_HELD) when that account grants a role
    * the caller does not hold, so that nobody takes over a stronger login.
    * Anyone else is refused with PERMISSION_DENIED before any check, so a
-   * stranger's wrong guesses can never lock an account.
+   * stranger's wrong guesses never count against an account.
    */
   changePassword(
     request: ChangePasswordRequest,
@@ -2450,7 +2487,9 @@ export interface AccountServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<ChangePasswordResponse>>;
   /**
    * Replaces the account's roles with the given set (not a delta), in any
-   * status. Refused with PERMISSION_DENIED (reason ROLE_NOT_HELD) when the
+   * status. When the set differs from the current one, every active session
+   * of the account ends (revoke reason ROLES_CHANGED): the person signs in
+   * again under the new roles. Refused with PERMISSION_DENIED (reason ROLE_NOT_HELD) when the
    * new set or the account's current one holds a role the caller does not.
    */
   assignRoles(
@@ -2458,7 +2497,8 @@ export interface AccountServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<AssignRolesResponse>>;
   /**
-   * Stops an ACTIVE or LOCKED account from verifying: → DISABLED. Refused
+   * Stops an ACTIVE or LOCKED account from verifying: → DISABLED, and ends
+   * every active session of the account (revoke reason ACCOUNT_DISABLED). Refused
    * with FAILED_PRECONDITION (reason ACCOUNT_ALREADY_DISABLED) when it is
    * disabled already.
    */
@@ -2478,10 +2518,16 @@ export interface AccountServiceImplementation<CallContextExt = {}> {
   /**
    * Checks a login name and password and returns who they belong to. Every
    * refusal is the same UNAUTHENTICATED error (reason INVALID_CREDENTIALS,
-   * same message), whether the login name is unknown, the password wrong or
-   * the account DISABLED or LOCKED, and it takes as long, so that callers
-   * cannot tell which. A wrong password for an ACTIVE account counts as a
-   * failed verification; the 5th in a row locks the account. A success
+   * same message), whether the login name is unknown, the password wrong,
+   * the account DISABLED or LOCKED, or the attempt made during a wait, and
+   * it takes as long, so that callers cannot tell which. A wrong password
+   * for an ACTIVE account counts as a failed verification. From the 5th
+   * failure in a row the next attempt must wait: 30 s after the 5th,
+   * doubling with each further failure, at most 15 min (defaults of the
+   * identity process's IDENTITY_SIGN_IN_BACKOFF_* settings). An attempt during the
+   * wait is refused without checking the password or counting it, so
+   * nobody can lengthen the wait by trying; once it has passed, the right
+   * password is accepted. Failures never change the status. A success
    * resets the counter. Only an empty or oversized field is refused
    * differently, with INVALID_ARGUMENT.
    *
@@ -2513,7 +2559,10 @@ export interface AccountServiceClient<CallOptionsExt = {}> {
   /**
    * Creates an ACTIVE account with an initial password. The login name must
    * be unique in the tenant (ALREADY_EXISTS, reason LOGIN_NAME_TAKEN
-   * otherwise). The password must follow the password policy, see
+   * otherwise), and so must the employee it is linked to: one login per
+   * employee (ALREADY_EXISTS, reason EMPLOYEE_ALREADY_HAS_LOGIN, with a
+   * field violation on employee_id). Whether that employee exists is not
+   * checked here (this service calls no other). The password must follow the password policy, see
    * CreateAccountRequest.initial_password. The caller must hold every role
    * it grants (PERMISSION_DENIED, reason ROLE_NOT_HELD otherwise): only a
    * tenant admin creates a tenant admin.
@@ -2524,18 +2573,21 @@ export interface AccountServiceClient<CallOptionsExt = {}> {
   ): Promise<CreateAccountResponse>;
   /**
    * Sets a new password and resets the failed verification counter (it does
-   * not unlock a LOCKED account: EnableAccount does). On its own account
+   * not unlock a LOCKED account: EnableAccount does), and ends every active
+   * session of the account (revoke reason PASSWORD_CHANGED, or
+   * PASSWORD_RESET for an administrator's reset). On its own account
    * (the id is the token's subject) the caller must prove the current
    * password, and only for an ACTIVE account (FAILED_PRECONDITION, reason
    * ACCOUNT_DISABLED or ACCOUNT_LOCKED otherwise). A wrong current password
    * is refused with INVALID_ARGUMENT (reason CURRENT_PASSWORD_INCORRECT) and
-   * counts as a failed verification, so it can lock the account like
-   * VerifyCredentials. On another account it is an administrator's reset:
+   * counts as a failed verification, with the same waits as
+   * VerifyCredentials: an attempt during a wait is refused the same way
+   * without being checked or counted. On another account it is an administrator's reset:
    * no current password, any status, logged for audit; refused with
    * PERMISSION_DENIED (reason ROLE_NOT_HELD) when that account grants a role
    * the caller does not hold, so that nobody takes over a stronger login.
    * Anyone else is refused with PERMISSION_DENIED before any check, so a
-   * stranger's wrong guesses can never lock an account.
+   * stranger's wrong guesses never count against an account.
    */
   changePassword(
     request: DeepPartial<ChangePasswordRequest>,
@@ -2543,7 +2595,9 @@ export interface AccountServiceClient<CallOptionsExt = {}> {
   ): Promise<ChangePasswordResponse>;
   /**
    * Replaces the account's roles with the given set (not a delta), in any
-   * status. Refused with PERMISSION_DENIED (reason ROLE_NOT_HELD) when the
+   * status. When the set differs from the current one, every active session
+   * of the account ends (revoke reason ROLES_CHANGED): the person signs in
+   * again under the new roles. Refused with PERMISSION_DENIED (reason ROLE_NOT_HELD) when the
    * new set or the account's current one holds a role the caller does not.
    */
   assignRoles(
@@ -2551,7 +2605,8 @@ export interface AccountServiceClient<CallOptionsExt = {}> {
     options?: CallOptions & CallOptionsExt,
   ): Promise<AssignRolesResponse>;
   /**
-   * Stops an ACTIVE or LOCKED account from verifying: → DISABLED. Refused
+   * Stops an ACTIVE or LOCKED account from verifying: → DISABLED, and ends
+   * every active session of the account (revoke reason ACCOUNT_DISABLED). Refused
    * with FAILED_PRECONDITION (reason ACCOUNT_ALREADY_DISABLED) when it is
    * disabled already.
    */
@@ -2571,10 +2626,16 @@ export interface AccountServiceClient<CallOptionsExt = {}> {
   /**
    * Checks a login name and password and returns who they belong to. Every
    * refusal is the same UNAUTHENTICATED error (reason INVALID_CREDENTIALS,
-   * same message), whether the login name is unknown, the password wrong or
-   * the account DISABLED or LOCKED, and it takes as long, so that callers
-   * cannot tell which. A wrong password for an ACTIVE account counts as a
-   * failed verification; the 5th in a row locks the account. A success
+   * same message), whether the login name is unknown, the password wrong,
+   * the account DISABLED or LOCKED, or the attempt made during a wait, and
+   * it takes as long, so that callers cannot tell which. A wrong password
+   * for an ACTIVE account counts as a failed verification. From the 5th
+   * failure in a row the next attempt must wait: 30 s after the 5th,
+   * doubling with each further failure, at most 15 min (defaults of the
+   * identity process's IDENTITY_SIGN_IN_BACKOFF_* settings). An attempt during the
+   * wait is refused without checking the password or counting it, so
+   * nobody can lengthen the wait by trying; once it has passed, the right
+   * password is accepted. Failures never change the status. A success
    * resets the counter. Only an empty or oversized field is refused
    * differently, with INVALID_ARGUMENT.
    *

@@ -32,13 +32,16 @@ export enum ErrorReason {
   ACCOUNT_NOT_FOUND = 5,
   /** LOGIN_NAME_TAKEN - ALREADY_EXISTS: another account of the tenant has this login name. */
   LOGIN_NAME_TAKEN = 6,
-  /** INVALID_CREDENTIALS - UNAUTHENTICATED: the login name and password do not match an active, unlocked account (one answer for every cause). */
+  /**
+   * INVALID_CREDENTIALS - UNAUTHENTICATED: the login name and password do not match an active account, or the attempt came during a
+   * wait after failed attempts (one answer for every cause).
+   */
   INVALID_CREDENTIALS = 7,
-  /** ACCOUNT_LOCKED - FAILED_PRECONDITION: the account is locked after too many failed sign-ins; an administrator must act. */
+  /** ACCOUNT_LOCKED - FAILED_PRECONDITION: the account is LOCKED (no longer assigned, see AccountStatus); an administrator must act. */
   ACCOUNT_LOCKED = 8,
   /** ACCOUNT_DISABLED - FAILED_PRECONDITION: the account is disabled; an administrator must act. */
   ACCOUNT_DISABLED = 9,
-  /** ACCOUNT_ALREADY_DISABLED - FAILED_PRECONDITION: the account is disabled; an administrator must act.already. */
+  /** ACCOUNT_ALREADY_DISABLED - FAILED_PRECONDITION: the account is disabled already. */
   ACCOUNT_ALREADY_DISABLED = 10,
   /** ACCOUNT_ALREADY_ACTIVE - FAILED_PRECONDITION: the account is active already. */
   ACCOUNT_ALREADY_ACTIVE = 11,
@@ -49,6 +52,11 @@ export enum ErrorReason {
    * a role the account it acts on grants.
    */
   ROLE_NOT_HELD = 13,
+  /**
+   * EMPLOYEE_ALREADY_HAS_LOGIN - ALREADY_EXISTS: another account of the tenant is linked to this employee (one login per employee); the field
+   * violation names employee_id.
+   */
+  EMPLOYEE_ALREADY_HAS_LOGIN = 14,
   UNRECOGNIZED = -1,
 }
 
@@ -96,6 +104,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 13:
     case "ROLE_NOT_HELD":
       return ErrorReason.ROLE_NOT_HELD;
+    case 14:
+    case "EMPLOYEE_ALREADY_HAS_LOGIN":
+      return ErrorReason.EMPLOYEE_ALREADY_HAS_LOGIN;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -133,6 +144,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "CURRENT_PASSWORD_INCORRECT";
     case ErrorReason.ROLE_NOT_HELD:
       return "ROLE_NOT_HELD";
+    case ErrorReason.EMPLOYEE_ALREADY_HAS_LOGIN:
+      return "EMPLOYEE_ALREADY_HAS_LOGIN";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -22,7 +22,10 @@ export enum ErrorReason {
   ERROR_REASON_UNSPECIFIED = 0,
   /** INVALID_ARGUMENT - INVALID_ARGUMENT: the request is malformed; BadRequest lists every bad field. */
   INVALID_ARGUMENT = 1,
-  /** INVALID_CREDENTIALS - UNAUTHENTICATED: the tenant, login name and password do not match an active, unlocked account (one answer for every cause). */
+  /**
+   * INVALID_CREDENTIALS - UNAUTHENTICATED: the tenant, login name and password do not match an active account, or the attempt came during
+   * a wait after failed attempts (one answer for every cause).
+   */
   INVALID_CREDENTIALS = 2,
   /** INVALID_REFRESH_TOKEN - UNAUTHENTICATED: the refresh token is not valid: unknown, expired, used or revoked (one answer for every cause). */
   INVALID_REFRESH_TOKEN = 3,

@@ -670,9 +670,14 @@ export const Tokens: MessageFns<Tokens> = {
  *
  * Every refusal of a credential or a refresh token is the same
  * UNAUTHENTICATED error, whatever the cause (unknown tenant or login, wrong
- * password, disabled or locked account, unknown, expired, used or revoked
- * refresh token), so that callers learn nothing from it. Five wrong
- * passwords in a row lock the account (identity's lockout).
+ * password, disabled or locked account, an attempt during a wait after
+ * failed attempts, unknown, expired, used or revoked refresh token), so
+ * that callers learn nothing from it. From five wrong passwords in a row,
+ * each further attempt on that login must wait, 30 s doubling up to 15 min
+ * (identity's sign-in throttle); the account is never locked by failures,
+ * and the right password is accepted once the wait has passed. A sign-in
+ * ends when its account's password is changed or reset, its roles change
+ * or it is disabled: its refresh token is then refused.
  *
  * None of the methods may be retried automatically: a retried Login counts
  * a failed password twice, and a retried Refresh presents a used token, which

@@ -67,6 +67,23 @@ export enum RevokeReason {
    * someone else holds the family.
    */
   REVOKE_REASON_TOKEN_REUSED = 2,
+  /**
+   * REVOKE_REASON_PASSWORD_CHANGED - The account's own password was changed (AccountService.ChangePassword
+   * with the current password): sign-ins made with the old one end.
+   */
+  REVOKE_REASON_PASSWORD_CHANGED = 3,
+  /**
+   * REVOKE_REASON_PASSWORD_RESET - An administrator reset the account's password
+   * (AccountService.ChangePassword on another account).
+   */
+  REVOKE_REASON_PASSWORD_RESET = 4,
+  /**
+   * REVOKE_REASON_ROLES_CHANGED - The account's roles were changed (AccountService.AssignRoles with a
+   * different role set): no sign-in keeps refreshing under the old ones.
+   */
+  REVOKE_REASON_ROLES_CHANGED = 5,
+  /** REVOKE_REASON_ACCOUNT_DISABLED - The account was disabled (AccountService.DisableAccount). */
+  REVOKE_REASON_ACCOUNT_DISABLED = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -81,6 +98,18 @@ export function revokeReasonFromJSON(object: any): RevokeReason {
     case 2:
     case "REVOKE_REASON_TOKEN_REUSED":
       return RevokeReason.REVOKE_REASON_TOKEN_REUSED;
+    case 3:
+    case "REVOKE_REASON_PASSWORD_CHANGED":
+      return RevokeReason.REVOKE_REASON_PASSWORD_CHANGED;
+    case 4:
+    case "REVOKE_REASON_PASSWORD_RESET":
+      return RevokeReason.REVOKE_REASON_PASSWORD_RESET;
+    case 5:
+    case "REVOKE_REASON_ROLES_CHANGED":
+      return RevokeReason.REVOKE_REASON_ROLES_CHANGED;
+    case 6:
+    case "REVOKE_REASON_ACCOUNT_DISABLED":
+      return RevokeReason.REVOKE_REASON_ACCOUNT_DISABLED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -96,6 +125,14 @@ export function revokeReasonToJSON(object: RevokeReason): string {
       return "REVOKE_REASON_LOGOUT";
     case RevokeReason.REVOKE_REASON_TOKEN_REUSED:
       return "REVOKE_REASON_TOKEN_REUSED";
+    case RevokeReason.REVOKE_REASON_PASSWORD_CHANGED:
+      return "REVOKE_REASON_PASSWORD_CHANGED";
+    case RevokeReason.REVOKE_REASON_PASSWORD_RESET:
+      return "REVOKE_REASON_PASSWORD_RESET";
+    case RevokeReason.REVOKE_REASON_ROLES_CHANGED:
+      return "REVOKE_REASON_ROLES_CHANGED";
+    case RevokeReason.REVOKE_REASON_ACCOUNT_DISABLED:
+      return "REVOKE_REASON_ACCOUNT_DISABLED";
     case RevokeReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -929,10 +966,16 @@ export const RevokeSessionResponse: MessageFns<RevokeSessionResponse> = {
 /**
  * SessionService keeps the refresh-token state of sign-ins. Session is the
  * aggregate root of the sessionstore context: one sign-in of one account
- * (a "family" of refresh tokens), from login until logout, expiry or the
- * detection of a stolen token. Its state is
+ * (a "family" of refresh tokens), from login until logout, expiry, the
+ * detection of a stolen token, or a change of the account's credential. Its
+ * state is
  *
- *   ACTIVE → REVOKED (RevokeSession, or a used refresh token presented again)
+ *   ACTIVE → REVOKED (RevokeSession, a used refresh token presented again,
+ *                     or a change of the account, see RevokeReason)
+ *
+ * The identity context's account commands end every active session of the
+ * account in the same transaction as the change: a password change or
+ * reset, a change of roles, and DisableAccount.
  *
  * Refresh tokens never reach this service: callers send the hex SHA-256 of a
  * token (the token itself is 256 random bits, so its hash cannot be
@@ -971,7 +1014,10 @@ export const SessionServiceDefinition = {
     /**
      * Exchanges the session's current refresh token for a new one. Refused
      * with UNAUTHENTICATED: reason REFRESH_TOKEN_INVALID when the token is
-     * unknown, its session expired or revoked; reason REFRESH_TOKEN_REUSED
+     * unknown, its session expired or revoked (for a revoked session the
+     * message names the revoke reason, e.g. "password_changed", and
+     * RevokeSession with the same token answers the session with its
+     * revoke_reason); reason REFRESH_TOKEN_REUSED
      * when the token was already used, and then its session is revoked (the
      * revocation stays even though the call is refused).
      */
@@ -1012,7 +1058,10 @@ export interface SessionServiceImplementation<CallContextExt = {}> {
   /**
    * Exchanges the session's current refresh token for a new one. Refused
    * with UNAUTHENTICATED: reason REFRESH_TOKEN_INVALID when the token is
-   * unknown, its session expired or revoked; reason REFRESH_TOKEN_REUSED
+   * unknown, its session expired or revoked (for a revoked session the
+   * message names the revoke reason, e.g. "password_changed", and
+   * RevokeSession with the same token answers the session with its
+   * revoke_reason); reason REFRESH_TOKEN_REUSED
    * when the token was already used, and then its session is revoked (the
    * revocation stays even though the call is refused).
    */
@@ -1044,7 +1093,10 @@ export interface SessionServiceClient<CallOptionsExt = {}> {
   /**
    * Exchanges the session's current refresh token for a new one. Refused
    * with UNAUTHENTICATED: reason REFRESH_TOKEN_INVALID when the token is
-   * unknown, its session expired or revoked; reason REFRESH_TOKEN_REUSED
+   * unknown, its session expired or revoked (for a revoked session the
+   * message names the revoke reason, e.g. "password_changed", and
+   * RevokeSession with the same token answers the session with its
+   * revoke_reason); reason REFRESH_TOKEN_REUSED
    * when the token was already used, and then its session is revoked (the
    * revocation stays even though the call is refused).
    */

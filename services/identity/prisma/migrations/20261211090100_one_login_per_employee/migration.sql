@@ -1,0 +1,17 @@
+-- One login per employee and tenant. Accounts linked to no employee have a
+-- NULL employee_id, which a PostgreSQL unique index treats as distinct from
+-- every other, so they are not affected. No semicolon in comments (the driver
+-- adapter splits a migration at each).
+--
+-- Existing duplicates are not resolved here: which of two logins of one
+-- employee is the real one is a decision for the tenant's administrator, not
+-- for a migration. If any exist, this statement fails with
+--   could not create unique index "accounts_tenant_id_employee_id_key"
+--   DETAIL: Key (tenant_id, employee_id)=(...) is duplicated.
+-- and nothing of this migration is applied. To find them all:
+--   SELECT tenant_id, employee_id, array_agg(id ORDER BY create_time)
+--   FROM accounts WHERE employee_id IS NOT NULL
+--   GROUP BY tenant_id, employee_id HAVING count(*) > 1
+-- then unlink the extra logins (UPDATE accounts SET employee_id = NULL,
+-- version = version + 1 WHERE id = ...) and deploy again.
+CREATE UNIQUE INDEX "accounts_tenant_id_employee_id_key" ON "accounts"("tenant_id", "employee_id");
