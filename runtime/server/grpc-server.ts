@@ -26,7 +26,10 @@ import { callLog } from "./call-log.js";
 import type { CallScope } from "./call-scope.js";
 import { declaredReasons } from "./declared-reasons.js";
 import { errorMapping } from "./error-mapping.js";
+import { listenGuarded } from "./http2-transport.js";
+import { metadataLimit } from "./metadata-limit.js";
 import { watchReadiness } from "./readiness-watch.js";
+import { servedFiles } from "./served-files.js";
 
 /** What every business handler receives: the verified caller and its access to the method. */
 type BusinessContext = { scope: CallScope; caller: Caller; access: Access };
@@ -108,6 +111,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const server = createServer({ "grpc.max_concurrent_streams": config.maxConcurrentStreams })
     .use(errorDetailsServerMiddleware)
     .use(callLog(logger, config.maxDeadlineMs))
+    .use(metadataLimit())
     .use(
       errorMapping(
         logger,
@@ -136,11 +140,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
 
   // Reflection lists the business services only: the descriptor set is built
   // from proto/, which does not hold grpc.health.v1 (health probes know it anyway).
+  // It describes this port's contracts only, not every process's.
   const names = services.map((s) => s.definition.fullName);
   server.add(HealthDefinition, HealthServiceImpl(health));
-  server.add(ServerReflectionService, ServerReflection(descriptorSet, names));
+  server.add(ServerReflectionService, ServerReflection(servedFiles(descriptorSet, names), names));
 
-  const port = await server.listen(`${config.host}:${options.port}`);
+  // The transport answers huge headers and far deadlines itself unless guarded (http2-transport.ts).
+  const port = await listenGuarded(() => server.listen(`${config.host}:${options.port}`), config.maxDeadlineMs);
   logger.info({ port, services: names }, "serving");
 
   // Health answers for the whole server ("") and for each service it serves.

@@ -1,0 +1,31 @@
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { type FileDescriptorProto, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+
+/**
+ * The part of the descriptor set (built from all of proto/) that one server's
+ * reflection may serve: the files that define the services it serves, and
+ * every file they import, transitively. Reflection answers from the set it
+ * is given, so a whole set would describe, by file name or symbol, the
+ * contracts of every other process (another context's methods, messages and
+ * enums) to anyone who reaches this port. A service the set does not define
+ * (a test's own) adds nothing.
+ */
+export function servedFiles(descriptorSet: Uint8Array, serviceNames: readonly string[]): Uint8Array {
+  const files = fromBinary(FileDescriptorSetSchema, descriptorSet).file;
+  const byName = new Map(files.map((file) => [file.name, file]));
+  const wanted = new Set(serviceNames);
+  const kept = new Set<string>();
+  const keep = (file: FileDescriptorProto | undefined) => {
+    if (file === undefined || kept.has(file.name)) return;
+    kept.add(file.name);
+    for (const dependency of file.dependency) keep(byName.get(dependency));
+  };
+  for (const file of files) {
+    if (file.service.some((service) => wanted.has(`${file.package}.${service.name}`))) keep(file);
+  }
+  // Files keep the order of the set: each file's imports come before it.
+  return toBinary(
+    FileDescriptorSetSchema,
+    create(FileDescriptorSetSchema, { file: files.filter((file) => kept.has(file.name)) }),
+  );
+}
