@@ -26,7 +26,7 @@ import { callLog } from "./call-log.js";
 import type { CallScope } from "./call-scope.js";
 import { declaredReasons } from "./declared-reasons.js";
 import { errorMapping } from "./error-mapping.js";
-import { listenGuarded } from "./http2-transport.js";
+import { listenWithDeadlineCap } from "./grpc-timeout-cap.js";
 import { metadataLimit } from "./metadata-limit.js";
 import { watchReadiness } from "./readiness-watch.js";
 import { servedFiles } from "./served-files.js";
@@ -145,8 +145,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   server.add(HealthDefinition, HealthServiceImpl(health));
   server.add(ServerReflectionService, ServerReflection(servedFiles(descriptorSet, names), names));
 
-  // The transport answers huge headers and far deadlines itself unless guarded (http2-transport.ts).
-  const port = await listenGuarded(() => server.listen(`${config.host}:${options.port}`), config.maxDeadlineMs);
+  // A far grpc-timeout from any client is capped before grpc-js arms a timer that would overflow.
+  const port = await listenWithDeadlineCap(() => server.listen(`${config.host}:${options.port}`), config.maxDeadlineMs);
   logger.info({ port, services: names }, "serving");
 
   // Health answers for the whole server ("") and for each service it serves.
