@@ -3,8 +3,9 @@ import { type FileDescriptorProto, FileDescriptorSetSchema } from "@bufbuild/pro
 
 /**
  * The part of the descriptor set (built from all of proto/) that one server's
- * reflection may serve: the files that define the services it serves, and
- * every file they import, transitively. Reflection answers from the set it
+ * reflection may serve: the files of the packages of the services it serves
+ * (a context's contract, its ErrorReason enum included), and every file they
+ * import, transitively. Reflection answers from the set it
  * is given, so a whole set would describe, by file name or symbol, the
  * contracts of every other process (another context's methods, messages and
  * enums) to anyone who reaches this port. A service the set does not define
@@ -20,9 +21,13 @@ export function servedFiles(descriptorSet: Uint8Array, serviceNames: readonly st
     kept.add(file.name);
     for (const dependency of file.dependency) keep(byName.get(dependency));
   };
-  for (const file of files) {
-    if (file.service.some((service) => wanted.has(`${file.package}.${service.name}`))) keep(file);
-  }
+  // The served services' packages whole: their error reasons live in a file no service imports.
+  const packages = new Set(
+    files
+      .filter((file) => file.service.some((service) => wanted.has(`${file.package}.${service.name}`)))
+      .map((file) => file.package),
+  );
+  for (const file of files) if (packages.has(file.package)) keep(file);
   // Files keep the order of the set: each file's imports come before it.
   return toBinary(
     FileDescriptorSetSchema,
