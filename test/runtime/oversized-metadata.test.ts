@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
 import { Status } from "nice-grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_AUTHORIZATION_BYTES } from "../../runtime/server/authentication.js";
 import { MAX_METADATA_BYTES } from "../../runtime/server/metadata-limit.js";
-import { bearer, newTenant, testConfig, testSigner } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { expectError } from "../support/grpc-errors.js";
+import { handSignedToken } from "../support/hand-signed-tokens.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
 
 // A validly signed token carrying a huge claim used to be verified and
@@ -30,20 +29,8 @@ afterAll(async () => {
   await people?.stop();
 });
 
-/** A token signed with the run's key, valid in every way but carrying `claimBytes` of padding. */
-async function paddedToken(claimBytes: number) {
-  const tenantId = newTenant();
-  const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ tenant_id: tenantId, roles: ["hr_admin"], padding: "x".repeat(claimBytes) })
-    .setProtectedHeader({ alg: testSigner.alg, kid: testSigner.kid })
-    .setSubject("user-1")
-    .setIssuer(testConfig.auth.issuer)
-    .setAudience(testConfig.auth.audience)
-    .setIssuedAt(now)
-    .setExpirationTime(now + 300)
-    .sign(testSigner.key);
-  return bearer(token, tenantId);
-}
+/** A valid token of the run's key carrying `claimBytes` of padding. */
+const paddedToken = (claimBytes: number) => handSignedToken({ claims: { padding: "x".repeat(claimBytes) } });
 
 describe("a validly signed token with a huge claim", () => {
   it("of 40 KB is answered RESOURCE_EXHAUSTED by a data service and by an app", async () => {
