@@ -27,6 +27,7 @@ import type { CallScope } from "./call-scope.js";
 import { declaredReasons } from "./declared-reasons.js";
 import { errorMapping } from "./error-mapping.js";
 import { listenWithDeadlineCap } from "./grpc-timeout-cap.js";
+import { HEALTH_SERVICE } from "./health-file.js";
 import { metadataLimit } from "./metadata-limit.js";
 import { watchReadiness } from "./readiness-watch.js";
 import { servedFiles } from "./served-files.js";
@@ -138,12 +139,12 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const paths = services.filter((service) => !service.public).flatMap(({ definition }) => methodPaths(definition));
   logMethodsWithoutRule(rules, paths, logger);
 
-  // Reflection lists the business services only: the descriptor set is built
-  // from proto/, which does not hold grpc.health.v1 (health probes know it anyway).
-  // It describes this port's contracts only, not every process's.
+  // Reflection lists the business services and health, and describes this
+  // port's contracts only, not every process's.
   const names = services.map((s) => s.definition.fullName);
+  const listed = [...names, HEALTH_SERVICE];
   server.add(HealthDefinition, HealthServiceImpl(health));
-  server.add(ServerReflectionService, ServerReflection(servedFiles(descriptorSet, names), names));
+  server.add(ServerReflectionService, ServerReflection(servedFiles(descriptorSet, listed), listed));
 
   // A far grpc-timeout from any client is capped before grpc-js arms a timer that would overflow.
   const port = await listenWithDeadlineCap(() => server.listen(`${config.host}:${options.port}`), config.maxDeadlineMs);

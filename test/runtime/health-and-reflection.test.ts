@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { createClient, Status } from "nice-grpc";
 import {
   HealthCheckResponse_ServingStatus,
@@ -9,6 +12,7 @@ import {
   type ServerReflectionResponse,
 } from "nice-grpc-server-reflection/lib/proto/grpc/reflection/v1/reflection_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { as, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
 
@@ -17,6 +21,8 @@ import { type PeopleUnderTest, startPeople } from "../support/people-under-test.
 // the services of its own port only: their files and symbols, and none of
 // another process's contracts (it used to serve identity's and timeoff's
 // descriptors to anyone who asked by name). Neither needs a token.
+
+const BUF = fileURLToPath(new URL("../../node_modules/.bin/buf", import.meta.url));
 
 let people: PeopleUnderTest;
 
@@ -52,10 +58,14 @@ describe("health and reflection of one server", () => {
     await expectError(health.check({ service: "hr.identity.v1.AccountService" }), Status.NOT_FOUND);
   });
 
-  it("lists by reflection the business services of its own port only", async () => {
+  it("lists by reflection the services of its own port only, health included", async () => {
     const [response] = await reflect((request) => request.setListServices(""));
     const names = (response?.getListServicesResponse()?.getServiceList() ?? []).map((s) => s.getName());
-    expect(names.sort()).toEqual(["hr.employee.v1.EmployeeService", "hr.organization.v1.DepartmentService"]);
+    expect(names.sort()).toEqual([
+      "grpc.health.v1.Health",
+      "hr.employee.v1.EmployeeService",
+      "hr.organization.v1.DepartmentService",
+    ]);
   });
 
   it("describes its own services' files and symbols, with their imports", async () => {
@@ -66,6 +76,7 @@ describe("health and reflection of one server", () => {
       (r: ServerReflectionRequest) => r.setFileByFilename("google/protobuf/timestamp.proto"),
       (r: ServerReflectionRequest) => r.setFileContainingSymbol("hr.employee.v1.EmployeeService"),
       (r: ServerReflectionRequest) => r.setFileContainingSymbol("hr.organization.v1.Department"),
+      (r: ServerReflectionRequest) => r.setFileContainingSymbol("grpc.health.v1.Health"),
     ];
     for (const [index, response] of (await reflect(...asked)).entries()) {
       expect(response.getErrorResponse()?.getErrorMessage(), `request ${index}`).toBeUndefined();
@@ -86,5 +97,35 @@ describe("health and reflection of one server", () => {
       expect(response.getErrorResponse()?.getErrorCode(), `request ${index}`).toBe(Status.NOT_FOUND);
       expect(response.getFileDescriptorResponse(), `request ${index}`).toBeUndefined();
     }
+  });
+});
+
+describe("an independent reflection client (buf curl)", () => {
+  const bufCurl = (...args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      execFile(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...args], (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, out: `${stdout}${stderr}` }),
+      );
+    });
+
+  it("lists people's services and calls them from what reflection describes", async () => {
+    const base = `http://${people.address}`;
+    const listed = await bufCurl("--list-services", base);
+    expect(listed.out.trim().split("\n").sort()).toEqual([
+      "grpc.health.v1.Health",
+      "hr.employee.v1.EmployeeService",
+      "hr.organization.v1.DepartmentService",
+    ]);
+    const check = await bufCurl("-d", '{"service":""}', `${base}/grpc.health.v1.Health/Check`);
+    expect(check.out).toContain('"status": "SERVING"');
+    const acme = await as(newTenant());
+    const read = await bufCurl(
+      "-H",
+      `authorization: ${acme.metadata.get("authorization")}`,
+      "-d",
+      JSON.stringify({ id: randomUUID() }),
+      `${base}/hr.employee.v1.EmployeeService/GetEmployee`,
+    );
+    expect(read.out).toContain('"code": "not_found"');
   });
 });
