@@ -37,6 +37,7 @@ export function callLog(logger: Logger, maxDeadlineMs: number) {
         requestId: scope.requestId,
         tenantId: scope.caller?.tenantId,
         userId: scope.caller?.userId,
+        refusal: scope.refusal,
       });
     }
   };

@@ -20,6 +20,8 @@ export interface CallScope {
   caller: Caller | undefined;
   /** The raw bearer token, forwarded unchanged to the next hop. */
   token: string | undefined;
+  /** Why the call's token was refused (a stable reason for the log line; the caller is told nothing). */
+  refusal?: string;
 }
 
 export type ScopedContext = CallContext & { scope: CallScope };

@@ -26,7 +26,11 @@ import { callLog } from "./call-log.js";
 import type { CallScope } from "./call-scope.js";
 import { declaredReasons } from "./declared-reasons.js";
 import { errorMapping } from "./error-mapping.js";
+import { listenWithDeadlineCap } from "./grpc-timeout-cap.js";
+import { HEALTH_SERVICE } from "./health-file.js";
+import { metadataLimit } from "./metadata-limit.js";
 import { watchReadiness } from "./readiness-watch.js";
+import { servedFiles } from "./served-files.js";
 
 /** What every business handler receives: the verified caller and its access to the method. */
 type BusinessContext = { scope: CallScope; caller: Caller; access: Access };
@@ -108,6 +112,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const server = createServer({ "grpc.max_concurrent_streams": config.maxConcurrentStreams })
     .use(errorDetailsServerMiddleware)
     .use(callLog(logger, config.maxDeadlineMs))
+    .use(metadataLimit())
     .use(
       errorMapping(
         logger,
@@ -134,13 +139,15 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const paths = services.filter((service) => !service.public).flatMap(({ definition }) => methodPaths(definition));
   logMethodsWithoutRule(rules, paths, logger);
 
-  // Reflection lists the business services only: the descriptor set is built
-  // from proto/, which does not hold grpc.health.v1 (health probes know it anyway).
+  // Reflection lists the business services and health, and describes this
+  // port's contracts only, not every process's.
   const names = services.map((s) => s.definition.fullName);
+  const listed = [...names, HEALTH_SERVICE];
   server.add(HealthDefinition, HealthServiceImpl(health));
-  server.add(ServerReflectionService, ServerReflection(descriptorSet, names));
+  server.add(ServerReflectionService, ServerReflection(servedFiles(descriptorSet, listed), listed));
 
-  const port = await server.listen(`${config.host}:${options.port}`);
+  // A far grpc-timeout from any client is capped before grpc-js arms a timer that would overflow.
+  const port = await listenWithDeadlineCap(() => server.listen(`${config.host}:${options.port}`), config.maxDeadlineMs);
   logger.info({ port, services: names }, "serving");
 
   // Health answers for the whole server ("") and for each service it serves.

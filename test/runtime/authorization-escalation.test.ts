@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { Writable } from "node:stream";
 import { Status } from "nice-grpc";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { openDepartment } from "../contexts/employee.fixtures.js";
 import { as, newTenant, testConfig } from "../support/callers.js";
+import { capturedLogs } from "../support/captured-logs.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type IdentityUnderTest, startIdentity } from "../support/identity-under-test.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
@@ -19,16 +18,7 @@ import { type PeopleUnderTest, startPeople } from "../support/people-under-test.
 const { ROLE_EMPLOYEE: EMPLOYEE, ROLE_HR_ADMIN: HR_ADMIN, ROLE_TENANT_ADMIN: TENANT_ADMIN } = Role;
 const PASSWORD = "correct horse battery staple";
 
-const logLines: Record<string, unknown>[] = [];
-const logger = pino(
-  { level: "info" },
-  new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  }),
-);
+const { logger, lines: logLines } = capturedLogs();
 
 let identity: IdentityUnderTest;
 let people: PeopleUnderTest;

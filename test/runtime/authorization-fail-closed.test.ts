@@ -1,6 +1,4 @@
-import { Writable } from "node:stream";
 import { Status } from "nice-grpc";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   GetDepartmentRequest,
@@ -9,6 +7,7 @@ import {
 import { openChannel } from "../../runtime/client/service-client.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
 import { as, newTenant, testConfig } from "../support/callers.js";
+import { capturedLogs } from "../support/captured-logs.js";
 import { expectError } from "../support/grpc-errors.js";
 import { testClient } from "../support/service-under-test.js";
 
@@ -31,16 +30,7 @@ const UnruledDefinition = {
   },
 } as const;
 
-const lines: { level: number; msg: string; methods?: string[] }[] = [];
-const logger = pino(
-  { level: "info" },
-  new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  }),
-);
+const { logger, lines } = capturedLogs<{ level: number; msg: string; methods?: string[] }>();
 
 let server: RunningServer;
 let reached = 0;

@@ -10,6 +10,7 @@ import { openDepartment } from "../contexts/employee.fixtures.js";
 import { as, type Caller, newTenant, testConfig } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
+import { settled } from "../support/settled.js";
 
 // What every server gets from runtime/server: health, graceful shutdown and
 // opaque internal errors, shown on the people service.
@@ -49,13 +50,14 @@ describe("graceful shutdown", () => {
     const blocker = new pg.Client({ connectionString: p.databaseUrl });
     await blocker.connect();
     await blocker.query("BEGIN; LOCK TABLE employees IN ACCESS EXCLUSIVE MODE");
-    const inFlight = p.employees.getEmployee({ id: employee.id }, acme);
+    // Observed from the start (test/support/settled.ts): a failure is reported, never an unhandled rejection.
+    const inFlight = settled([p.employees.getEmployee({ id: employee.id }, acme)]);
     // Let the call reach the server and block on the lock before shutdown starts.
     await waitUntil(async () => {
       const { rows } = await blocker.query("SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted");
       return rows[0].n > 0;
     });
-    const stopped = p.server.stop();
+    const stopped = settled([p.server.stop()]);
     expect((await health.check({ service: "" })).status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
     // Past the delay the server refuses new calls; the blocked one is still in flight.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -63,9 +65,10 @@ describe("graceful shutdown", () => {
     await blocker.query("ROLLBACK");
     await blocker.end();
 
-    const answer = await inFlight;
-    expect(answer.employee?.id).toBe(employee.id);
-    await stopped;
+    const [answer] = await inFlight;
+    expect((await answer).employee?.id).toBe(employee.id);
+    const [stop] = await stopped;
+    await stop;
     await expectError(p.employees.getEmployee({ id: employee.id }, acme), Status.UNAVAILABLE);
   });
 });

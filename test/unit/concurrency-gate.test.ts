@@ -1,6 +1,7 @@
 import { isAbortError } from "abort-controller-x";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConcurrencyGate } from "../../runtime/server/concurrency-gate.js";
+import { settled } from "../support/settled.js";
 
 // Fake timers: waiting "too long" is a timer firing, not time passing.
 
@@ -40,10 +41,11 @@ describe("concurrency gate", () => {
     // Two slots busy for the usual 1 s each: a call that may wait 400 ms would wait in vain.
     expect(await gate.acquire("a", 400, 1000, never)).toBeUndefined();
     expect(gate.state.queued).toBe(0);
-    const waiting = gate.acquire("a", 1000, 10, never);
+    const waiting = settled([gate.acquire("a", 1000, 10, never)]);
     expect(gate.state.queued).toBe(1);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(await waiting).toBeUndefined();
+    const [slot] = await waiting;
+    expect(await slot).toBeUndefined();
     expect(gate.state.queued).toBe(0);
   });
 
@@ -53,12 +55,13 @@ describe("concurrency gate", () => {
     await gate.acquire("a", 1000, 10, never);
     const caller = new AbortController();
     const cancelled = gate.acquire("a", 1000, 10, caller.signal).catch((error: unknown) => error);
-    const next = gate.acquire("b", 1000, 10, never);
+    const next = settled([gate.acquire("b", 1000, 10, never)]);
     caller.abort();
     expect(isAbortError(await cancelled)).toBe(true);
     expect(gate.state.queued).toBe(1);
     running?.release(10);
-    expect(await next).toBeDefined();
+    const [nextSlot] = await next;
+    expect(await nextSlot).toBeDefined();
     expect(gate.state).toEqual({ limit: 2, inFlight: 2, queued: 0 });
   });
 
