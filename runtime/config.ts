@@ -18,7 +18,7 @@ export interface AuthConfig {
   audience: string;
   /** The public keys (a JWKS) caller tokens are verified with; no process but session holds a private key. */
   publicKeys: JWTVerifyGetKey;
-  /** Longest lifetime (`exp` - `iat`) a caller token may have. */
+  /** Longest time from now to `exp` a caller token may have (its `iat` may not lie ahead). */
   maxTokenLifetimeSeconds: number;
 }
 

@@ -65,7 +65,12 @@ export function errorMapping(logger: Logger, domain: string, reasons: DeclaredRe
         );
         throw new ServerError(Status.INTERNAL, "internal error");
       }
-      if (error instanceof ClientError) throw fromDownstream(error);
+      if (error instanceof ClientError) {
+        if (TRANSPORT.has(error.code)) {
+          logger.warn({ err: err(), method: call.method.path, code: error.code }, "downstream call failed");
+        }
+        throw fromDownstream(error);
+      }
       if (isDatabaseUnavailable(error)) {
         logger.warn({ err: err(), method: call.method.path }, "database unavailable");
         throw new ServerError(Status.UNAVAILABLE, "the service's database is unavailable; retry later");
@@ -88,9 +93,20 @@ function toRichError(error: DomainError, domain: string): RichServerError {
 }
 
 const OPAQUE = new Set([Status.INTERNAL, Status.UNKNOWN, Status.DATA_LOSS]);
+/**
+ * Codes grpc-js's own client raises for the way, not the answer: their text
+ * names the downstream's address ("connect ECONNREFUSED 10.0.0.7:50051",
+ * "remote_addr=..."), which callers must not learn. They get a generic text
+ * (and the downstream's details, if any); the log keeps the original.
+ */
+const TRANSPORT = new Map([
+  [Status.UNAVAILABLE, "a service this call depends on is unavailable; retry later"],
+  [Status.DEADLINE_EXCEEDED, "the deadline was exceeded while waiting for a service this call depends on"],
+]);
 
 function fromDownstream(error: ClientError): ServerError {
   if (OPAQUE.has(error.code)) return new ServerError(Status.INTERNAL, "internal error");
-  if (error instanceof RichClientError) return new RichServerError(error.code, error.details, error.extra);
-  return new ServerError(error.code, error.details);
+  const message = TRANSPORT.get(error.code) ?? error.details;
+  if (error instanceof RichClientError) return new RichServerError(error.code, message, error.extra);
+  return new ServerError(error.code, message);
 }

@@ -135,8 +135,7 @@ describe("an upstream that hangs", () => {
         return answer;
       });
       const login = signIn(ada).then((response) => settled.push({ call: "login", status: response.status }));
-      const answers = await Promise.all(profiles);
-      await login;
+      const [answers] = await Promise.all([Promise.all(profiles), login]);
 
       const saturated = answers.filter((answer) => answer.reason === "UPSTREAM_SATURATED");
       expect(saturated).toHaveLength(CALLS_AT_ONCE - CONCURRENCY - QUEUE);
