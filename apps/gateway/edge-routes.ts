@@ -1,17 +1,17 @@
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { AUTHORIZATION_HEADER } from "../../runtime/server/call-scope.js";
-import { explainBadBodies, JSON_READ } from "./bad-request-bodies.js";
-import type { CredentialAttempts } from "./credential-attempts.js";
-import { callerOf } from "./edge-authentication.js";
-import { budgetOf } from "./edge-deadlines.js";
+import type { TrafficCapture } from "./capture/traffic-capture.js";
+import type { CredentialAttempts } from "./chain/credential-attempts.js";
+import { callerOf } from "./chain/edge-authentication.js";
+import { budgetOf } from "./chain/edge-deadlines.js";
 import type { ExposedMethod } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
-import { EDGE_REQUEST } from "./request-identity.js";
-import type { TrafficCapture } from "./traffic-capture.js";
-import { callUpstream } from "./upstream-call.js";
-import { clientFacing } from "./upstream-failures.js";
-import { type Upstream, upstreamsByPackage } from "./upstreams.js";
+import { explainBadBodies, JSON_READ } from "./http/bad-request-bodies.js";
+import { EDGE_REQUEST } from "./http/request-identity.js";
+import { callUpstream } from "./upstream/upstream-call.js";
+import { clientFacing } from "./upstream/upstream-failures.js";
+import { type Upstream, upstreamsByPackage } from "./upstream/upstreams.js";
 
 /** What every route shares: the checks made at the edge, in the order a call meets them. */
 export interface EdgeChecks {

@@ -1,20 +1,20 @@
 import type { Logger } from "pino";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
-import { apiReferencePages } from "./api-reference.js";
-import { ApiVersions } from "./api-versions.js";
-import { CredentialAttempts } from "./credential-attempts.js";
-import { edgeAdmission } from "./edge-admission.js";
-import { EdgeAuthentication } from "./edge-authentication.js";
-import { corsPolicy } from "./edge-cors.js";
+import { apiReferencePages } from "./api-reference/api-reference.js";
+import { TrafficCapture } from "./capture/traffic-capture.js";
+import { CredentialAttempts } from "./chain/credential-attempts.js";
+import { EdgeAuthentication } from "./chain/edge-authentication.js";
+import { routeResolution } from "./chain/route-resolution.js";
 import { edgeRoutes } from "./edge-routes.js";
 import { exposedMethods } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
-import { type HttpEdge, listenHttpEdge } from "./http-edge.js";
-import { EdgeRateLimits } from "./rate-limits.js";
-import { routeResolution } from "./route-resolution.js";
-import { TrafficCapture } from "./traffic-capture.js";
-import { followVersionsFile } from "./versions-file.js";
+import { edgeAdmission } from "./http/edge-admission.js";
+import { corsPolicy } from "./http/edge-cors.js";
+import { type HttpEdge, listenHttpEdge } from "./http/http-edge.js";
+import { EdgeRateLimits } from "./limits/rate-limits.js";
+import { ApiVersions } from "./versions/api-versions.js";
+import { followVersionsFile } from "./versions/versions-file.js";
 
 /**
  * The edge gateway: every application service's methods, read from the

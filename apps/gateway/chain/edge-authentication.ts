@@ -1,8 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { type Caller, verifyCallerToken } from "../../runtime/auth/caller.js";
-import { VerifiedTokens } from "../../runtime/auth/verified-tokens.js";
-import type { AuthConfig } from "../../runtime/config.js";
-import type { ExposedMethod } from "./exposed-methods.js";
+import { type Caller, verifyCallerToken } from "../../../runtime/auth/caller.js";
+import { VerifiedTokens } from "../../../runtime/auth/verified-tokens.js";
+import type { AuthConfig } from "../../../runtime/config.js";
+import type { ExposedMethod } from "../exposed-methods.js";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/;
 

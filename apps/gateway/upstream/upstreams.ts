@@ -1,6 +1,6 @@
 import type { Transport } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import type { GatewayConfig } from "./gateway-config.js";
+import type { GatewayConfig } from "../gateway-config.js";
 import { upstreamTransport } from "./upstream-call.js";
 import { UpstreamIsolation } from "./upstream-isolation.js";
 

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { GatewayConfig } from "./gateway-config.js";
+import type { GatewayConfig } from "../gateway-config.js";
 
 /**
  * The budget of one call: the method's configured deadline (or the default,

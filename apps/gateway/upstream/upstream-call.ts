@@ -1,7 +1,7 @@
 import type { DescMessage, DescMethodUnary, Message } from "@bufbuild/protobuf";
 import type { ConnectError, Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { AUTHORIZATION_HEADER, DEADLINE_HEADER, REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
+import { AUTHORIZATION_HEADER, DEADLINE_HEADER, REQUEST_ID_HEADER } from "../../../runtime/server/call-scope.js";
 
 /** A gRPC connection to an application server at "host:port", described by nothing but the descriptors it is called with. */
 export function upstreamTransport(target: string): Transport {

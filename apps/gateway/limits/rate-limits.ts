@@ -1,8 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
-import { addressKey } from "./client-address.js";
-import type { CredentialAttemptsConfig, RateLimits } from "./gateway-config.js";
+import type { CredentialAttemptsConfig, RateLimits } from "../gateway-config.js";
+import { addressKey } from "../http/client-address.js";
 import { type LimitCounters, limitCounters } from "./rate-limit-counters.js";
 
 /** Who a call is counted against once its token is verified: its tenant (none before sign-in) and its caller. */

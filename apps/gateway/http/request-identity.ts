@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createContextKey } from "@connectrpc/connect";
-import { REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
+import { REQUEST_ID_HEADER } from "../../../runtime/server/call-scope.js";
+import type { Credentials } from "../chain/edge-authentication.js";
+import type { LimitState } from "../limits/rate-limits.js";
 import { clientAddress } from "./client-address.js";
-import type { Credentials } from "./edge-authentication.js";
-import type { LimitState } from "./rate-limits.js";
 
 /** A client's request id is kept only if it is short and plain: it lands in logs and headers of every hop. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { type DescField, type Message, ScalarType } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
-import { addressKey } from "./client-address.js";
-import type { ExposedMethod } from "./exposed-methods.js";
-import type { CredentialAttemptsConfig } from "./gateway-config.js";
-import { countOrRefuse } from "./rate-limits.js";
+import type { ExposedMethod } from "../exposed-methods.js";
+import type { CredentialAttemptsConfig } from "../gateway-config.js";
+import { addressKey } from "../http/client-address.js";
+import { countOrRefuse } from "../limits/rate-limits.js";
 
 /** A tenant named in a body is part of a key in Redis: a longer one (no real tenant id) is counted by its digest. */
 const LONGEST_KEY_PART = 128;

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ApiVersions } from "./api-versions.js";
+import type { EdgeRequest } from "../http/request-identity.js";
+import type { ApiVersions } from "../versions/api-versions.js";
+import type { VersionRouting } from "../versions/versions-file.js";
 import type { EdgeAuthentication } from "./edge-authentication.js";
-import type { EdgeRequest } from "./request-identity.js";
-import type { VersionRouting } from "./versions-file.js";
 
 /** The answer header naming the version that served a call ("v2"). */
 export const API_VERSION_HEADER = "x-api-version";

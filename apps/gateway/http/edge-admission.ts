@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
+import { type EdgeRateLimits, type LimitState, rateLimitHeaders, tighter } from "../limits/rate-limits.js";
 import { addressKey } from "./client-address.js";
 import type { EdgeStep } from "./http-edge.js";
-import { type EdgeRateLimits, type LimitState, rateLimitHeaders, tighter } from "./rate-limits.js";
 import type { EdgeRequest } from "./request-identity.js";
 
 /**
