@@ -4,18 +4,17 @@ import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
 import { apiReferencePages } from "./api-reference/api-reference.js";
 import { TrafficCapture } from "./capture/traffic-capture.js";
 import { CredentialAttempts } from "./chain/credential-attempts.js";
-import { EdgeAuthentication } from "./chain/edge-authentication.js";
-import { routeResolution } from "./chain/route-resolution.js";
+import { composeChain } from "./chain/edge-interceptor.js";
+import { edgeChain } from "./edge-chain.js";
 import { edgeRoutes } from "./edge-routes.js";
 import { exposedMethods } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
-import { edgeAdmission } from "./http/edge-admission.js";
+import { addressAdmission } from "./http/address-admission.js";
 import { corsPolicy } from "./http/edge-cors.js";
 import { type HttpEdge, listenHttpEdge } from "./http/http-edge.js";
 import { EdgeRateLimits } from "./limits/rate-limits.js";
 import { ApiVersions } from "./versions/api-versions.js";
 import { followVersionsFile } from "./versions/versions-file.js";
-
 /**
  * The edge gateway: every application service's methods, read from the
  * descriptor set, served over HTTP with the Connect protocol (JSON or
@@ -41,11 +40,21 @@ export async function startGateway(options: {
   }
   await limits.settled();
   const capture = TrafficCapture.open(gateway.capture, PrivacyMarks.fromDescriptorSet(), logger);
-  const { routes, reportUnrouted } = edgeRoutes(methods, { config: gateway, credentials, capture }, logger);
   const routed = methods.filter((m) => gateway.upstreams.has(m.method.parent.file.proto.package));
   const versions = new ApiVersions(routed.map((m) => m.path));
   const followed = followVersionsFile(gateway.versionsFile, gateway.versionsPollMs, versions, logger);
-  const admission = edgeAdmission(limits);
+  const chain = composeChain(
+    edgeChain({
+      versions,
+      routing: followed.routing,
+      auth: config.auth,
+      limits,
+      capture,
+      deadlines: gateway,
+      credentials,
+    }),
+  );
+  const { routes, reportUnrouted } = edgeRoutes(methods, gateway, chain, logger);
   let edge: HttpEdge;
   try {
     edge = await listenHttpEdge({
@@ -56,9 +65,9 @@ export async function startGateway(options: {
       routes,
       cors: corsPolicy(gateway.corsOrigins),
       pages: apiReferencePages(methods).serve,
-      // Counted first, before anything is read or verified; then the route (token, version), then its caller's limits.
-      admit: admission.byAddress,
-      steps: [routeResolution(versions, followed.routing, new EdgeAuthentication(config.auth)), admission.byCaller],
+      // Counted first, before anything is read or verified; the chain's before-body steps after the body's bound.
+      admit: addressAdmission(limits),
+      beforeBody: chain.beforeBody,
       logger,
       onAnswered: capture && ((request, status, durationMs) => capture.record(request, status, durationMs)),
     });

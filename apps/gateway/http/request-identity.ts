@@ -16,7 +16,7 @@ export interface EdgeRequest {
   clientAddress: string;
   /** Known once the token is verified. */
   tenantId?: string;
-  /** What the token proved, settled once before the route is resolved (route-resolution.ts). */
+  /** What the token proved, settled once before the body is read (the chain's authentication step). */
   credentials?: Credentials;
   /** The version of the contract that serves the call ("v2"), once the route is resolved. */
   apiVersion?: string;
