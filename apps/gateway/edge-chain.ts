@@ -1,14 +1,15 @@
 import type { AuthConfig } from "../../runtime/config.js";
-import { capturing, type TrafficCapture } from "./capture/traffic-capture.js";
+import type { TrafficCapture } from "./capture/traffic-capture.js";
+import { authentication, methodAuthorization } from "./chain/authentication.js";
 import { callerLimits } from "./chain/caller-limits.js";
+import { capturing } from "./chain/capture.js";
 import { type CredentialAttempts, failedSignIns } from "./chain/credential-attempts.js";
-import { authentication, methodAuthorization } from "./chain/edge-authentication.js";
 import { budget } from "./chain/edge-deadlines.js";
 import type { EdgeInterceptor } from "./chain/edge-interceptor.js";
+import { isolation } from "./chain/isolation.js";
 import { routeLookup, versionChoice } from "./chain/version-routing.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import type { EdgeRateLimits } from "./limits/rate-limits.js";
-import { isolation } from "./upstream/upstream-isolation.js";
 import type { ApiVersions } from "./versions/api-versions.js";
 import type { VersionRouting } from "./versions/versions-file.js";
 

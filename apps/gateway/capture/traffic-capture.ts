@@ -6,7 +6,6 @@ import { type Logger, pino } from "pino";
 import type { PrivacyMarks } from "../../../runtime/privacy/privacy-marks.js";
 import { loggableError } from "../../../runtime/privacy/redact.js";
 import { personalValues, scrubMessage } from "../../../runtime/privacy/scrub.js";
-import type { EdgeInterceptor } from "../chain/edge-interceptor.js";
 import type { CaptureConfig } from "../gateway-config.js";
 import { EDGE_REQUEST, type EdgeRequest } from "../http/request-identity.js";
 import { type CapturedCall, capturedError } from "./capture-line.js";
@@ -144,12 +143,4 @@ export class TrafficCapture {
       this.file.end();
     });
   }
-}
-
-/** Around the decoded call: its request and answer kept for its line when it is sampled; nothing when capture is off. */
-export function capturing(capture: TrafficCapture | undefined): EdgeInterceptor {
-  return {
-    step: "capture",
-    around: (call, next) => (capture ? capture.around(call.exposed.method, call.message, call.context, next) : next()),
-  };
 }
