@@ -1,5 +1,6 @@
-import type { ConnectRouter } from "@connectrpc/connect";
+import type { ConnectError, ConnectRouter } from "@connectrpc/connect";
 import type { Logger } from "pino";
+import type { ClientPolicy } from "../../runtime/client/service-client.js";
 import { AUTHORIZATION_HEADER } from "../../runtime/server/call-scope.js";
 import type { DecodedCall, EdgeChain } from "./chain/edge-interceptor.js";
 import type { ExposedMethod } from "./exposed-methods.js";
@@ -20,8 +21,14 @@ import { upstreamsByPackage } from "./upstream/upstreams.js";
  * failure on the way is told without the upstream's address
  * (upstream/upstream-failures.ts). Paths with no route are 404.
  */
-export function edgeRoutes(methods: readonly ExposedMethod[], config: GatewayConfig, chain: EdgeChain, logger: Logger) {
-  const upstreams = upstreamsByPackage(config, logger);
+export function edgeRoutes(
+  methods: readonly ExposedMethod[],
+  config: GatewayConfig,
+  policy: ClientPolicy,
+  chain: EdgeChain,
+  logger: Logger,
+) {
+  const upstreams = upstreamsByPackage(config, methods, policy, logger);
   const unrouted = new Set<string>();
   const routes = (router: ConnectRouter) => {
     for (const exposed of methods) {
@@ -34,14 +41,15 @@ export function edgeRoutes(methods: readonly ExposedMethod[], config: GatewayCon
         const edge = context.values.get(EDGE_REQUEST);
         if (edge === undefined) throw new Error("edge request missing: routes run only behind the HTTP edge");
         const call: DecodedCall = { exposed, message, context, edge, upstream };
-        const failed = (error: unknown) => clientFacing(error, upstream.isolation.upstream, logger, edge.requestId);
+        const failed = (error: ConnectError) =>
+          clientFacing(error, upstream.isolation.upstream, logger, edge.requestId);
         const hop = () => ({
           authorization: context.requestHeader.get(AUTHORIZATION_HEADER),
           requestId: edge.requestId,
           budgetMs: call.leftMs ?? 0,
           signal: context.signal,
         });
-        return chain.around(call, () => callUpstream(upstream.transport, exposed.method, message, hop(), failed));
+        return chain.around(call, () => callUpstream(upstream.client, exposed.method, message, hop(), failed));
       };
       router.rpc(exposed.method, handler, { jsonOptions: JSON_READ });
     }
@@ -49,6 +57,10 @@ export function edgeRoutes(methods: readonly ExposedMethod[], config: GatewayCon
   };
   return {
     routes,
+    /** Closes the upstreams' connections (once the edge has answered its last call). */
+    close() {
+      for (const upstream of new Set(upstreams.values())) upstream.client.close();
+    },
     /** Logs the application services no upstream is configured for: they answer 404 here. */
     reportUnrouted() {
       if (unrouted.size > 0) logger.warn({ services: [...unrouted] }, "no upstream configured: not exposed");

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { clientPolicyOf } from "../../runtime/client/service-client.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
 import { apiReferencePages } from "./api-reference/api-reference.js";
@@ -54,7 +55,11 @@ export async function startGateway(options: {
       credentials,
     }),
   );
-  const { routes, reportUnrouted } = edgeRoutes(methods, gateway, chain, logger);
+  const {
+    routes,
+    reportUnrouted,
+    close: closeUpstreams,
+  } = edgeRoutes(methods, gateway, clientPolicyOf(config), chain, logger);
   let edge: HttpEdge;
   try {
     edge = await listenHttpEdge({
@@ -73,6 +78,7 @@ export async function startGateway(options: {
     });
   } catch (error) {
     followed.stop();
+    closeUpstreams();
     await limits.close();
     await capture?.close();
     throw error;
@@ -83,6 +89,7 @@ export async function startGateway(options: {
     async stop() {
       followed.stop();
       await edge.stop(config.shutdownGraceMs);
+      closeUpstreams();
       // Last: the calls still finishing above take from the counts too.
       await limits.close();
       // After the last answer: its line is written too.
