@@ -15,9 +15,11 @@
  * A value of a string enum, such as a package's generated `ErrorReason`:
  * a string literal or a `string` is refused at compile time
  * (`failedPrecondition("EMPLOYEE_NOT_PENDING", ...)` does not compile;
- * `failedPrecondition(ErrorReason.EMPLOYEE_NOT_PENDING, ...)` does). Which
- * package's enum is checked when the error is answered: a reason the
- * method's package does not declare is answered INTERNAL.
+ * `failedPrecondition(ErrorReason.EMPLOYEE_NOT_PENDING, ...)` does).
+ * TypeScript cannot tell a generated enum from a hand-written one, nor one
+ * package's from another's: the only hand-written one is RuntimeReason below,
+ * and a reason the method's package does not declare is answered INTERNAL
+ * (runtime/server/error-mapping.ts).
  */
 export type ContractReason<R extends string> = R extends string
   ? `${R}` extends R
@@ -80,7 +82,7 @@ export class DomainError<R extends string = string> extends Error {
   }
 }
 
-/** The request is malformed; lists every bad field at once. */
+/** The request is malformed; lists every bad field at once. The reason is INVALID_ARGUMENT unless given. */
 export function invalidArgument<R extends string>(
   violations: readonly FieldViolation[],
   reason?: R & ContractReason<R>,
