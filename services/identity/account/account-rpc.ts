@@ -4,6 +4,7 @@ import {
   AccountServiceDefinition,
   type AccountServiceDefinition as Definition,
 } from "../../../generated/proto/hr/identity/v1/account_service.js";
+import { ErrorReason } from "../../../generated/proto/hr/identity/v1/error_reason.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
 import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
@@ -96,7 +97,7 @@ export function accountRpc(
   }));
 
   async function load(repo: AccountRepository, tenantId: string, id: string): Promise<Account> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("account", id));
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.ACCOUNT_NOT_FOUND, id));
   }
 
   /** Load → check etag → domain command → save (and end the sessions it ends), once per request id. */

@@ -1,4 +1,5 @@
 import type { Employee as EmployeeModel } from "../../../generated/prisma/people/client.js";
+import { ErrorReason } from "../../../generated/proto/hr/employee/v1/error_reason.js";
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { date, type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
@@ -99,7 +100,11 @@ export class EmployeeRepository {
 
 function translateUniqueViolation(error: unknown): never {
   if (isUniqueViolation(error, "employees_tenant_id_work_email_key")) {
-    throw alreadyExists("WORK_EMAIL_TAKEN", "another employee of the tenant already has this work email", "work_email");
+    throw alreadyExists(
+      ErrorReason.WORK_EMAIL_TAKEN,
+      "another employee of the tenant already has this work email",
+      "work_email",
+    );
   }
   throw error;
 }

@@ -3,6 +3,7 @@ import {
   type EmployeeServiceDefinition as Definition,
   EmployeeServiceDefinition,
 } from "../../../generated/proto/hr/employee/v1/employee_service.js";
+import { ErrorReason } from "../../../generated/proto/hr/employee/v1/error_reason.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
 import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
@@ -43,7 +44,7 @@ function checkOwnEdit(call: { caller: Caller; access: Access }, id: string, path
   const others = [...paths].filter((path) => !OWN_EDITABLE.has(path));
   if (others.length > 0) {
     throw permissionDenied(
-      "OWN_FIELD_NOT_EDITABLE",
+      ErrorReason.OWN_FIELD_NOT_EDITABLE,
       `on one's own record only the name may change, not ${others.join(", ")}`,
     );
   }
@@ -55,7 +56,7 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
   const commands = new CommandPipeline(db, (tx) => new EmployeeRepository(tx));
 
   async function load(repo: EmployeeRepository, tenantId: string, id: string): Promise<Employee> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("employee", id));
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.EMPLOYEE_NOT_FOUND, id));
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   type DepartmentServiceDefinition as Definition,
   DepartmentServiceDefinition,
 } from "../../../generated/proto/hr/organization/v1/department_service.js";
+import { ErrorReason } from "../../../generated/proto/hr/organization/v1/error_reason.js";
 import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
@@ -31,7 +32,7 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
   const commands = new CommandPipeline(db, (tx) => new DepartmentRepository(tx));
 
   async function load(repo: DepartmentRepository, tenantId: string, id: string): Promise<Department> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("department", id));
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.DEPARTMENT_NOT_FOUND, id));
   }
 
   /** Runs a tree-changing command once per request id, under the tenant's tree lock. */

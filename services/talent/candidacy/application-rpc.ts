@@ -3,6 +3,7 @@ import {
   ApplicationServiceDefinition,
   type ApplicationServiceDefinition as Definition,
 } from "../../../generated/proto/hr/candidacy/v1/application_service.js";
+import { ErrorReason } from "../../../generated/proto/hr/candidacy/v1/error_reason.js";
 import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
@@ -33,7 +34,7 @@ export function applicationRpc(db: SqlDatabase): BusinessService<typeof Definiti
   const commands = new CommandPipeline(db, (tx) => new ApplicationRepository(tx));
 
   async function load(repo: ApplicationRepository, tenantId: string, id: string): Promise<Application> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("application", id));
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.APPLICATION_NOT_FOUND, id));
   }
 
   /**

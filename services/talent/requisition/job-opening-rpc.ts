@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from "uuid";
+import { ErrorReason } from "../../../generated/proto/hr/requisition/v1/error_reason.js";
 import {
   type JobOpeningServiceDefinition as Definition,
   JobOpeningServiceDefinition,
@@ -31,7 +32,7 @@ export function jobOpeningRpc(db: SqlDatabase): BusinessService<typeof Definitio
   const commands = new CommandPipeline(db, (tx) => new JobOpeningRepository(tx));
 
   async function load(repo: JobOpeningRepository, tenantId: string, id: string): Promise<JobOpening> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("job_opening", id));
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.JOB_OPENING_NOT_FOUND, id));
   }
 
   /**

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from "uuid";
+import { ErrorReason } from "../../../generated/proto/hr/timeoff/v1/error_reason.js";
 import {
   type LeaveAccountServiceDefinition as Definition,
   type LeaveAccount as LeaveAccountMessage,
@@ -158,7 +159,7 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
         decodePageToken(methods.listLeaveMovements, request.pageToken, caller.tenantId, filter),
       );
       const rows = await accounts(call).movements(caller.tenantId, accountId, after, pageSize + 1);
-      if (rows === undefined) throw notFound("leave_account", accountId);
+      if (rows === undefined) throw notFound(ErrorReason.LEAVE_ACCOUNT_NOT_FOUND, accountId);
       const bySequence = (movement: (typeof rows)[number]) => String(movement.sequence);
       const { items, nextPageToken } = pageOf(
         methods.listLeaveMovements,
@@ -232,7 +233,7 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
 }
 
 function found(account: LeaveAccount | undefined, id: string): LeaveAccount {
-  if (account === undefined) throw notFound("leave_account", id);
+  if (account === undefined) throw notFound(ErrorReason.LEAVE_ACCOUNT_NOT_FOUND, id);
   return account;
 }
 
@@ -244,5 +245,5 @@ function afterSequence(key: string | undefined): number {
     field: "page_token",
     description: "is not a token issued for this query; start again without one",
   };
-  throw invalidArgument([violation], "INVALID_PAGE_TOKEN");
+  throw invalidArgument([violation], ErrorReason.INVALID_PAGE_TOKEN);
 }
