@@ -24,10 +24,12 @@ function sliceFiles(): string[] {
   return ["runtime/platform.ts", ...found.sort()];
 }
 
-/** The rows of every declared variable, in the order their files and slices declare them. */
+/** The rows of every declared variable, by name (so a prefix's variables stand together). */
 export async function configurationRows(): Promise<VariableDoc[]> {
   for (const file of sliceFiles()) await import(pathToFileURL(path.join(repoRoot, file)).href);
-  return declaredSlices().flatMap(documentSlice);
+  return declaredSlices()
+    .flatMap(documentSlice)
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
