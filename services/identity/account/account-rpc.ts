@@ -120,7 +120,7 @@ export function accountRpc(
     return commands.changeWith(call, method, request, { id, etag }, apply, async (changed, current, { sessions }) => {
       const reason = endsSessions(current, changed);
       if (reason) await sessions.revokeAllOfAccount(changed.tenantId, changed.id, reason, changed.updateTime);
-      return { account: toAccountMessage(viewOf(changed)) };
+      return commands.message(changed);
     });
   }
 
