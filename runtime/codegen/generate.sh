@@ -59,3 +59,7 @@ for (const file of process.argv.slice(2)) {
   if (normalized !== source) fs.writeFileSync(file, normalized);
 }
 JS
+
+# The configuration table (docs/configuration.md) and the names of every known
+# variable, from the slices the modules declare (runtime/codegen/configuration.ts).
+tsx runtime/codegen/configuration.ts --write

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { readPageTokenKey } from "../config.js";
 import { invalidArgument, RuntimeReason } from "../domain/domain-error.js";
+import { readPageTokenKey } from "./db-config.js";
 import { stableJson } from "./stable-json.js";
 
 /**

@@ -4,7 +4,7 @@ import {
   GetEmployeeRequest,
 } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { isOverloadRefusal, OverloadThrottle, type ThrottlePolicy } from "../../runtime/client/overload-throttle.js";
-import { readRuntimeConfig } from "../../runtime/config.js";
+import { readRuntimeConfig } from "../../runtime/server/runtime-config.js";
 import type { CallOptions, Case } from "./cases/case.js";
 import type { Probe } from "./cpu.js";
 import { CONCURRENCY, measure, SECONDS } from "./load.js";

@@ -82,9 +82,9 @@ export class AccountRepository {
     await this.sql.count(INSERT, accounts.valuesOf(account)).catch(translateUniqueViolation);
   }
 
-  /** Saves a changed account if it is still at `expectedVersion`; ABORTED otherwise. */
-  async update(account: Account, expectedVersion: number): Promise<void> {
-    if (!(await this.saveIfAt(account, expectedVersion))) throw etagMismatch(`accounts/${account.id}`);
+  /** Saves a changed account if it is still at the version of `before`; ABORTED otherwise. */
+  async update(account: Account, before: { version: number }): Promise<void> {
+    if (!(await this.saveIfAt(account, before.version))) throw etagMismatch(`accounts/${account.id}`);
   }
 
   /**

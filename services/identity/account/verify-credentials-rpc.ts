@@ -62,7 +62,7 @@ export async function settleVerification(
     const current = await locked.getForUpdate(loaded.tenantId, loaded.id);
     if (current === undefined || current.passwordHash !== loaded.passwordHash) return undefined;
     const outcome = recordVerification(current, passwordMatches, nowIso(), throttle);
-    if (outcome.account !== current) await locked.update(outcome.account, current.version);
+    if (outcome.account !== current) await locked.update(outcome.account, current);
     return outcome.accepted ? outcome.account : undefined;
   });
 }

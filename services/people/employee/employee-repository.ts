@@ -90,9 +90,9 @@ export class EmployeeRepository {
     await this.sql.count(INSERT, employees.valuesOf(employee)).catch(translateUniqueViolation);
   }
 
-  /** Saves a changed employee if it is still at `expectedVersion`; ABORTED otherwise. */
-  async update(employee: Employee, expectedVersion: number): Promise<void> {
-    const values = [...employees.valuesOf(employee), expectedVersion];
+  /** Saves a changed employee if it is still at the version of `before`; ABORTED otherwise. */
+  async update(employee: Employee, before: { version: number }): Promise<void> {
+    const values = [...employees.valuesOf(employee), before.version];
     const count = await this.sql.count(UPDATE, values).catch(translateUniqueViolation);
     if (count === 0) throw etagMismatch(`employees/${employee.id}`);
   }

@@ -94,9 +94,9 @@ export class DepartmentRepository {
     await this.sql.count(INSERT, departments.valuesOf(department)).catch(translateUniqueViolation);
   }
 
-  /** Saves a changed department if it is still at `expectedVersion`; ABORTED otherwise. */
-  async update(department: Department, expectedVersion: number): Promise<void> {
-    const values = [...departments.valuesOf(department), expectedVersion];
+  /** Saves a changed department if it is still at the version of `before`; ABORTED otherwise. */
+  async update(department: Department, before: { version: number }): Promise<void> {
+    const values = [...departments.valuesOf(department), before.version];
     const count = await this.sql.count(UPDATE, values).catch(translateUniqueViolation);
     if (count === 0) throw etagMismatch(`departments/${department.id}`);
   }

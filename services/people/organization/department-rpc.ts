@@ -111,7 +111,7 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
           },
           nowIso(),
         );
-        await repo.update(updated, current.version);
+        await repo.update(updated, current);
         return { department: toDepartmentMessage(updated) };
       });
     },
@@ -125,7 +125,7 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
         const newParent = newParentId === null ? null : await load(repo, call.caller.tenantId, newParentId);
         const ancestors = newParentId === null ? [] : await repo.ancestorIds(call.caller.tenantId, newParentId);
         const moved = moveDepartment(current, newParent, ancestors, nowIso());
-        await repo.update(moved, current.version);
+        await repo.update(moved, current);
         return moved;
       });
     },
@@ -136,7 +136,7 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
         const current = await load(repo, call.caller.tenantId, id);
         assertEtag(`departments/${id}`, current.version, request.etag);
         const archived = archiveDepartment(current, await repo.countActiveChildren(call.caller.tenantId, id), nowIso());
-        await repo.update(archived, current.version);
+        await repo.update(archived, current);
         return archived;
       });
     },
