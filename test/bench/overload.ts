@@ -177,5 +177,15 @@ function table(
     );
   }
   const firstOther = phases.map(({ result }) => result.firstOtherError).find((e) => e !== undefined);
-  return [...lines, ...(firstOther ? ["", `First other error: ${firstOther}`] : []), ""];
+  const late = phases.flatMap(({ multiplier, throttle, result }) =>
+    result.firstLateRefusal ? [`- ${multiplier}×${throttle ? " throttled" : ""}: ${result.firstLateRefusal}`] : [],
+  );
+  return [
+    ...lines,
+    ...(firstOther ? ["", `First other error: ${firstOther}`] : []),
+    ...(late.length
+      ? ["", "First refusal before work of each phase (time left when the server looked at the call):", "", ...late]
+      : []),
+    "",
+  ];
 }
