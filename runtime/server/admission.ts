@@ -25,6 +25,7 @@ export const OVERLOADED = "OVERLOADED";
 const MIN_RETRY_DELAY_MS = 50;
 const MAX_RETRY_DELAY_MS = 10_000;
 const REFUSALS_LOGGED_EVERY_MS = 1_000;
+const MAX_LATE_REFUSALS = 1_000;
 
 /** Load shedding in two steps over one gate: see `admission`. */
 export interface Admission {
@@ -65,13 +66,13 @@ export function admission(
   const latency = new MethodLatency();
   const refusals = new RefusalCount(logger, () => gate.state);
   const overloaded = overloadRefusals(domain);
+  const lateRefusal = lateRefusals();
   /** The refusal of a call with `leftMs` before its deadline, when it has too little time left. */
   const tooLate = (method: string, leftMs: number): ServerError | undefined => {
     const neededMs = Math.max(latency.neededMs(method), config.minDeadlineMs);
     if (leftMs >= neededMs) return undefined;
     refusals.note("tooLate");
-    return cheapError(
-      Status.DEADLINE_EXCEEDED,
+    return lateRefusal(
       `${Math.max(0, Math.round(leftMs))} ms left before the deadline, less than the ${Math.ceil(neededMs)} ms this method needs`,
     );
   };
@@ -133,18 +134,28 @@ function leftBeforeDeadline(header: string | undefined): number {
 }
 
 /**
- * A ServerError without a stack trace: capturing one was the largest single
- * cost of a refusal, and a refusal's stack says nothing (it is an answer,
- * not a bug).
+ * DEADLINE_EXCEEDED refusals by message, built once each and without a stack
+ * trace: building the error was the largest single cost of a refusal, and
+ * under overload most say the same ("0 ms left ..."). At most
+ * MAX_LATE_REFUSALS kept (messages differ by milliseconds only).
  */
-function cheapError(code: Status, details: string): ServerError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new ServerError(code, details);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+function lateRefusals(): (message: string) => ServerError {
+  const byMessage = new Map<string, ServerError>();
+  return (message) => {
+    let refusal = byMessage.get(message);
+    if (refusal === undefined) {
+      if (byMessage.size >= MAX_LATE_REFUSALS) byMessage.clear();
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        refusal = new ServerError(Status.DEADLINE_EXCEEDED, message);
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+      byMessage.set(message, refusal);
+    }
+    return refusal;
+  };
 }
 
 /** How long the calls running and waiting now should take to clear: when a retry has a chance. */

@@ -103,10 +103,13 @@ interface Baseline {
 /**
  * Server CPU per refused call, estimated: the phase's server CPU less its
  * answered calls at the closed loop's CPU per call, over the refused ones
- * (refusals by the server, not the client's throttle).
+ * (refusals by the server, not the client's throttle); none when refusals
+ * are fewer than half the answers.
  */
 function refusedMicros(r: OpenLoopResult, serverCpu: number, servedMicros: number): number {
   const refused = [...r.errors].reduce((sum, [code, n]) => (code === HELD_BACK ? sum : sum + n), 0);
+  // Too few refusals to tell from the answered calls' share of the CPU.
+  if (refused < (r.okInTime + r.okLate) / 2) return NaN;
   return (serverCpu - (r.okInTime + r.okLate) * servedMicros) / refused;
 }
 
