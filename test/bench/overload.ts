@@ -29,6 +29,12 @@ const TARGETS = new Map([
   [4, 0.5],
 ]);
 
+/** The section's lines, and the goodput over the sustainable rate of the client that sends all, by multiple. */
+export interface OverloadResult {
+  lines: string[];
+  sendsAll: Map<number, number>;
+}
+
 /** One open-loop run: the arrival rate's multiple, and whether the client throttled itself. */
 interface Phase {
   multiplier: number;
@@ -44,7 +50,7 @@ export async function overloadSection(
   employeeIds: readonly string[],
   probes: readonly Probe[],
   echoMicros: number,
-): Promise<string[]> {
+): Promise<OverloadResult> {
   const closed = await measure(getEmployee.call, probes);
   const sustainable = closed.calls / closed.seconds;
   const servedMicros = getEmployee.servers.reduce((sum, s) => sum + (closed.cpuMicros.get(s) ?? 0), 0) / closed.calls;
@@ -74,7 +80,12 @@ export async function overloadSection(
     for (const channel of channels) channel.close();
   }
   process.stderr.write("\n");
-  return table({ sustainable, servedMicros, echoMicros }, getEmployee.servers, phases);
+  const sendsAll = new Map(
+    phases
+      .filter((p) => p.throttle === undefined)
+      .map((p) => [p.multiplier, p.result.okInTime / p.result.seconds / sustainable]),
+  );
+  return { lines: table({ sustainable, servedMicros, echoMicros }, getEmployee.servers, phases), sendsAll };
 }
 
 /** `send`, behind the same throttle the platform's clients keep per channel. */

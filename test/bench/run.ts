@@ -20,8 +20,9 @@ import { peopleCases } from "./cases/people.js";
 import { timeoffCases } from "./cases/timeoff.js";
 import { cleanUpOnSignals, onCleanup, runCleanup } from "./cleanup.js";
 import { pidsWithCommandLine, treeProbe } from "./cpu.js";
+import { goalsTable } from "./goals.js";
 import { CONCURRENCY, measure, SECONDS, stopMeasuring, WARMUP_MS } from "./load.js";
-import { OVERLOAD_CASE, overloadSection } from "./overload.js";
+import { OVERLOAD_CASE, type OverloadResult, overloadSection } from "./overload.js";
 import { launch } from "./processes.js";
 import { RATE_LIMITER_CASE, rateLimiterSection } from "./rate-limiter.js";
 import { grpcFrame, openRawChannel, type RawChannel, roundRobin } from "./raw-grpc-client.js";
@@ -161,22 +162,16 @@ try {
     rows.push({ name: c.name, servers: c.servers, m });
   }
   const sections: string[] = [];
+  let overload: OverloadResult | undefined;
   if (ONLY.length === 0 || ONLY.some((name) => RATE_LIMITER_CASE.startsWith(name))) {
     process.stderr.write(`bench: ${RATE_LIMITER_CASE} ... `);
     sections.push(...(await rateLimiterSection()));
   }
   if (ONLY.length === 0 || ONLY.some((name) => OVERLOAD_CASE.startsWith(name))) {
     process.stderr.write(`bench: ${OVERLOAD_CASE} ... `);
-    sections.push(
-      ...(await overloadSection(
-        employees.get,
-        peopleAddresses,
-        authorization,
-        people.employeeIds,
-        probes,
-        echoMicros(rows),
-      )),
-    );
+    const args = [peopleAddresses, authorization, people.employeeIds, probes, echoMicros(rows)] as const;
+    overload = await overloadSection(employees.get, ...args);
+    sections.push(...overload.lines);
   }
 
   const cores = availableParallelism();
@@ -194,7 +189,7 @@ try {
       "other processes CPU %: the machine's busy time in the window minus this bench's processes (it includes PostgreSQL when that is DATABASE_URL's)",
     ],
     rows,
-    sections,
+    [...goalsTable(rows, overload?.sendsAll), ...sections],
   );
   console.log(markdown);
   if (ONLY.length === 0) {
