@@ -217,7 +217,10 @@ class RefusalCount {
     this.#scheduled = true;
     setTimeout(() => {
       const { tooLate, overloaded } = this.#counts;
-      this.logger.warn({ refused: tooLate + overloaded, tooLate, overloaded, ...this.state() }, "refusing calls");
+      this.logger.warn(
+        { refused: tooLate + overloaded, tooLate, overloaded, ...this.state() },
+        "overloaded: refusing calls",
+      );
       this.#counts = { tooLate: 0, overloaded: 0 };
       this.#scheduled = false;
     }, REFUSALS_LOGGED_EVERY_MS).unref();
