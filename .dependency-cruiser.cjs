@@ -109,10 +109,13 @@ module.exports = {
         "Domain files (services/<service>/<context>/<name>.ts that are not *-repository.ts, " +
         "*-rpc.ts or *-proto.ts) are plain TypeScript: no Prisma, no generated code, no gRPC, no " +
         "pg, no I/O helpers of runtime/, and no adapter of their own service. Unit-testable in " +
-        "microseconds; the repository and the rpc handler depend on the domain, not the reverse.",
+        "microseconds; the repository and the rpc handler depend on the domain, not the reverse. " +
+        "One exception: a context's generated ErrorReason enum (error_reason.ts, a plain string " +
+        "enum), the contract's vocabulary for the domain's refusals.",
       severity: "error",
       from: { path: DOMAIN_FILE, pathNot: NOT_DOMAIN },
       to: {
+        pathNot: "^generated/proto/hr/[^/]+/v[^/]+/error_reason\\.ts$",
         path: [
           "^generated/",
           "(^|/)node_modules/(prisma|@prisma/[^/]+|nice-grpc[^/]*|@grpc/[^/]+|pg|pg-[^/]+)/",

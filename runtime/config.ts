@@ -1,16 +1,18 @@
 /**
- * Configuration every process shares, read once from environment variables.
- * Each variable and its default is listed in the README; defaults suit a
- * laptop, production sets the keys (a process with NODE_ENV=production
- * refuses to start on the development keys).
+ * How the platform reads its environment: each runtime module and each
+ * process declares its own slice of variables as one zod schema (what each
+ * variable means, its default, how it is checked), next to the code that uses
+ * it. This file knows no slice: it imports nothing from the modules it serves.
+ * A malformed value stops the start with a message naming the variable; the
+ * configuration table in docs/ is generated from the slices.
  */
 
 import type { JWTVerifyGetKey } from "jose";
-import { readPublicKeys } from "./auth/public-keys.js";
-import type { ThrottlePolicy } from "./client/overload-throttle.js";
-import type { RetentionPolicy } from "./db/idempotency-retention.js";
-import type { SqlTimeouts } from "./db/sql.js";
+import { z } from "zod";
 
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** How caller tokens are verified (auth/auth-config.ts reads it). */
 export interface AuthConfig {
   /** Expected `iss` claim. */
   issuer: string;
@@ -22,6 +24,11 @@ export interface AuthConfig {
   maxTokenLifetimeSeconds: number;
 }
 
+/**
+ * What every server and client of a process is given (server/runtime-config.ts
+ * reads it from the slices of server/, auth/, client/). A shape only: the
+ * modules that fill it import this file, never the other way round.
+ */
 export interface RuntimeConfig {
   /** Interface the gRPC servers bind to. */
   host: string;
@@ -52,8 +59,8 @@ export interface RuntimeConfig {
   maxConcurrentStreams: number;
   auth: AuthConfig;
   admission: AdmissionConfig;
-  /** How the platform's clients hold back calls while a server refuses them for overload. */
-  clientThrottle: ThrottlePolicy;
+  /** How the platform's clients hold back calls while a server refuses them for overload (client/overload-throttle.ts). */
+  clientThrottle: { ratio: number; windowSeconds: number };
 }
 
 /**
@@ -77,99 +84,164 @@ export interface AdmissionConfig {
  */
 export const DEFAULT_MAX_DEADLINE_MS = 300_000;
 
-type Env = Record<string, string | undefined>;
+/** A variable's schema: the raw string (undefined when unset or empty) to its value. */
+export type Variable<T = unknown> = z.ZodType<T, string | undefined>;
 
-export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
-  return {
-    host: env.LISTEN_HOST ?? "127.0.0.1",
-    logLevel: env.LOG_LEVEL ?? "info",
-    shutdownDelayMs: readInt(env, "SHUTDOWN_DELAY_MS", 0),
-    shutdownGraceMs: readInt(env, "SHUTDOWN_GRACE_MS", 10_000),
-    readinessIntervalMs: readInt(env, "HEALTH_CHECK_INTERVAL_MS", 1_000),
-    defaultDeadlineMs: readInt(env, "DEFAULT_DEADLINE_MS", 12_000),
-    maxDeadlineMs: readInt(env, "MAX_DEADLINE_MS", DEFAULT_MAX_DEADLINE_MS),
-    maxConcurrentStreams: readPositiveInt(env, "GRPC_MAX_CONCURRENT_STREAMS", 100),
-    auth: {
-      issuer: env.AUTH_JWT_ISSUER ?? "hr-platform",
-      audience: env.AUTH_JWT_AUDIENCE ?? "hr-api",
-      publicKeys: readPublicKeys(env),
-      // Access tokens live at most 15 minutes; a longer-lived token (a
-      // development one, say) is accepted only where this is raised on purpose.
-      maxTokenLifetimeSeconds: readInt(env, "AUTH_MAX_TOKEN_LIFETIME_SECONDS", 900),
-    },
-    admission: {
-      minLimit: readInt(env, "ADMISSION_MIN_LIMIT", 8),
-      maxLimit: readInt(env, "ADMISSION_MAX_LIMIT", 256),
-      initialLimit: readInt(env, "ADMISSION_INITIAL_LIMIT", 32),
-      queueSize: readInt(env, "ADMISSION_QUEUE_SIZE", 128),
-      maxWaitMs: readInt(env, "ADMISSION_MAX_WAIT_MS", 1_000),
-      minDeadlineMs: readInt(env, "ADMISSION_MIN_DEADLINE_MS", 5),
-    },
-    clientThrottle: {
-      ratio: readNumber(env, "CLIENT_THROTTLE_RATIO", 1.2),
-      windowSeconds: readPositiveInt(env, "CLIENT_THROTTLE_WINDOW_SECONDS", 10),
-    },
-  };
+/** What the configuration table says of a variable. */
+export interface VariableDoc {
+  name: string;
+  /** The value it has when unset, as written in the environment; "(required)"; undefined: none, optional. */
+  default: string | undefined;
+  meaning: string;
+  usedBy: string;
 }
 
-/** Connect and statement timeouts of a data service's database pool. */
-export function readSqlTimeouts(env: Env = process.env): SqlTimeouts {
-  return {
-    connectTimeoutMs: readInt(env, "DATABASE_CONNECT_TIMEOUT_MS", 3_000),
-    statementTimeoutMs: readInt(env, "DATABASE_STATEMENT_TIMEOUT_MS", 10_000),
-  };
+export interface ConfigSlice<S extends Record<string, Variable>> {
+  /** Which module or process reads it, as the table says ("people, identity", "runtime/db"). */
+  readonly usedBy: string;
+  readonly schema: z.ZodObject<S>;
+  /** Reads and validates the slice; throws a ConfigError naming the first bad variable. */
+  read(env?: Env): { [K in keyof S]: z.output<S[K]> };
 }
 
-/** How long a data service remembers request ids, and how often it forgets expired ones. */
-export function readRetentionPolicy(env: Env = process.env): RetentionPolicy {
-  return {
-    retentionMs: readInt(env, "IDEMPOTENCY_RETENTION_HOURS", 7 * 24) * 3_600_000,
-    intervalMs: readInt(env, "IDEMPOTENCY_PURGE_INTERVAL_MS", 60_000),
-    batchSize: 1_000,
+/** A configuration value the process cannot start with; its message names the variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const declared: ConfigSlice<Record<string, Variable>>[] = [];
+
+/** Every slice declared by the modules imported so far, in declaration order. */
+export function declaredSlices(): readonly ConfigSlice<Record<string, Variable>>[] {
+  return declared;
+}
+
+export function configSlice<S extends Record<string, Variable>>(usedBy: string, variables: S): ConfigSlice<S> {
+  const schema = z.object(variables);
+  const slice: ConfigSlice<S> = {
+    usedBy,
+    schema,
+    read(env = process.env) {
+      // Only the slice's own variables, an empty one as unset (VAR= in a shell).
+      const raw = Object.fromEntries(Object.keys(variables).map((name) => [name, env[name] || undefined]));
+      const parsed = schema.safeParse(raw);
+      if (parsed.success) return parsed.data as { [K in keyof S]: z.output<S[K]> };
+      const [issue] = parsed.error.issues;
+      const name = String(issue?.path[0] ?? usedBy);
+      const got = raw[name] === undefined ? "" : `, got "${raw[name]}"`;
+      throw new ConfigError(`${name} ${issue?.message ?? "is invalid"}${got}`);
+    },
   };
+  declared.push(slice as unknown as ConfigSlice<Record<string, Variable>>);
+  return slice;
+}
+
+/** The table's rows for a slice. */
+export function documentSlice(slice: ConfigSlice<Record<string, Variable>>): VariableDoc[] {
+  return Object.entries(slice.schema.shape).map(([name, variable]) => {
+    const meta = (variable.meta() ?? {}) as { description?: string; fallback?: string };
+    return { name, default: meta.fallback, meaning: meta.description ?? "", usedBy: slice.usedBy };
+  });
+}
+
+function numeric(fallback: number | undefined, meaning: string, must: string, ok: (value: number) => boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context) => {
+      if (raw === undefined) return fallback as number;
+      const value = Number(raw);
+      if (ok(value)) return value;
+      context.addIssue({ code: "custom", message: must });
+      return z.NEVER;
+    })
+    .meta({ description: meaning, fallback: fallback === undefined ? undefined : String(fallback) });
+}
+
+/** A whole number from 0 up. */
+export const integer = (fallback: number, meaning: string): Variable<number> =>
+  numeric(fallback, meaning, "must be a non-negative integer", (v) => Number.isInteger(v) && v >= 0);
+
+/** A whole number from 1 up. */
+export const atLeastOne = (fallback: number, meaning: string): Variable<number> =>
+  numeric(fallback, meaning, "must be an integer of at least 1", (v) => Number.isInteger(v) && v >= 1);
+
+/** A number from 0 up, fractions allowed. */
+export const decimal = (fallback: number, meaning: string): Variable<number> =>
+  numeric(fallback, meaning, "must be a non-negative number", (v) => Number.isFinite(v) && v >= 0);
+
+/** A share from 0 to 1 ("0.05"). */
+export const share = (fallback: number, meaning: string): Variable<number> =>
+  numeric(fallback, meaning, "must be a share from 0 to 1", (v) => v >= 0 && v <= 1);
+
+/** A string; its default, if any, is what an unset variable reads as. */
+export function text(fallback: string, meaning: string): Variable<string>;
+export function text(fallback: undefined, meaning: string): Variable<string | undefined>;
+export function text(fallback: string | undefined, meaning: string): Variable<string | undefined> {
+  return z
+    .string()
+    .optional()
+    .transform((raw) => raw ?? fallback)
+    .meta({ description: meaning, fallback });
+}
+
+/** A string the process cannot start without. */
+export const required = (meaning: string): Variable<string> =>
+  z.string({ error: "must be set" }).meta({ description: meaning, fallback: "(required)" });
+
+/** One of a few words. */
+export function oneOf<const T extends readonly [string, ...string[]]>(
+  values: T,
+  fallback: T[number],
+  meaning: string,
+): Variable<T[number]> {
+  return z
+    .enum(values, { error: `must be one of ${values.join(", ")}` })
+    .optional()
+    .transform((raw) => raw ?? fallback)
+    .meta({ description: `${meaning} (${values.join(", ")})`, fallback });
 }
 
 /**
- * The key that signs a data service's page tokens (at least 32 bytes). Every
- * replica of a service needs the same one, or a next page fails on another
- * replica; production refuses the development key.
+ * Prefixes of the platform's variables: one set with such a prefix that no
+ * slice declares is most likely misspelt (GATEWAY_DEADLNE_MS), and is
+ * reported at start instead of passing silently.
  */
-export const DEVELOPMENT_PAGE_TOKEN_KEY = "development-only-page-token-key-0123456789";
+export const PLATFORM_PREFIXES = [
+  "PEOPLE_",
+  "IDENTITY_",
+  "TALENT_",
+  "TIMEOFF_",
+  "DIRECTORY_",
+  "SESSION_",
+  "SELF_SERVICE_",
+  "GATEWAY_",
+  "AUTH_",
+  "ADMISSION_",
+  "CLIENT_",
+  "DATABASE_",
+  "IDEMPOTENCY_",
+  "SHUTDOWN_",
+  "HEALTH_CHECK_",
+  "LOG_",
+  "PAGE_TOKEN_",
+  "LISTEN_",
+  "EMBEDDED_PG_",
+] as const;
 
-export function readPageTokenKey(env: Env = process.env): string {
-  const key = env.PAGE_TOKEN_KEY || DEVELOPMENT_PAGE_TOKEN_KEY;
-  if (env.NODE_ENV === "production" && key === DEVELOPMENT_PAGE_TOKEN_KEY) {
-    throw new Error("PAGE_TOKEN_KEY must be set in production");
-  }
-  if (Buffer.byteLength(key) < 32) throw new Error("PAGE_TOKEN_KEY must be at least 32 bytes");
-  return key;
+/** The variables set in `env` with a platform prefix that no name in `known` matches, sorted. */
+export function unknownVariables(env: Env, known: ReadonlySet<string>): string[] {
+  return Object.keys(env)
+    .filter((name) => PLATFORM_PREFIXES.some((prefix) => name.startsWith(prefix)) && !known.has(name))
+    .sort();
 }
 
+/** A non-negative integer variable read on its own, for tools outside the platform's slices (the bench). */
 export function readInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
-}
-
-/** A non-negative number, fractions allowed. */
-function readNumber(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-  return value;
-}
-
-function readPositiveInt(env: Env, name: string, fallback: number): number {
-  const value = readInt(env, name, fallback);
-  if (value === 0) throw new Error(`${name} must be at least 1`);
-  return value;
-}
-
-export function readRequired(env: Env, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`${name} must be set`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
 }

@@ -1,15 +1,13 @@
-import { readInt, readRuntimeConfig } from "../../runtime/config.js";
+import { portOf } from "../../runtime/platform.js";
 import { stopOnSignals } from "../../runtime/server/grpc-server.js";
-import { createLogger } from "../../runtime/server/logger.js";
+import { startProcess } from "../../runtime/server/process-start.js";
+import { directoryVariables } from "./directory-config.js";
 import { startDirectoryServer } from "./directory-server.js";
 
-// Process entry point of the directory application service; configuration in the README.
-const config = readRuntimeConfig();
-const logger = createLogger("directory", config.logLevel);
-const server = await startDirectoryServer({
-  port: readInt(process.env, "DIRECTORY_PORT", 50052),
-  peopleTarget: process.env.DIRECTORY_PEOPLE_TARGET ?? "127.0.0.1:50051",
-  config,
-  logger,
-});
+// Process entry point of the directory application service; configuration in docs/configuration.md.
+const { config, logger, settings } = startProcess("directory", (env) => ({
+  port: portOf("directory", env),
+  peopleTarget: directoryVariables.read(env).DIRECTORY_PEOPLE_TARGET,
+}));
+const server = await startDirectoryServer({ ...settings, config, logger });
 stopOnSignals(logger, () => server.stop());

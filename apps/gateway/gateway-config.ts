@@ -1,6 +1,5 @@
-import { readInt } from "../../runtime/config.js";
-
-type Env = Record<string, string | undefined>;
+import { atLeastOne, configSlice, type Env, integer, share, text } from "../../runtime/config.js";
+import { portOf } from "../../runtime/platform.js";
 
 /** What the edge is told by its environment; each variable is listed in the README. */
 export interface GatewayConfig {
@@ -87,76 +86,122 @@ export interface UpstreamIsolationConfig {
   halfOpenMs: number;
 }
 
+/** The edge's variables, each with its meaning and default; readGatewayConfig gives them their structure. */
+export const gatewayVariables = configSlice("gateway", {
+  GATEWAY_UPSTREAMS: text(
+    undefined,
+    "where each application contract is served: `hr.session.v1=127.0.0.1:50056,...` (`host:port`; set by `npm start`); a package without one is not exposed",
+  ),
+  GATEWAY_DEADLINE_MS: integer(
+    12_000,
+    "a call's budget when its method has no entry in `GATEWAY_METHOD_DEADLINES`; a client may ask for less (`connect-timeout-ms`), never more",
+  ),
+  GATEWAY_METHOD_DEADLINES: text(undefined, "per-method budgets: `hr.session.v1.SessionService/Login=3000,...`"),
+  GATEWAY_MIN_BUDGET_MS: integer(5, "less budget than this is answered 504 without calling upstream"),
+  GATEWAY_MAX_BODY_BYTES: integer(1024 * 1024, "largest request body; larger is 413"),
+  GATEWAY_ADDRESS_LIMIT: atLeastOne(
+    200,
+    "calls per window per client address (IPv6 per /64), counted before anything else, bad bodies and bad tokens included",
+  ),
+  GATEWAY_ADDRESS_WINDOW_SECONDS: atLeastOne(1, "the address limit's window"),
+  GATEWAY_TENANT_LIMIT: integer(200, "calls per window per tenant"),
+  GATEWAY_CALLER_LIMIT: integer(50, "calls per window per caller (user, or client address without a token)"),
+  GATEWAY_LIMIT_WINDOW_SECONDS: integer(1, "the tenant and caller limits' window"),
+  REDIS_URL: text(
+    undefined,
+    "`redis://host:6379` (or `rediss://`): the rate limits are counted there, shared by every gateway replica; unset, each process counts in its own memory",
+  ),
+  GATEWAY_REDIS_KEY_PREFIX: text("hr-gateway:rate", "put before every key the limits write to Redis"),
+  GATEWAY_CREDENTIAL_METHODS: text(
+    undefined,
+    "`/pkg.Service/Method=tenantField,...`: methods whose UNAUTHENTICATED answers count as failed sign-ins; unset: the contracts' public methods; `none`: off",
+  ),
+  GATEWAY_CREDENTIAL_FAILURES: atLeastOne(20, "failed sign-ins per address and tenant per window, before 429"),
+  GATEWAY_CREDENTIAL_WINDOW_SECONDS: atLeastOne(600, "the failed sign-ins' window"),
+  GATEWAY_TRUSTED_PROXIES: integer(
+    0,
+    "proxies in front of the edge whose `X-Forwarded-For` entries tell the client's address; `0`: the header is ignored",
+  ),
+  GATEWAY_CORS_ORIGINS: text(
+    undefined,
+    "origins whose browser scripts may call the edge: `https://hr.example.com,http://localhost:5173` (exact origins; `*` is refused); none: no CORS headers",
+  ),
+  GATEWAY_UPSTREAM_CONCURRENCY: atLeastOne(100, "per upstream target: calls in flight at once"),
+  GATEWAY_UPSTREAM_QUEUE: integer(100, "per upstream target: calls waiting for a slot; beyond, 503 at once"),
+  GATEWAY_BREAKER_FAILURES: atLeastOne(
+    5,
+    "consecutive unhealthy answers (UNAVAILABLE, or the whole budget spent) that open an upstream's circuit",
+  ),
+  GATEWAY_BREAKER_HALF_OPEN_MS: integer(5_000, "how long an open circuit refuses calls before one trial call"),
+  GATEWAY_VERSIONS_FILE: text(
+    undefined,
+    "JSON file splitting version-less calls between a family's versions; none: each family's oldest released version",
+  ),
+  GATEWAY_VERSIONS_POLL_MS: integer(1_000, "how often the versions file is checked for a change"),
+  GATEWAY_CAPTURE_FILE: text(undefined, "JSON-lines file the sampled capture is appended to; unset: no capture"),
+  GATEWAY_CAPTURE_SAMPLE: share(1, "share of calls captured, `0` to `1`; only read with `GATEWAY_CAPTURE_FILE`"),
+  GATEWAY_CAPTURE_BUFFER_BYTES: atLeastOne(
+    4 * 1024 * 1024,
+    "capture lines waiting to be written, in bytes, beyond which new lines are dropped and counted",
+  ),
+});
+
 export function readGatewayConfig(env: Env = process.env): GatewayConfig {
+  const v = gatewayVariables.read(env);
   return {
-    port: readInt(env, "GATEWAY_PORT", 8080),
-    upstreams: pairs(env, "GATEWAY_UPSTREAMS", (target) => target),
-    deadlineMs: readInt(env, "GATEWAY_DEADLINE_MS", 12_000),
+    port: portOf("gateway", env),
+    upstreams: pairs("GATEWAY_UPSTREAMS", v.GATEWAY_UPSTREAMS, (target) => target),
+    deadlineMs: v.GATEWAY_DEADLINE_MS,
     methodDeadlines: new Map(
-      [...pairs(env, "GATEWAY_METHOD_DEADLINES", (ms, name) => milliseconds(ms, name))].map(([method, ms]) => [
+      [...pairs("GATEWAY_METHOD_DEADLINES", v.GATEWAY_METHOD_DEADLINES, milliseconds)].map(([method, ms]) => [
         method.startsWith("/") ? method : `/${method}`,
         ms,
       ]),
     ),
-    minBudgetMs: readInt(env, "GATEWAY_MIN_BUDGET_MS", 5),
-    maxBodyBytes: readInt(env, "GATEWAY_MAX_BODY_BYTES", 1024 * 1024),
+    minBudgetMs: v.GATEWAY_MIN_BUDGET_MS,
+    maxBodyBytes: v.GATEWAY_MAX_BODY_BYTES,
     limits: {
-      addressCalls: atLeastOne(env, "GATEWAY_ADDRESS_LIMIT", 200),
-      addressWindowSeconds: atLeastOne(env, "GATEWAY_ADDRESS_WINDOW_SECONDS", 1),
-      tenantCalls: readInt(env, "GATEWAY_TENANT_LIMIT", 200),
-      callerCalls: readInt(env, "GATEWAY_CALLER_LIMIT", 50),
-      windowSeconds: readInt(env, "GATEWAY_LIMIT_WINDOW_SECONDS", 1),
-      redisUrl: redisUrl(env.REDIS_URL),
-      redisKeyPrefix: env.GATEWAY_REDIS_KEY_PREFIX?.trim() || "hr-gateway:rate",
+      addressCalls: v.GATEWAY_ADDRESS_LIMIT,
+      addressWindowSeconds: v.GATEWAY_ADDRESS_WINDOW_SECONDS,
+      tenantCalls: v.GATEWAY_TENANT_LIMIT,
+      callerCalls: v.GATEWAY_CALLER_LIMIT,
+      windowSeconds: v.GATEWAY_LIMIT_WINDOW_SECONDS,
+      redisUrl: redisUrl(v.REDIS_URL),
+      redisKeyPrefix: v.GATEWAY_REDIS_KEY_PREFIX.trim() || "hr-gateway:rate",
     },
     credentialAttempts: {
-      methods: credentialMethods(env.GATEWAY_CREDENTIAL_METHODS?.trim() || undefined),
-      failures: atLeastOne(env, "GATEWAY_CREDENTIAL_FAILURES", 20),
-      windowSeconds: atLeastOne(env, "GATEWAY_CREDENTIAL_WINDOW_SECONDS", 600),
+      methods: credentialMethods(v.GATEWAY_CREDENTIAL_METHODS?.trim() || undefined),
+      failures: v.GATEWAY_CREDENTIAL_FAILURES,
+      windowSeconds: v.GATEWAY_CREDENTIAL_WINDOW_SECONDS,
     },
-    trustedProxies: readInt(env, "GATEWAY_TRUSTED_PROXIES", 0),
-    corsOrigins: corsOrigins(env.GATEWAY_CORS_ORIGINS),
+    trustedProxies: v.GATEWAY_TRUSTED_PROXIES,
+    corsOrigins: corsOrigins(v.GATEWAY_CORS_ORIGINS),
     isolation: {
-      concurrency: atLeastOne(env, "GATEWAY_UPSTREAM_CONCURRENCY", 100),
-      queue: readInt(env, "GATEWAY_UPSTREAM_QUEUE", 100),
-      breakerFailures: atLeastOne(env, "GATEWAY_BREAKER_FAILURES", 5),
-      halfOpenMs: readInt(env, "GATEWAY_BREAKER_HALF_OPEN_MS", 5_000),
+      concurrency: v.GATEWAY_UPSTREAM_CONCURRENCY,
+      queue: v.GATEWAY_UPSTREAM_QUEUE,
+      breakerFailures: v.GATEWAY_BREAKER_FAILURES,
+      halfOpenMs: v.GATEWAY_BREAKER_HALF_OPEN_MS,
     },
-    versionsFile: env.GATEWAY_VERSIONS_FILE || undefined,
-    versionsPollMs: readInt(env, "GATEWAY_VERSIONS_POLL_MS", 1000),
+    versionsFile: v.GATEWAY_VERSIONS_FILE,
+    versionsPollMs: v.GATEWAY_VERSIONS_POLL_MS,
     capture: {
-      file: env.GATEWAY_CAPTURE_FILE || undefined,
-      sample: share(env, "GATEWAY_CAPTURE_SAMPLE", 1),
-      bufferBytes: atLeastOne(env, "GATEWAY_CAPTURE_BUFFER_BYTES", 4 * 1024 * 1024),
+      file: v.GATEWAY_CAPTURE_FILE,
+      sample: v.GATEWAY_CAPTURE_SAMPLE,
+      bufferBytes: v.GATEWAY_CAPTURE_BUFFER_BYTES,
     },
   };
 }
 
-/** A share from 0 to 1 ("0.05"). */
-function share(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!(value >= 0 && value <= 1)) throw new Error(`${name} must be a share from 0 to 1, got "${raw}"`);
-  return value;
-}
-
 /** "key=value,key=value" into a map; a malformed entry stops the start, not a request. */
-function pairs<T>(env: Env, name: string, parse: (value: string, name: string) => T): Map<string, T> {
+function pairs<T>(name: string, raw: string | undefined, parse: (value: string, name: string) => T): Map<string, T> {
   const map = new Map<string, T>();
-  for (const entry of (env[name] ?? "").split(",")) {
+  for (const entry of (raw ?? "").split(",")) {
     if (entry.trim() === "") continue;
     const at = entry.indexOf("=");
     if (at <= 0 || at === entry.length - 1) throw new Error(`${name}: "${entry}" is not key=value`);
     map.set(entry.slice(0, at).trim(), parse(entry.slice(at + 1).trim(), name));
   }
   return map;
-}
-
-function atLeastOne(env: Env, name: string, fallback: number): number {
-  const value = readInt(env, name, fallback);
-  if (value === 0) throw new Error(`${name} must be at least 1`);
-  return value;
 }
 
 function milliseconds(raw: string, name: string): number {

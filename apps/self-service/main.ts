@@ -1,16 +1,17 @@
-import { readInt, readRuntimeConfig } from "../../runtime/config.js";
+import { portOf } from "../../runtime/platform.js";
 import { stopOnSignals } from "../../runtime/server/grpc-server.js";
-import { createLogger } from "../../runtime/server/logger.js";
+import { startProcess } from "../../runtime/server/process-start.js";
+import { selfServiceVariables } from "./self-service-config.js";
 import { startSelfServiceServer } from "./self-service-server.js";
 
-// Process entry point of the self-service application service; configuration in the README.
-const config = readRuntimeConfig();
-const logger = createLogger("self-service", config.logLevel);
-const server = await startSelfServiceServer({
-  port: readInt(process.env, "SELF_SERVICE_PORT", 50057),
-  peopleTarget: process.env.SELF_SERVICE_PEOPLE_TARGET ?? "127.0.0.1:50051",
-  timeoffTarget: process.env.SELF_SERVICE_TIMEOFF_TARGET ?? "127.0.0.1:50055",
-  config,
-  logger,
+// Process entry point of the self-service application service; configuration in docs/configuration.md.
+const { config, logger, settings } = startProcess("self-service", (env) => {
+  const targets = selfServiceVariables.read(env);
+  return {
+    port: portOf("self-service", env),
+    peopleTarget: targets.SELF_SERVICE_PEOPLE_TARGET,
+    timeoffTarget: targets.SELF_SERVICE_TIMEOFF_TARGET,
+  };
 });
+const server = await startSelfServiceServer({ ...settings, config, logger });
 stopOnSignals(logger, () => server.stop());

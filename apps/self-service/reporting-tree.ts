@@ -1,5 +1,6 @@
 import type { Employee } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { EmployeeStatus } from "../../generated/proto/hr/employee/v1/employee_service.js";
+import { ErrorReason } from "../../generated/proto/hr/selfservice/v1/error_reason.js";
 import { forwardCall } from "../../runtime/client/forward-call.js";
 import { failedPrecondition } from "../../runtime/domain/domain-error.js";
 import type { DataClients } from "./data-clients.js";
@@ -105,7 +106,7 @@ async function directReportsOfAny(
  */
 function teamTooLarge(context: SelfServiceCall, what: string) {
   return failedPrecondition(
-    "TEAM_TOO_LARGE",
+    ErrorReason.TEAM_TOO_LARGE,
     `employees/${context.caller.employeeId}`,
     `the reporting tree holds ${what}, more than one call walks`,
   );

@@ -1,3 +1,4 @@
+import { ErrorReason } from "../../generated/proto/hr/selfservice/v1/error_reason.js";
 import type { Caller } from "../../runtime/auth/caller.js";
 import { failedPrecondition } from "../../runtime/domain/domain-error.js";
 import type { Access } from "../../runtime/server/authorization.js";
@@ -16,7 +17,7 @@ export type SelfServiceCall = AuthenticatedContext & { access: Access };
 export function signedInEmployee(caller: Caller): string {
   if (caller.employeeId === undefined) {
     throw failedPrecondition(
-      "EMPLOYEE_LINK_REQUIRED",
+      ErrorReason.EMPLOYEE_LINK_REQUIRED,
       `accounts/${caller.userId}`,
       "this login is not linked to an employee",
     );

@@ -1,4 +1,5 @@
 import type { Employee } from "../../generated/proto/hr/employee/v1/employee_service.js";
+import { ErrorReason } from "../../generated/proto/hr/selfservice/v1/error_reason.js";
 import type {
   ApproveTeamLeaveRequest,
   ApproveTeamLeaveResponse,
@@ -85,7 +86,7 @@ export async function decideTeamLeave(
   // "Never one's own" needs to know whose leave is the caller's: a login
   // linked to no employee (an HR administrator's second login) decides nothing.
   if (caller.employeeId === undefined) {
-    throw permissionDenied("DECIDER_NOT_LINKED", "leave is decided only with a login linked to an employee");
+    throw permissionDenied(ErrorReason.DECIDER_NOT_LINKED, "leave is decided only with a login linked to an employee");
   }
   const id = requireId("leave_account_id", request.leaveAccountId);
   const leaveRequestId = requireId("leave_request_id", request.leaveRequestId);
@@ -96,7 +97,7 @@ export async function decideTeamLeave(
   if (!caller.roles.includes("hr_admin")) {
     const managerId = signedInEmployee(caller);
     if (!(await reportsTo(data, employeeId, managerId, context))) {
-      throw permissionDenied("NOT_IN_REPORTING_LINE", `employee ${employeeId} does not report to the caller`);
+      throw permissionDenied(ErrorReason.NOT_IN_REPORTING_LINE, `employee ${employeeId} does not report to the caller`);
     }
   }
   return data.leaveAccounts[decision](

@@ -1,18 +1,22 @@
+import { signingVariables } from "../../runtime/auth/auth-config.js";
 import { loadTokenSigner } from "../../runtime/auth/token-signer.js";
-import { readInt, readRequired, readRuntimeConfig } from "../../runtime/config.js";
+import { portOf } from "../../runtime/platform.js";
 import { stopOnSignals } from "../../runtime/server/grpc-server.js";
-import { createLogger } from "../../runtime/server/logger.js";
+import { startProcess } from "../../runtime/server/process-start.js";
+import { sessionVariables } from "./session-config.js";
 import { startSessionServer } from "./session-server.js";
 
-// Process entry point of the session application service; configuration in the README.
-const config = readRuntimeConfig();
-const logger = createLogger("session", config.logLevel);
-const server = await startSessionServer({
-  port: readInt(process.env, "SESSION_PORT", 50056),
-  identityTarget: process.env.SESSION_IDENTITY_TARGET ?? "127.0.0.1:50053",
-  signer: await loadTokenSigner(readRequired(process.env, "AUTH_SIGNING_KEY_FILE"), process.env),
-  accessTokenSeconds: readInt(process.env, "SESSION_ACCESS_TOKEN_SECONDS", 900),
-  config,
-  logger,
+// Process entry point of the session application service; configuration in docs/configuration.md.
+const { config, logger, settings } = startProcess("session", (env) => {
+  const own = sessionVariables.read(env);
+  return {
+    port: portOf("session", env),
+    identityTarget: own.SESSION_IDENTITY_TARGET,
+    accessTokenSeconds: own.SESSION_ACCESS_TOKEN_SECONDS,
+    signingKeyFile: signingVariables.read(env).AUTH_SIGNING_KEY_FILE,
+  };
 });
+const { signingKeyFile, ...options } = settings;
+const signer = await loadTokenSigner(signingKeyFile, process.env);
+const server = await startSessionServer({ ...options, signer, config, logger });
 stopOnSignals(logger, () => server.stop());

@@ -6,6 +6,8 @@ import {
   type GetAccountResponse,
   type Role,
 } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { ErrorReason as IdentityReason } from "../../generated/proto/hr/identity/v1/error_reason.js";
+import { ErrorReason } from "../../generated/proto/hr/session/v1/error_reason.js";
 import type {
   LoginRequest,
   LoginResponse,
@@ -14,6 +16,7 @@ import type {
   RefreshRequest,
   RefreshResponse,
 } from "../../generated/proto/hr/session/v1/session_service.js";
+import { ErrorReason as SessionStoreReason } from "../../generated/proto/hr/sessionstore/v1/error_reason.js";
 import type { Caller } from "../../runtime/auth/caller.js";
 import { TENANT_ID } from "../../runtime/auth/claim-shapes.js";
 import { unauthenticated } from "../../runtime/domain/domain-error.js";
@@ -26,10 +29,10 @@ import type { TokenMinting } from "./token-minting.js";
 // One answer for every refusal of a sign-in, a wait after failed attempts included (identity's throttle).
 const invalidCredentials = () =>
   unauthenticated(
-    "INVALID_CREDENTIALS",
+    ErrorReason.INVALID_CREDENTIALS,
     "invalid tenant, login name or password, or too many failed attempts: wait and try again",
   );
-const invalidRefreshToken = () => unauthenticated("INVALID_REFRESH_TOKEN", "the refresh token is not valid");
+const invalidRefreshToken = () => unauthenticated(ErrorReason.INVALID_REFRESH_TOKEN, "the refresh token is not valid");
 
 /** Whether identity refused with one of `reasons` (its ErrorInfo), as opposed to refusing the app itself. */
 function refusedWith(error: unknown, code: Status, reasons: readonly string[]): boolean {
@@ -69,7 +72,9 @@ export function signIn(identity: IdentityClients, minting: TokenMinting) {
       const options = await minting.asSessionApp(context, request.tenantId);
       const credentials = { loginName: request.loginName, password: request.password };
       const verified = await identity.accounts.verifyCredentials(credentials, options).catch((error: unknown) => {
-        throw refusedWith(error, Status.UNAUTHENTICATED, ["INVALID_CREDENTIALS"]) ? invalidCredentials() : error;
+        throw refusedWith(error, Status.UNAUTHENTICATED, [IdentityReason.INVALID_CREDENTIALS])
+          ? invalidCredentials()
+          : error;
       });
       const refresh = newRefreshToken(request.tenantId);
       const start = { requestId: uuidv7(), accountId: verified.accountId, refreshTokenHash: refresh.hash };
@@ -85,7 +90,7 @@ export function signIn(identity: IdentityClients, minting: TokenMinting) {
       const next = newRefreshToken(presented.tenantId);
       const rotation = { requestId: uuidv7(), refreshTokenHash: presented.hash, newRefreshTokenHash: next.hash };
       const { session } = await identity.sessions.rotateRefreshToken(rotation, options).catch((error: unknown) => {
-        const refused = ["REFRESH_TOKEN_INVALID", "REFRESH_TOKEN_REUSED"];
+        const refused = [SessionStoreReason.REFRESH_TOKEN_INVALID, SessionStoreReason.REFRESH_TOKEN_REUSED];
         throw refusedWith(error, Status.UNAUTHENTICATED, refused) ? invalidRefreshToken() : error;
       });
       // The new access token carries the account's roles as they are now, and
@@ -95,7 +100,7 @@ export function signIn(identity: IdentityClients, minting: TokenMinting) {
       const { account } = await identity.accounts
         .getAccount({ id: session?.accountId ?? "" }, options)
         .catch((error: unknown): GetAccountResponse => {
-          if (refusedWith(error, Status.NOT_FOUND, ["ACCOUNT_NOT_FOUND"])) return { account: undefined };
+          if (refusedWith(error, Status.NOT_FOUND, [IdentityReason.ACCOUNT_NOT_FOUND])) return { account: undefined };
           throw error;
         });
       if (account?.status !== AccountStatus.ACCOUNT_STATUS_ACTIVE) return refuseAndRevoke(next, options);
@@ -109,7 +114,7 @@ export function signIn(identity: IdentityClients, minting: TokenMinting) {
       const options = await minting.asSessionApp(context, presented.tenantId);
       const revocation = { requestId: uuidv7(), refreshTokenHash: presented.hash };
       await identity.sessions.revokeSession(revocation, options).catch((error: unknown) => {
-        if (!refusedWith(error, Status.NOT_FOUND, ["SESSION_NOT_FOUND"])) throw error;
+        if (!refusedWith(error, Status.NOT_FOUND, [SessionStoreReason.SESSION_NOT_FOUND])) throw error;
       });
       return {};
     },

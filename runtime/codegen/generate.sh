@@ -9,7 +9,20 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 # No network here: no update check, and a Prisma that needs a download fails.
 export CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
 
-buf generate
+# Each context's ErrorReason enum (error_reason.proto, the enum alone) is
+# generated as a string enum whose values are the names ErrorInfo.reason
+# carries, so throw sites pass them as they are; every other enum stays
+# numeric, as messages encode it.
+reasons=(proto/hr/*/v*/error_reason.proto)
+buf generate "${reasons[@]/#/--exclude-path=}"
+buf generate "${reasons[@]/#/--path=}" --template '{
+  "version": "v2",
+  "plugins": [{
+    "local": "./node_modules/.bin/protoc-gen-ts_proto",
+    "out": "generated/proto",
+    "opt": ["stringEnums=true", "unrecognizedEnum=false", "esModuleInterop=true", "importSuffix=.js", "env=node"]
+  }]
+}'
 # Reflection needs every served file with its imports: buf build includes them.
 # It keeps their source info too (no --exclude-source-info): the gateway's API
 # reference reads the contracts' comments from it.
@@ -46,3 +59,7 @@ for (const file of process.argv.slice(2)) {
   if (normalized !== source) fs.writeFileSync(file, normalized);
 }
 JS
+
+# The configuration table (docs/configuration.md) and the names of every known
+# variable, from the slices the modules declare (runtime/codegen/configuration.ts).
+tsx runtime/codegen/configuration.ts --write

@@ -1,4 +1,4 @@
-import { invalidArgument } from "../domain/domain-error.js";
+import { invalidArgument, RuntimeReason } from "../domain/domain-error.js";
 import { FieldChecks } from "../domain/validation.js";
 import { type Sql, sql } from "./sql.js";
 import { digestOf } from "./stable-json.js";
@@ -86,7 +86,7 @@ export function replayOf(key: IdempotencyKey, record: { fingerprint: string; res
   if (record.fingerprint !== key.fingerprint) {
     throw invalidArgument(
       [{ field: "request_id", description: "was already used for a different request" }],
-      "REQUEST_ID_REUSED",
+      RuntimeReason.REQUEST_ID_REUSED,
     );
   }
   return record.response;

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { readPageTokenKey } from "../config.js";
-import { invalidArgument } from "../domain/domain-error.js";
+import { invalidArgument, RuntimeReason } from "../domain/domain-error.js";
+import { readPageTokenKey } from "./db-config.js";
 import { stableJson } from "./stable-json.js";
 
 /**
@@ -61,7 +61,7 @@ export function decodePageToken(
   if (typeof k !== "string" || !expected || given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw invalidArgument(
       [{ field: "page_token", description: "is not a token issued for this query; start again without one" }],
-      "INVALID_PAGE_TOKEN",
+      RuntimeReason.INVALID_PAGE_TOKEN,
     );
   }
   return k;

@@ -1,4 +1,4 @@
-import { type FieldViolation, invalidArgument } from "./domain-error.js";
+import { type ContractReason, type FieldViolation, invalidArgument } from "./domain-error.js";
 
 /**
  * Collects the bad fields of a command so the caller gets all of them in one
@@ -149,7 +149,8 @@ export class FieldChecks {
     return values.every((value, i) => this.uuid(`${field}[${i}]`, value));
   }
 
-  throwIfAny(reason?: string): void {
+  /** Throws INVALID_ARGUMENT naming every bad field, with `reason` (a generated ErrorReason value) or INVALID_ARGUMENT. */
+  throwIfAny<R extends string>(reason?: R & ContractReason<R>): void {
     if (this.found.length > 0) throw invalidArgument([...this.found], reason);
   }
 }

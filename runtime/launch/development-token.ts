@@ -1,7 +1,7 @@
 import type { Caller } from "../auth/caller.js";
 import { ensureDevelopmentKeys } from "../auth/development-keys.js";
 import { issueCallerToken, loadTokenSigner } from "../auth/token-signer.js";
-import { readRuntimeConfig } from "../config.js";
+import { readRuntimeConfig } from "../server/runtime-config.js";
 
 /**
  * A caller token for a laptop: signed with AUTH_SIGNING_KEY_FILE, or else

@@ -8,7 +8,8 @@ import { DepartmentServiceDefinition } from "../../generated/proto/hr/organizati
 import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
 import { SessionServiceDefinition } from "../../generated/proto/hr/session/v1/session_service.js";
 import { clientPolicyOf, createServiceClient, openChannel } from "../client/service-client.js";
-import { readInt, readRuntimeConfig } from "../config.js";
+import { type ProcessName, portOf } from "../platform.js";
+import { readRuntimeConfig } from "../server/runtime-config.js";
 import { developmentToken } from "./development-token.js";
 
 /**
@@ -22,7 +23,7 @@ import { developmentToken } from "./development-token.js";
  */
 const { values } = parseArgs({ options: { tenant: { type: "string", default: "demo-tenant" } } });
 const tenantId = values.tenant;
-const port = (name: string, fallback: number) => `127.0.0.1:${readInt(process.env, `${name}_PORT`, fallback)}`;
+const port = (name: ProcessName) => `127.0.0.1:${portOf(name)}`;
 const policy = clientPolicyOf(readRuntimeConfig());
 const client = <D extends Parameters<typeof createServiceClient>[0]>(definition: D, target: string) =>
   createServiceClient(definition, openChannel(target), policy);
@@ -36,11 +37,11 @@ const admin = bearer(
   ),
 );
 // A hire names an existing, active department of the tenant.
-const { department } = await client(DepartmentServiceDefinition, port("PEOPLE", 50051)).createDepartment(
+const { department } = await client(DepartmentServiceDefinition, port("people")).createDepartment(
   { requestId: randomUUID(), name: "Engineering", code: `ENG-${randomUUID().slice(0, 8)}`, parentDepartmentId: "" },
   admin,
 );
-const { employee } = await client(EmployeeServiceDefinition, port("PEOPLE", 50051)).hireEmployee(
+const { employee } = await client(EmployeeServiceDefinition, port("people")).hireEmployee(
   {
     requestId: randomUUID(),
     ...{ givenName: "Ada", familyName: "Lovelace", workEmail: `ada.${randomUUID().slice(0, 8)}@example.com` },
@@ -51,7 +52,7 @@ const { employee } = await client(EmployeeServiceDefinition, port("PEOPLE", 5005
 say("hired (as an administrator)", { employeeId: employee?.id });
 const loginName = `ada.${randomUUID().slice(0, 8)}@example.com`;
 const password = "correct horse battery staple";
-const accounts = client(AccountServiceDefinition, port("IDENTITY", 50053));
+const accounts = client(AccountServiceDefinition, port("identity"));
 await accounts.createAccount(
   {
     requestId: randomUUID(),
@@ -61,14 +62,14 @@ await accounts.createAccount(
   admin,
 );
 say("login created", { loginName });
-const sessions = client(SessionServiceDefinition, port("SESSION", 50056));
+const sessions = client(SessionServiceDefinition, port("session"));
 const { tokens } = await sessions.login({
   tenantId,
   loginName,
   password,
 });
 say("logged in (no token needed)", { accessTokenExpires: tokens?.accessTokenExpireTime });
-const me = await client(SelfServiceDefinition, port("SELF_SERVICE", 50057)).getMyProfile(
+const me = await client(SelfServiceDefinition, port("self-service")).getMyProfile(
   {},
   bearer(tokens?.accessToken ?? ""),
 );

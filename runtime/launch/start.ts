@@ -1,12 +1,13 @@
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { ensureDevelopmentKeys } from "../auth/development-keys.js";
-import { readInt } from "../config.js";
 import { databaseUrl, ensureDatabase } from "../db/databases.js";
 import { type PostgresServer, resolvePostgres } from "../db/postgres-server.js";
+import { portOf } from "../platform.js";
 import { repoRoot } from "../repo-root.js";
 import { type BannerService, banner } from "./banner.js";
 import { killChild, spawnChild, stopChild } from "./children.js";
+import { readLaunchConfig } from "./launch-config.js";
 import { isListening, waitUntilReady, waitUntilServing } from "./readiness.js";
 import { RestartBackoff } from "./restart-backoff.js";
 
@@ -54,21 +55,22 @@ async function keyEnv(): Promise<KeyEnv> {
 }
 
 const startedAt = performance.now();
-const dataDir = path.resolve(process.env.DATA_DIR || path.join(repoRoot, ".data"));
-const databasePrefix = process.env.DATABASE_NAME_PREFIX || "hr_";
-const peoplePort = readInt(process.env, "PEOPLE_PORT", 50051);
-const directoryPort = readInt(process.env, "DIRECTORY_PORT", 50052);
-const identityPort = readInt(process.env, "IDENTITY_PORT", 50053);
-const talentPort = readInt(process.env, "TALENT_PORT", 50054);
-const timeoffPort = readInt(process.env, "TIMEOFF_PORT", 50055);
-const sessionPort = readInt(process.env, "SESSION_PORT", 50056);
-const selfServicePort = readInt(process.env, "SELF_SERVICE_PORT", 50057);
-const gatewayPort = readInt(process.env, "GATEWAY_PORT", 8080);
+const launchConfig = readLaunchConfig();
+const dataDir = path.resolve(repoRoot, launchConfig.DATA_DIR);
+const databasePrefix = launchConfig.DATABASE_NAME_PREFIX;
+const peoplePort = portOf("people");
+const directoryPort = portOf("directory");
+const identityPort = portOf("identity");
+const talentPort = portOf("talent");
+const timeoffPort = portOf("timeoff");
+const sessionPort = portOf("session");
+const selfServicePort = portOf("self-service");
+const gatewayPort = portOf("gateway");
 // PEOPLE_PROCESSES=2 runs people as two processes (the second on PEOPLE_PORT +
 // 100, and so on), which the apps call round-robin. Measured on 2 cores
 // it does not pay (GetEmployee 2,519 → 1,664 calls/s, server CPU per call
 // doubled): it is for machines with cores to spare.
-const peoplePorts = Array.from({ length: Math.max(1, readInt(process.env, "PEOPLE_PROCESSES", 1)) }, (_, i) => {
+const peoplePorts = Array.from({ length: Math.max(1, launchConfig.PEOPLE_PROCESSES) }, (_, i) => {
   return peoplePort + 100 * i;
 });
 const peopleTarget =
@@ -249,7 +251,7 @@ try {
   const postgresDir = path.join(dataDir, "postgres");
   // Below Linux's ephemeral range (32768–60999): a port in it can be taken by
   // a client socket while PostgreSQL restarts, and PostgreSQL then cannot come back.
-  const pg = await resolvePostgres({ dataDir: postgresDir, port: readInt(process.env, "EMBEDDED_PG_PORT", 25432) });
+  const pg = await resolvePostgres({ dataDir: postgresDir, port: launchConfig.EMBEDDED_PG_PORT });
   postgres = pg;
   const keys = await keyEnv();
   const where = process.env.DATABASE_URL ? "DATABASE_URL" : `embedded, data in ${postgresDir}`;

@@ -1,10 +1,16 @@
 import { isAbortError } from "abort-controller-x";
-import { ServerError, type ServerMiddlewareCall, Status } from "nice-grpc-common";
+import {
+  type CallContext,
+  ServerError,
+  type ServerMiddleware,
+  type ServerMiddlewareCall,
+  Status,
+} from "nice-grpc-common";
 import { ErrorInfo, RetryInfo, RichServerError } from "nice-grpc-error-details";
 import type { Logger } from "pino";
 import type { Caller } from "../auth/caller.js";
 import type { AdmissionConfig } from "../config.js";
-import type { AuthenticatedContext, CallScope } from "./call-scope.js";
+import { type AuthenticatedContext, type CallScope, DEADLINE_HEADER } from "./call-scope.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { MethodLatency } from "./method-latency.js";
 
@@ -19,25 +25,75 @@ export const OVERLOADED = "OVERLOADED";
 const MIN_RETRY_DELAY_MS = 50;
 const MAX_RETRY_DELAY_MS = 10_000;
 const REFUSALS_LOGGED_EVERY_MS = 1_000;
+const MAX_LATE_REFUSALS = 1_000;
+
+/** Load shedding in two steps over one gate: see `admission`. */
+export interface Admission {
+  /**
+   * The server's first middleware after error details: refuses a business
+   * call that admission would refuse whoever its caller is (too little time
+   * left, or no slot and a queue too long to wait in), before the call log,
+   * authentication and everything else, and without a log line of its own.
+   */
+  refuseEarly: ServerMiddleware;
+  /** After authorization: admits the call, or queues it in its tenant's queue, or refuses it. */
+  // biome-ignore lint/complexity/noBannedTypes: adds nothing to the context, as nice-grpc spells it.
+  admit: ServerMiddleware<{}, { scope: CallScope; caller: Caller }>;
+}
 
 /**
- * Load shedding for business calls, after authentication (queues are per
- * tenant). A call whose deadline leaves less than its method needs at least
- * is answered DEADLINE_EXCEEDED before any work. Otherwise it runs when a
- * slot of the adaptive concurrency limit is free, or waits for one in its
- * tenant's queue, for at most ADMISSION_MAX_WAIT_MS and never past the point
+ * Load shedding for business calls (`admittedPaths`). A call whose deadline
+ * leaves less than its method needs at least is answered DEADLINE_EXCEEDED
+ * before any work. Otherwise it runs when a slot of the adaptive concurrency
+ * limit is free, or waits for one in its tenant's queue (so after
+ * authentication), for at most ADMISSION_MAX_WAIT_MS and never past the point
  * where its deadline would leave less than twice what the method usually
  * takes. A call that cannot be queued, would wait longer (the calls ahead of
  * it at the usual latency), or waited that long, is refused with
  * RESOURCE_EXHAUSTED, RetryInfo and ErrorInfo OVERLOADED: answering it
- * quickly costs less than queueing work nobody will wait for.
+ * quickly costs less than queueing work nobody will wait for. Refusals that
+ * do not depend on the caller are made first of all (`refuseEarly`): under
+ * overload most calls are refused, and a refusal that went through the whole
+ * chain cost as much as half a served call, so refusing saturated the server.
  */
-export function admission(config: AdmissionConfig, logger: Logger, domain: string) {
+export function admission(
+  config: AdmissionConfig,
+  logger: Logger,
+  domain: string,
+  admittedPaths: ReadonlySet<string>,
+): Admission {
   const gate = new ConcurrencyGate(config);
   const latency = new MethodLatency();
-  const noteRefusal = refusalLog(logger, () => gate.state);
-  const refusal = overloadRefusals(domain);
-  return async function* admissionMiddleware<Request, Response>(
+  const refusals = new RefusalCount(logger, () => gate.state);
+  const overloaded = overloadRefusals(domain);
+  const lateRefusal = lateRefusals();
+  /** The refusal of a call with `leftMs` before its deadline, when it has too little time left. */
+  const tooLate = (method: string, leftMs: number): ServerError | undefined => {
+    const neededMs = Math.max(latency.neededMs(method), config.minDeadlineMs);
+    if (leftMs >= neededMs) return undefined;
+    refusals.note("tooLate");
+    return lateRefusal(
+      `${Math.max(0, Math.round(leftMs))} ms left before the deadline, less than the ${Math.ceil(neededMs)} ms this method needs`,
+    );
+  };
+  const refuse = (usualMs: number) => {
+    refusals.note("overloaded");
+    return overloaded(retryDelayMs(usualMs, gate.state));
+  };
+
+  async function* refuseEarly<Request, Response>(call: ServerMiddlewareCall<Request, Response>, context: CallContext) {
+    const method = call.method.path;
+    if (admittedPaths.has(method)) {
+      const leftMs = leftBeforeDeadline(context.metadata.get(DEADLINE_HEADER));
+      const late = tooLate(method, leftMs);
+      if (late) throw late;
+      const usualMs = latency.usualMs(method);
+      if (gate.refusesNow(Math.min(config.maxWaitMs, leftMs - 2 * usualMs), usualMs)) throw refuse(usualMs);
+    }
+    return yield* call.next(call.request, context);
+  }
+
+  async function* admit<Request, Response>(
     call: ServerMiddlewareCall<Request, Response, { scope: CallScope; caller: Caller }>,
     context: AuthenticatedContext,
   ) {
@@ -45,20 +101,12 @@ export function admission(config: AdmissionConfig, logger: Logger, domain: strin
     const usualMs = latency.usualMs(method);
     const deadline = context.scope.deadline;
     const leftMs = deadline ? deadline.getTime() - Date.now() : Number.POSITIVE_INFINITY;
-    const neededMs = Math.max(latency.neededMs(method), config.minDeadlineMs);
-    if (leftMs < neededMs) {
-      throw new ServerError(
-        Status.DEADLINE_EXCEEDED,
-        `${Math.max(0, Math.round(leftMs))} ms left before the deadline, less than the ${Math.ceil(neededMs)} ms this method needs`,
-      );
-    }
+    const late = tooLate(method, leftMs);
+    if (late) throw late;
     // A call admitted with only its usual latency left misses its deadline half the time: keep as much again.
     const maxWaitMs = Math.min(config.maxWaitMs, leftMs - 2 * usualMs);
     const slot = await gate.acquire(context.caller.tenantId, maxWaitMs, usualMs, context.signal);
-    if (!slot) {
-      noteRefusal();
-      throw refusal(retryDelayMs(usualMs, gate.state));
-    }
+    if (!slot) throw refuse(usualMs);
     const started = performance.now();
     let latencyMs: number | undefined;
     try {
@@ -73,6 +121,40 @@ export function admission(config: AdmissionConfig, logger: Logger, domain: strin
     } finally {
       slot.release(latencyMs);
     }
+  }
+  return { refuseEarly, admit };
+}
+
+/** Milliseconds left before the x-deadline-ms a call carries (infinite without one; as the call log reads it). */
+function leftBeforeDeadline(header: string | undefined): number {
+  const deadlineMs = Number(header);
+  return header !== undefined && Number.isFinite(deadlineMs) && deadlineMs > 0
+    ? deadlineMs - Date.now()
+    : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * DEADLINE_EXCEEDED refusals by message, built once each and without a stack
+ * trace: building the error was the largest single cost of a refusal, and
+ * under overload most say the same ("0 ms left ..."). At most
+ * MAX_LATE_REFUSALS kept (messages differ by milliseconds only).
+ */
+function lateRefusals(): (message: string) => ServerError {
+  const byMessage = new Map<string, ServerError>();
+  return (message) => {
+    let refusal = byMessage.get(message);
+    if (refusal === undefined) {
+      if (byMessage.size >= MAX_LATE_REFUSALS) byMessage.clear();
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        refusal = new ServerError(Status.DEADLINE_EXCEEDED, message);
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+      byMessage.set(message, refusal);
+    }
+    return refusal;
   };
 }
 
@@ -116,17 +198,31 @@ function isCutShort(error: unknown): boolean {
 }
 
 /**
- * Counts refusals and logs them once a second at most, with the gate's state:
- * each refused call has its own call-log line already, and a line per
- * refusal would add to the load being shed.
+ * Counts refusals and logs them once a second at most, with the gate's
+ * state: a line per refusal would add to the load being shed (the early
+ * refusals have no call-log line either; this count is their trace).
  */
-function refusalLog(logger: Logger, state: () => object): () => void {
-  let refused = 0;
-  return () => {
-    if (refused++ > 0) return;
+class RefusalCount {
+  #counts = { tooLate: 0, overloaded: 0 };
+  #scheduled = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly state: () => object,
+  ) {}
+
+  note(kind: "tooLate" | "overloaded"): void {
+    this.#counts[kind]++;
+    if (this.#scheduled) return;
+    this.#scheduled = true;
     setTimeout(() => {
-      logger.warn({ refused, ...state() }, "overloaded: refusing calls");
-      refused = 0;
+      const { tooLate, overloaded } = this.#counts;
+      this.logger.warn(
+        { refused: tooLate + overloaded, tooLate, overloaded, ...this.state() },
+        "overloaded: refusing calls",
+      );
+      this.#counts = { tooLate: 0, overloaded: 0 };
+      this.#scheduled = false;
     }, REFUSALS_LOGGED_EVERY_MS).unref();
-  };
+  }
 }

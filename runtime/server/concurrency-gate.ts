@@ -39,9 +39,8 @@ export class ConcurrencyGate {
    * with an AbortError when `signal` aborts first (the caller has gone).
    */
   async acquire(tenant: string, maxWaitMs: number, usualMs: number, signal: AbortSignal): Promise<Slot | undefined> {
-    if (this.#inFlight < this.#limit.limit && this.#queue.size === 0) return this.#open();
-    const expectedWaitMs = ((this.#queue.size + 1) / this.#limit.limit) * usualMs;
-    if (maxWaitMs <= 0 || expectedWaitMs > maxWaitMs) return undefined;
+    if (this.#hasFreeSlot()) return this.#open();
+    if (this.#waitTooLong(maxWaitMs, usualMs)) return undefined;
     if (signal.aborted) throw new AbortError();
     return new Promise<Slot | undefined>((resolve, reject) => {
       const settle = () => {
@@ -68,6 +67,24 @@ export class ConcurrencyGate {
       if (!offered.queued) waiter.refuse();
       else offered.displaced?.refuse();
     });
+  }
+
+  /**
+   * Whether `acquire` would refuse a call now, whatever its tenant: no free
+   * slot, and the queue ahead of it longer than it may wait. Lets a server
+   * refuse before it spends anything on the call (admission.ts).
+   */
+  refusesNow(maxWaitMs: number, usualMs: number): boolean {
+    return !this.#hasFreeSlot() && this.#waitTooLong(maxWaitMs, usualMs);
+  }
+
+  #hasFreeSlot(): boolean {
+    return this.#inFlight < this.#limit.limit && this.#queue.size === 0;
+  }
+
+  #waitTooLong(maxWaitMs: number, usualMs: number): boolean {
+    const expectedWaitMs = ((this.#queue.size + 1) / this.#limit.limit) * usualMs;
+    return maxWaitMs <= 0 || expectedWaitMs > maxWaitMs;
   }
 
   #open(): Slot {

@@ -5,6 +5,7 @@ import {
   type ServiceImplementation,
   type TsProtoServiceDefinition,
 } from "nice-grpc";
+import type { CallContext, ServerMiddlewareCall } from "nice-grpc-common";
 import { errorDetailsServerMiddleware } from "nice-grpc-error-details";
 import { HealthDefinition, HealthServiceImpl, HealthState } from "nice-grpc-server-health";
 import { ServerReflection, ServerReflectionService } from "nice-grpc-server-reflection";
@@ -108,9 +109,16 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   // Every Watch stream listens for status changes while it is open: many probes are no leak.
   health.setMaxListeners(0);
   const descriptorSet = readFileSync(DESCRIPTOR_SET);
+  const paths = services.filter((service) => !service.public).flatMap(({ definition }) => methodPaths(definition));
+  // Load shedding: refusals that need no caller come first of all (admission.ts).
+  const shedding =
+    config.admission.maxLimit > 0
+      ? admission(config.admission, logger, `${options.name}.hr`, new Set(paths))
+      : undefined;
   // grpc-js passes this on as the HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS of every connection (see config.ts).
   const server = createServer({ "grpc.max_concurrent_streams": config.maxConcurrentStreams })
     .use(errorDetailsServerMiddleware)
+    .use(shedding?.refuseEarly ?? passOn)
     .use(callLog(logger, config.maxDeadlineMs))
     .use(metadataLimit())
     .use(
@@ -127,16 +135,12 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   // a slot on a call authorization refuses). Health and reflection are never shed.
   const rules = authorizationRules(descriptorSet);
   const authorized = server.with(authentication(config.auth)).with(authorization(rules, `${options.name}.hr`));
-  const admitted =
-    config.admission.maxLimit > 0
-      ? authorized.with(admission(config.admission, logger, `${options.name}.hr`))
-      : authorized;
+  const admitted = shedding ? authorized.with(shedding.admit) : authorized;
   for (const service of services) {
     requirePublicRulesMatch(rules, service);
     if (service.public) server.add(service.definition, service.implementation);
     else admitted.add(service.definition, service.implementation);
   }
-  const paths = services.filter((service) => !service.public).flatMap(({ definition }) => methodPaths(definition));
   logMethodsWithoutRule(rules, paths, logger);
 
   // Reflection lists the business services and health, and describes this
@@ -188,6 +192,11 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     logger.info("stopped");
   }
   return { port, stop };
+}
+
+/** A middleware that does nothing (load shedding off). */
+async function* passOn<Request, Response>(call: ServerMiddlewareCall<Request, Response>, context: CallContext) {
+  return yield* call.next(call.request, context);
 }
 
 /** Stops the server, then the process's resources, on SIGTERM or SIGINT. */

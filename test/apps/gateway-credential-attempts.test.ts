@@ -90,6 +90,9 @@ describe(`failed sign-ins per address and tenant (counted ${REDIS_URL === undefi
     expect(await refused.json()).toMatchObject({
       code: "resource_exhausted",
       message: expect.stringContaining("failed sign-ins"),
+      details: [
+        { type: "google.rpc.ErrorInfo", debug: { reason: "CREDENTIAL_FAILURES_LIMITED", domain: "gateway.hr" } },
+      ],
     });
 
     // Even the right password, from that address for that tenant, waits.

@@ -85,9 +85,14 @@ async function refusal(response: Response) {
     remaining: response.headers.get("ratelimit-remaining"),
     reset: Number(response.headers.get("ratelimit-reset")),
     retryAfter: Number(response.headers.get("retry-after")),
-    body: (await response.json()) as { code: string; message: string },
+    body: (await response.json()) as { code: string; message: string; details?: { debug?: object }[] },
   };
 }
+
+/** The ErrorInfo a refusal of the gateway's own carries: its reason is declared in hr.gateway.v1.ErrorReason. */
+const edgeErrorInfo = (reason: string) => ({
+  details: [{ type: "google.rpc.ErrorInfo", debug: { reason, domain: "gateway.hr" } }],
+});
 
 describe(`rate limits (counted ${REDIS_URL === undefined ? "in memory" : "in Redis"})`, () => {
   it("refuses a noisy tenant over its limit with 429 while another tenant keeps getting 200", async () => {
@@ -100,6 +105,7 @@ describe(`rate limits (counted ${REDIS_URL === undefined ? "in memory" : "in Red
     const refused = await refusal(await noisy.getTeam("ada"));
     expect(refused).toMatchObject({ status: 429, limit: String(TENANT_CALLS), remaining: "0" });
     expect(refused.body).toMatchObject({ code: "resource_exhausted", message: expect.stringContaining("tenant") });
+    expect(refused.body).toMatchObject(edgeErrorInfo("TENANT_RATE_LIMITED"));
     expect(refused.retryAfter).toBeGreaterThanOrEqual(1);
     expect(refused.retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
     expect(refused.reset).toBeGreaterThanOrEqual(1);
@@ -120,6 +126,7 @@ describe(`rate limits (counted ${REDIS_URL === undefined ? "in memory" : "in Red
     const refused = await refusal(await tenant.getTeam("ada"));
     expect(refused).toMatchObject({ status: 429, limit: String(CALLER_CALLS), remaining: "0" });
     expect(refused.body.message).toContain("caller");
+    expect(refused.body).toMatchObject(edgeErrorInfo("CALLER_RATE_LIMITED"));
     expect(refused.retryAfter).toBeGreaterThanOrEqual(1);
 
     // The tenant has spent 4 of its 6: Grace gets the last two, then the tenant is full.
@@ -238,6 +245,7 @@ describe(`the address limit, before any decoding or verification (counted ${REDI
     const refused = await refusal(answers.find((answer) => answer.status === 429) as Response);
     expect(refused).toMatchObject({ limit: String(ADDRESS_CALLS), remaining: "0" });
     expect(refused.body).toMatchObject({ code: "resource_exhausted", message: expect.stringContaining("address") });
+    expect(refused.body).toMatchObject(edgeErrorInfo("ADDRESS_RATE_LIMITED"));
     expect(refused.retryAfter).toBeGreaterThanOrEqual(1);
     expect(refused.retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
 

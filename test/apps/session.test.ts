@@ -9,7 +9,7 @@ import { AccountStatus, Role } from "../../generated/proto/hr/identity/v1/accoun
 import type { Tokens } from "../../generated/proto/hr/session/v1/session_service.js";
 import { DEVELOPMENT_KID_PREFIX, writeKeyPair } from "../../runtime/auth/development-keys.js";
 import { loadTokenSigner, type TokenSigner } from "../../runtime/auth/token-signer.js";
-import { readRuntimeConfig } from "../../runtime/config.js";
+import { readRuntimeConfig } from "../../runtime/server/runtime-config.js";
 import {
   as,
   bearer,

@@ -136,6 +136,8 @@ describe("the checks, on a tree with planted violations", () => {
     "generated/prisma/payroll/client.ts": "export const PrismaClient = 2;\n",
     "generated/proto/hr/directory/v1/directory_service.ts": "export const DirectoryServiceDefinition = 3;\n",
     "generated/proto/hr/employee/v1/employee_service.ts": 'import "../../../../../runtime/config.js";\n', // bad
+    "generated/proto/hr/employee/v1/error_reason.ts":
+      'export enum ErrorReason { EMPLOYEE_NOT_FOUND = "EMPLOYEE_NOT_FOUND" }\n',
     "runtime/config.ts": "export const config = {};\n",
     "runtime/domain/domain-error.ts": "export class DomainError extends Error {}\n",
     "runtime/client/service-client.ts": "export const createServiceClient = 4;\n",
@@ -155,6 +157,8 @@ describe("the checks, on a tree with planted violations", () => {
     ].join("\n"),
     "services/people/employee/employee.ts": [
       'import "../../../runtime/domain/domain-error.js";',
+      'import "../../../generated/proto/hr/employee/v1/error_reason.js";',
+      'import "../../../generated/proto/hr/employee/v1/employee_service.js";', // bad: only the reasons
       'import type {} from "pg";', // bad (type-only imports count)
       'import "../../../generated/prisma/people/client.js";', // bad
       "",
@@ -211,6 +215,7 @@ describe("the checks, on a tree with planted violations", () => {
         "data-service-not-to-foreign-generated-code: services/people/people-server.ts → generated/proto/hr/directory/v1/directory_service.ts",
         "not-to-unresolvable: services/people/people-server.ts → ./no-such-file.js",
         "domain-is-pure: services/people/employee/employee.ts → pg",
+        "domain-is-pure: services/people/employee/employee.ts → generated/proto/hr/employee/v1/employee_service.ts",
         "domain-is-pure: services/people/employee/employee.ts → generated/prisma/people/client.ts",
         "data-service-not-to-foreign-generated-code: services/people/employee/employee-repository.ts → generated/prisma/payroll/client.ts",
         "app-not-to-data-service: apps/directory/cards.ts → services/people/people-server.ts",

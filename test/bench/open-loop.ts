@@ -29,6 +29,8 @@ export interface OpenLoopResult {
   /** Failures by status name. */
   errors: Map<string, number>;
   firstOtherError: string | undefined;
+  /** The first refusal before work (how much time the call had left when the server looked at it). */
+  firstLateRefusal: string | undefined;
   /** Largest RSS (MB) and CPU µs in the window, per probe name. */
   rssMb: Map<string, number>;
   cpuMicros: Map<string, number>;
@@ -53,6 +55,7 @@ export async function openLoop(
       okLate: 0,
       errors: new Map(),
       firstOtherError: undefined,
+      firstLateRefusal: undefined,
     },
     ...{ rssMb: new Map(probes.map((p) => [p.name, 0])), cpuMicros: new Map(), loadCpuMicros: 0 },
   };
@@ -72,6 +75,7 @@ export async function openLoop(
         (error: unknown) => {
           const code = error instanceof ClientError ? codeOf(error) : "thrown";
           result.errors.set(code, (result.errors.get(code) ?? 0) + 1);
+          if (code === SERVER_REFUSED_LATE) result.firstLateRefusal ??= (error as ClientError).details;
           if (!code.startsWith("RESOURCE_EXHAUSTED") && !code.startsWith("DEADLINE_EXCEEDED")) {
             result.firstOtherError ??= error instanceof Error ? error.message : String(error);
           }

@@ -10,8 +10,12 @@ import { ClientError, Status } from "nice-grpc";
 // x-deadline-ms, as our client factory sends it.
 
 export interface RawChannel {
-  /** Resolves on grpc-status OK; rejects with a ClientError carrying the server's status and message. */
-  unary(path: string, frame: Buffer, deadlineMs: number): Promise<void>;
+  /**
+   * Resolves with the response message (its bytes, without the frame's
+   * prefix) on grpc-status OK; rejects with a ClientError carrying the
+   * server's status and message. Without `deadlineMs` the call has none.
+   */
+  unary(path: string, frame: Buffer, deadlineMs?: number): Promise<Buffer>;
   close(): void;
 }
 
@@ -31,7 +35,7 @@ export function grpcFrame(message: Uint8Array): Buffer {
  */
 const CONNECTIONS = 16;
 
-export function openRawChannel(address: string, metadata: Record<string, string>): RawChannel {
+export function openRawChannel(address: string, metadata: Record<string, string> = {}): RawChannel {
   const sessions: ClientHttp2Session[] = Array.from({ length: CONNECTIONS }, () => {
     const session = connect(`http://${address}`);
     session.on("error", () => {});
@@ -42,12 +46,18 @@ export function openRawChannel(address: string, metadata: Record<string, string>
     unary(path, frame, deadlineMs) {
       const session = sessions[next++ % sessions.length] as ClientHttp2Session;
       return new Promise((resolve, reject) => {
+        const deadline =
+          deadlineMs === undefined
+            ? {}
+            : { "grpc-timeout": `${deadlineMs}m`, "x-deadline-ms": String(Date.now() + deadlineMs) };
         const stream = session.request({
           ...{ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" },
-          ...{ "grpc-timeout": `${deadlineMs}m`, "x-deadline-ms": String(Date.now() + deadlineMs), ...metadata },
+          ...deadline,
+          ...metadata,
         });
         let status: string | undefined;
         let message = "";
+        const chunks: Buffer[] = [];
         const read = (headers: Record<string, unknown>) => {
           if (headers["grpc-status"] === undefined) return;
           status = String(headers["grpc-status"]);
@@ -55,11 +65,11 @@ export function openRawChannel(address: string, metadata: Record<string, string>
         };
         stream.on("response", read);
         stream.on("trailers", read);
-        stream.on("data", () => {});
+        stream.on("data", (chunk: Buffer) => chunks.push(chunk));
         stream.on("error", () => {});
         stream.on("close", () => {
           const code = status === undefined ? Status.UNAVAILABLE : Number(status);
-          if (code === Status.OK) resolve();
+          if (code === Status.OK) resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).subarray(5));
           else reject(new ClientError(path, code, status === undefined ? "stream closed without a status" : message));
         });
         stream.end(frame);
@@ -67,6 +77,18 @@ export function openRawChannel(address: string, metadata: Record<string, string>
     },
     close: () => {
       for (const session of sessions) session.close();
+    },
+  };
+}
+
+/** Several servers' channels as one, each call to the next in turn (as round_robin over their addresses). */
+export function roundRobin(channels: readonly RawChannel[]): RawChannel {
+  let next = 0;
+  return {
+    unary: (path, frame, deadlineMs) =>
+      (channels[next++ % channels.length] as RawChannel).unary(path, frame, deadlineMs),
+    close: () => {
+      for (const channel of channels) channel.close();
     },
   };
 }

@@ -11,6 +11,10 @@ export interface Row {
 }
 
 const PG = "postgres";
+/** The floor every server's CPU per call is divided by: a raw grpc-js server echoing the bytes it gets. */
+export const ECHO_CASE = "raw grpc-js echo";
+/** Downstream (people) calls one GetManagerChain of a one-level chain makes: GetEmployee, then one BatchGet. */
+const CHAIN_DOWNSTREAM_CALLS = 2;
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "—");
 
@@ -18,6 +22,12 @@ const callsPerSecond = (r: Row) => r.m.calls / r.m.seconds;
 const serverMicros = (r: Row) => sum(r.servers.map((s) => r.m.cpuMicros.get(s) ?? 0));
 const perCall = (r: Row, micros: number) => micros / r.m.calls;
 const percentOfCore = (r: Row, micros: number) => (micros / (r.m.seconds * 1e6)) * 100;
+
+/** The echo's server CPU per call in this run (NaN when it did not run). */
+export function echoMicros(rows: readonly Row[]): number {
+  const echo = rows.find((r) => r.name === ECHO_CASE);
+  return echo ? perCall(echo, serverMicros(echo)) : NaN;
+}
 
 /** What the machine ran in the window besides this bench's servers, its PostgreSQL and its load, in % of a core. */
 const othersPercent = (r: Row) =>
@@ -32,10 +42,12 @@ function serverCpuCell(r: Row): string {
 
 function caseTable(rows: readonly Row[]): string[] {
   const hasPg = rows.some((r) => r.m.cpuMicros.has(PG));
-  const head = ["case", "calls/s", "p50 ms", "p99 ms", "p99/p50", "server CPU µs/call", "server RSS MB"];
+  const echo = echoMicros(rows);
+  const head = ["case", "calls/s", "p50 ms", "p99 ms", "p99/p50", "server CPU µs/call", "× echo", "server RSS MB"];
   head.push(
     "server CPU %",
     ...(hasPg ? ["PostgreSQL CPU µs/call"] : []),
+    "load process CPU µs/call",
     "load process CPU %",
     "other processes CPU %",
   );
@@ -44,9 +56,11 @@ function caseTable(rows: readonly Row[]): string[] {
   for (const r of rows) {
     const rss = Math.max(0, ...r.servers.map((s) => r.m.rssMb.get(s) ?? 0));
     const cells = [r.name, fixed(callsPerSecond(r)), fixed(r.m.p50, 2), fixed(r.m.p99, 2), fixed(r.m.p99 / r.m.p50, 1)];
-    cells.push(serverCpuCell(r), r.servers.length ? fixed(rss) : "—");
+    cells.push(serverCpuCell(r), r.servers.length ? fixed(perCall(r, serverMicros(r)) / echo, 1) : "—");
+    cells.push(r.servers.length ? fixed(rss) : "—");
     cells.push(r.servers.length ? fixed(percentOfCore(r, serverMicros(r))) : "—");
     if (hasPg) cells.push(fixed((r.m.cpuMicros.get(PG) ?? 0) / r.m.calls));
+    cells.push(fixed(perCall(r, r.m.loadCpuMicros)));
     cells.push(fixed(percentOfCore(r, r.m.loadCpuMicros)), fixed(othersPercent(r)));
     cells.push(String(r.m.errors));
     lines.push(`| ${cells.join(" | ")} |`);
@@ -62,15 +76,34 @@ function ratioTable(rows: readonly Row[]): string[] {
     const [x, y] = [find(a), find(b)];
     return x && y && callsPerSecond(y) > 0 ? callsPerSecond(x) / callsPerSecond(y) : NaN;
   };
-  const get = find("GetEmployee");
+  const echo = echoMicros(rows);
+  /** A process's CPU per call of a case, as a multiple of the echo's. */
+  const timesEcho = (prefix: string, server?: string) => {
+    const r = find(prefix);
+    if (!r) return NaN;
+    return perCall(r, server ? (r.m.cpuMicros.get(server) ?? NaN) : serverMicros(r)) / echo;
+  };
   const checks: [string, number, "≥" | "≤", number][] = [
-    ["GetEmployee / raw grpc-js echo (calls/s)", throughput("GetEmployee", "raw grpc-js echo"), "≥", 0.5],
-    ["GetEmployee server CPU per call (µs)", get ? perCall(get, serverMicros(get)) : NaN, "≤", 250],
+    ["GetEmployee / raw grpc-js echo (calls/s)", throughput("GetEmployee", ECHO_CASE), "≥", 0.5],
+    ["GetEmployee server CPU per call (× echo)", timesEcho("GetEmployee"), "≤", 4],
+    ["GetEmployee refused unrun: server CPU per call (× echo)", timesEcho("GetEmployee refused"), "≤", 1.5],
     ["BatchGetEmployees 50 / GetEmployee (calls/s)", throughput("BatchGetEmployees", "GetEmployee"), "≥", 0.25],
     ["ListEmployees 50 / GetEmployee (calls/s)", throughput("ListEmployees", "GetEmployee"), "≥", 0.25],
     ["HireEmployee / raw pg hire transaction (calls/s)", throughput("HireEmployee (new", "raw pg: hire"), "≥", 0.6],
     ["RequestLeave spread / HireEmployee (calls/s)", throughput("RequestLeave spread", "HireEmployee (new"), "≥", 0.5],
     ["GetTeam / GetEmployee (calls/s)", throughput("GetTeam", "GetEmployee"), "≥", 0.4],
+    [
+      `GetManagerChain direct: directory CPU per downstream call (× echo, ${CHAIN_DOWNSTREAM_CALLS} calls)`,
+      timesEcho("GetManagerChain (directory", "directory") / CHAIN_DOWNSTREAM_CALLS,
+      "≤",
+      3,
+    ],
+    [
+      "GetManagerChain through the gateway: gateway CPU per call (× echo)",
+      timesEcho("GetManagerChain (through", "gateway"),
+      "≤",
+      4,
+    ],
     [
       "GetManagerChain through the gateway / direct (calls/s)",
       throughput("GetManagerChain (through", "GetManagerChain (directory"),

@@ -2,27 +2,32 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createChannel, Metadata } from "nice-grpc";
 import pg from "pg";
+import {
+  EmployeeServiceDefinition,
+  GetEmployeeRequest,
+} from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { ensureDevelopmentKeys } from "../../runtime/auth/development-keys.js";
 import { issueCallerToken, loadTokenSigner } from "../../runtime/auth/token-signer.js";
-import { openChannel } from "../../runtime/client/service-client.js";
-import { readInt, readRuntimeConfig } from "../../runtime/config.js";
+import { readInt } from "../../runtime/config.js";
 import { databaseUrl, dropDatabase, ensureDatabase } from "../../runtime/db/databases.js";
 import { resolvePostgres } from "../../runtime/db/postgres-server.js";
+import { readRuntimeConfig } from "../../runtime/server/runtime-config.js";
 import { freePort } from "../support/free-port.js";
 import { directoryCase } from "./cases/directory.js";
-import { echoCase, rawHireCase, rawSelectCase } from "./cases/floors.js";
+import { echoCase, rawHireCase, rawSelectCase, refusedCase } from "./cases/floors.js";
 import { directManagerChainCase, gatewayManagerChainCase } from "./cases/gateway.js";
 import { peopleCases } from "./cases/people.js";
 import { timeoffCases } from "./cases/timeoff.js";
 import { cleanUpOnSignals, onCleanup, runCleanup } from "./cleanup.js";
 import { pidsWithCommandLine, treeProbe } from "./cpu.js";
+import { goalsTable } from "./goals.js";
 import { CONCURRENCY, measure, SECONDS, stopMeasuring, WARMUP_MS } from "./load.js";
-import { OVERLOAD_CASE, overloadSection } from "./overload.js";
+import { OVERLOAD_CASE, type OverloadResult, overloadSection } from "./overload.js";
 import { launch } from "./processes.js";
 import { RATE_LIMITER_CASE, rateLimiterSection } from "./rate-limiter.js";
-import { type Row, report } from "./report.js";
+import { grpcFrame, openRawChannel, type RawChannel, roundRobin } from "./raw-grpc-client.js";
+import { ECHO_CASE, echoMicros, type Row, report } from "./report.js";
 import { seedPeople } from "./seed/people.js";
 import { seedTimeoff } from "./seed/timeoff.js";
 
@@ -111,28 +116,36 @@ try {
     readRuntimeConfig({ ...process.env, AUTH_JWKS_FILE: keys.jwksFile }).auth,
     900,
   );
-  const options = { metadata: Metadata({ authorization: `Bearer ${token}` }) };
-  const channel = (p: number) => {
-    const c = createChannel(`127.0.0.1:${p}`);
+  const authorization = `Bearer ${token}`;
+  // Every gRPC case goes through the same raw-bytes client (raw-grpc-client.ts), from this process.
+  const opened = (c: RawChannel) => {
     onCleanup(() => c.close());
     return c;
   };
+  const channel = (p: number) => opened(openRawChannel(`127.0.0.1:${p}`, { authorization }));
   const pool = new pg.Pool({ connectionString: peopleDb, max: POOL_SIZE });
   onCleanup(() => pool.end());
 
-  const peopleChannel = openChannel(peopleTarget);
-  onCleanup(() => peopleChannel.close());
-  const employees = peopleCases(peopleChannel, options, people, peopleNames);
-  const leave = timeoffCases(channel(port.timeoff), options, timeoff);
+  const peopleChannel = opened(roundRobin(peoplePorts.map(channel)));
+  const employees = peopleCases(peopleChannel, people, peopleNames);
+  const leave = timeoffCases(channel(port.timeoff), timeoff);
+  // Calls whose deadline passed long ago (1 ms after the epoch): admission refuses them unrun.
+  const pastDeadline = roundRobin(
+    peoplePorts.map((p) => opened(openRawChannel(`127.0.0.1:${p}`, { authorization, "x-deadline-ms": "1" }))),
+  );
+  const { fullName, methods } = EmployeeServiceDefinition;
+  const getPath = `/${fullName}/${methods.getEmployee.name}`;
+  const getFrame = grpcFrame(GetEmployeeRequest.encode({ id: people.employeeIds[0] ?? "" }).finish());
   const cases = [
-    echoCase("raw grpc-js echo", "grpc-js echo", channel(port.grpcJs)),
+    echoCase(ECHO_CASE, "grpc-js echo", channel(port.grpcJs)),
     echoCase("nice-grpc echo", "nice-grpc echo", channel(port.niceGrpc)),
     rawSelectCase(pool, tenantId, people),
-    ...[employees.get, employees.batchGet, employees.list, employees.hire, employees.replay, employees.update],
+    ...[employees.get, refusedCase(pastDeadline, getPath, getFrame, peopleNames)],
+    ...[employees.batchGet, employees.list, employees.hire, employees.replay, employees.update],
     rawHireCase(pool, tenantId, people),
     ...[leave.spread, leave.hot, leave.approve],
-    directoryCase(channel(port.directory), options, people, peopleNames),
-    directManagerChainCase(channel(port.directory), options, people, peopleNames),
+    directoryCase(channel(port.directory), people, peopleNames),
+    directManagerChainCase(channel(port.directory), people, peopleNames),
     gatewayManagerChainCase(port.gateway, `Bearer ${token}`, people, peopleNames),
   ];
 
@@ -150,13 +163,16 @@ try {
     rows.push({ name: c.name, servers: c.servers, m });
   }
   const sections: string[] = [];
+  let overload: OverloadResult | undefined;
   if (ONLY.length === 0 || ONLY.some((name) => RATE_LIMITER_CASE.startsWith(name))) {
     process.stderr.write(`bench: ${RATE_LIMITER_CASE} ... `);
     sections.push(...(await rateLimiterSection()));
   }
   if (ONLY.length === 0 || ONLY.some((name) => OVERLOAD_CASE.startsWith(name))) {
     process.stderr.write(`bench: ${OVERLOAD_CASE} ... `);
-    sections.push(...(await overloadSection(employees.get, peopleAddresses, options, people.employeeIds, probes)));
+    const args = [peopleAddresses, authorization, people.employeeIds, probes, echoMicros(rows)] as const;
+    overload = await overloadSection(employees.get, ...args);
+    sections.push(...overload.lines);
   }
 
   const cores = availableParallelism();
@@ -168,13 +184,13 @@ try {
         .join(" ")} after`,
       `${CONCURRENCY} calls in flight, ${SECONDS} s per case after a ${WARMUP_MS / 1000} s warm-up; setup and all cases took ${Math.round((Date.now() - started) / 1000)} s`,
       `PostgreSQL: ${process.env.DATABASE_URL ? "the server in DATABASE_URL (its CPU not measured)" : "embedded, in a temporary folder"}; raw pg floors use a pool of ${POOL_SIZE} (the services' default pool size)`,
-      `servers: one process each (people: ${PEOPLE_PROCESSES}, called round-robin), started as \`npm start\` does (node dist/<entry>.js), default env (LOG_LEVEL info, stdout discarded); load: this process, plain nice-grpc clients (no retry/deadline middleware), one channel per server`,
+      `servers: one process each (people: ${PEOPLE_PROCESSES}, called round-robin), started as \`npm start\` does (node dist/<entry>.js), default env (LOG_LEVEL info, stdout discarded); load: this process (apart from every server, also for the echo and raw pg floors), a raw-bytes HTTP/2 gRPC client (raw-grpc-client.ts: encoded request, no middleware, no deadline) over 16 connections per server`,
       "server CPU: utime+stime of the server's process tree over the measured window / calls; RSS: largest VmRSS in that tree; CPU % is of one core",
       "echo floors: a 36-byte request echoed back; GetTeam's server CPU is directory + people",
       "other processes CPU %: the machine's busy time in the window minus this bench's processes (it includes PostgreSQL when that is DATABASE_URL's)",
     ],
     rows,
-    sections,
+    [...goalsTable(rows, overload?.sendsAll), ...sections],
   );
   console.log(markdown);
   if (ONLY.length === 0) {

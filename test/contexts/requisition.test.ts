@@ -355,8 +355,8 @@ describe("optimistic concurrency in the repository", () => {
       if (loaded === undefined) throw new Error("the opening was not saved");
       const time = new Date().toISOString();
       const opened = openJobOpening(loaded, time);
-      await repository.update(opened, loaded.version);
-      const late = repository.update(holdJobOpening(opened, time), loaded.version);
+      await repository.update(opened, loaded);
+      const late = repository.update(holdJobOpening(opened, time), loaded);
       await expect(late).rejects.toMatchObject({ kind: "aborted", reason: "ETAG_MISMATCH" });
     } finally {
       await db.end();

@@ -1,88 +1,133 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { Status } from "nice-grpc-common";
 import { describe, expect, it } from "vitest";
+import { ErrorReason as EmployeeReason } from "../../generated/proto/hr/employee/v1/error_reason.js";
+import { ErrorReason as TimeoffReason } from "../../generated/proto/hr/timeoff/v1/error_reason.js";
+import { isApplicationPackage } from "../../runtime/application-contracts.js";
+import { failedPrecondition, notFound, RuntimeReason } from "../../runtime/domain/domain-error.js";
 import { declaredReasons } from "../../runtime/server/declared-reasons.js";
 
-// Every ErrorInfo reason a context's code can throw is declared in its proto
-// package's ErrorReason enum. Read statically: each reason literal in a
-// context's folder (and the resource of each notFound("x"), which answers
-// X_NOT_FOUND), plus the reasons runtime/ raises for every context. At run
-// time the error mapping refuses an undeclared reason as INTERNAL
-// (test/runtime/error-mapping.test.ts), so a miss fails whichever test meets it.
+// Every ErrorInfo reason a server sends is declared in its proto package's
+// ErrorReason enum. Throw sites take the generated enum's values, so the
+// compiler refuses a reason the contract lacks (the checks below that say
+// "does not compile" are `tsc --noEmit`'s: an unused @ts-expect-error fails
+// it). What the compiler cannot see is checked here against the contract
+// itself: the generated values are the declared names, every value says the
+// status it comes with, and the reasons the shared runtime raises for any
+// context are declared where the contract's methods can meet them. At run
+// time the error mapping answers a reason of another package INTERNAL
+// (test/runtime/error-mapping.test.ts).
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const descriptorSet = fromBinary(FileDescriptorSetSchema, readFileSync(join(ROOT, "generated/descriptor.binpb")));
 const declared = declaredReasons(readFileSync(join(ROOT, "generated/descriptor.binpb")));
+const registry = createFileRegistry(descriptorSet);
+const STATUS_NAMES = Object.keys(Status).filter((name) => Number.isNaN(Number(name)));
 
-/** Reasons the shared layer raises in any data-service context: validation and request ids. */
-const RUNTIME_REASONS = ["INVALID_ARGUMENT", "REQUEST_ID_REUSED"];
-/** Reasons the shared layer raises only in a context that uses the helper named: etags, page tokens. */
-const REASONS_OF_HELPERS: Record<string, string> = {
-  assertEtag: "ETAG_MISMATCH",
-  etagMismatch: "ETAG_MISMATCH",
-  decodePageToken: "INVALID_PAGE_TOKEN",
-};
-
-function runtimeReasonsOf(source: string): string[] {
-  const helpers = Object.entries(REASONS_OF_HELPERS).filter(([helper]) => source.includes(`${helper}(`));
-  return [...RUNTIME_REASONS, ...helpers.map(([, reason]) => reason)];
-}
-
-/** Each context folder of each data service, with its code and the proto package its handler serves. */
-function contextFolders(): { folder: string; pkg: string; source: string }[] {
-  const services = join(ROOT, "services");
-  return readdirSync(services).flatMap((service) =>
-    readdirSync(join(services, service))
-      .filter((name) => name !== "prisma" && statSync(join(services, service, name)).isDirectory())
-      .map((folder) => {
-        const dir = join(services, service, folder);
-        const files = readdirSync(dir).filter((file) => file.endsWith(".ts"));
-        const source = files.map((file) => readFileSync(join(dir, file), "utf8")).join("\n");
-        const served = /generated\/proto\/hr\/([a-z]+)\/(v\d+)\/\w+_service\.js/.exec(source);
-        return { folder, pkg: served ? `hr.${served[1]}.${served[2]}` : "(none)", source };
-      }),
-  );
-}
-
-/** The reasons a folder's code names: UPPER_SNAKE string literals and notFound("resource") calls. */
-function reasonsIn(source: string): string[] {
-  const literals = [...source.matchAll(/"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"/g)].map((m) => m[1] ?? "");
-  const notFound = [...source.matchAll(/notFound\("([a-z_]+)"/g)].map((m) => `${(m[1] ?? "").toUpperCase()}_NOT_FOUND`);
-  return [...new Set([...literals, ...notFound])];
-}
+/** Each ErrorReason enum of the contracts: its file, package, and each value with the comment above it. */
+const reasonEnums = descriptorSet.file.flatMap((file) =>
+  file.enumType.flatMap((enumType, e) => {
+    if (enumType.name !== "ErrorReason") return [];
+    const comments = new Map(
+      (file.sourceCodeInfo?.location ?? []).map((at) => [at.path.join("."), at.leadingComments.trim()]),
+    );
+    const values = enumType.value.map((value, v) => ({ ...value, comment: comments.get(`5.${e}.2.${v}`) ?? "" }));
+    return [{ file: file.name, pkg: file.package, values }];
+  }),
+);
 
 describe("error reasons in the contract", () => {
-  const contexts = contextFolders();
-
-  it("finds every context folder and the package it serves", () => {
-    expect(contexts.map((c) => c.pkg).sort()).toEqual(
-      ["candidacy", "employee", "identity", "organization", "requisition", "sessionstore", "timeoff"].map(
-        (c) => `hr.${c}.v1`,
-      ),
+  it("finds the enums of every context, app and the edge", () => {
+    expect(reasonEnums.map((r) => r.pkg).sort()).toEqual(
+      [
+        "auth",
+        "candidacy",
+        "directory",
+        "directory",
+        "employee",
+        "gateway",
+        "identity",
+        "organization",
+        "requisition",
+        "selfservice",
+        "session",
+        "sessionstore",
+        "timeoff",
+      ].map((name, i, all) => `hr.${name}.v${all.indexOf(name) === i ? 1 : 2}`),
     );
   });
 
-  for (const { folder, pkg, source } of contexts) {
-    it(`declares every reason the ${folder} folder throws in ${pkg}.ErrorReason`, () => {
-      const thrown = [...reasonsIn(source), ...runtimeReasonsOf(source)];
-      const missing = thrown.filter((reason) => !declared.get(pkg)?.has(reason));
-      expect(missing).toEqual([]);
+  it("says, above every reason, the status code it comes with", () => {
+    const unsaid = reasonEnums.flatMap(({ pkg, values }) =>
+      values
+        .filter((value) => value.number !== 0)
+        .filter((value) => !STATUS_NAMES.some((code) => new RegExp(`^${code}\\b[^\\n]*: \\S`).test(value.comment)))
+        .map((value) => `${pkg}.${value.name}`),
+    );
+    expect(unsaid).toEqual([]);
+  });
+
+  it("generates each error_reason.proto's enum with the declared names as its values, which ErrorInfo carries", async () => {
+    const files = reasonEnums.filter((r) => r.file.endsWith("/error_reason.proto"));
+    expect(files.length).toBeGreaterThanOrEqual(12);
+    for (const { file, values } of files) {
+      const generated = await import(join(ROOT, "generated/proto", file.replace(/\.proto$/, ".js")));
+      const entries = Object.entries(generated.ErrorReason as Record<string, unknown>);
+      expect(entries, file).toEqual(values.map((value) => [value.name, value.name]));
+    }
+  });
+
+  it("declares the runtime's own reasons in every package whose methods can meet them", () => {
+    /** Which requests let the runtime raise a reason: any (validation), or those with the field it checks. */
+    const fieldOf: Record<RuntimeReason, string | undefined> = {
+      [RuntimeReason.INVALID_ARGUMENT]: undefined,
+      [RuntimeReason.REQUEST_ID_REUSED]: "request_id",
+      [RuntimeReason.ETAG_MISMATCH]: "etag",
+      [RuntimeReason.INVALID_PAGE_TOKEN]: "page_token",
+    };
+    const missing: string[] = [];
+    for (const file of registry.files) {
+      const methods = file.services.flatMap((service) => service.methods);
+      if (methods.length === 0) continue;
+      // Apps validate their requests; request ids, etags and page tokens are their data services' to check.
+      const raised = isApplicationPackage(file.proto.package)
+        ? [RuntimeReason.INVALID_ARGUMENT]
+        : Object.values(RuntimeReason);
+      for (const reason of raised) {
+        const field = fieldOf[reason];
+        const met = methods.some((m) => field === undefined || m.input.fields.some((f) => f.name === field));
+        if (met && !declared.get(file.proto.package)?.has(reason)) missing.push(`${file.proto.package}.${reason}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("sends a generated value as it is: the reason is the declared name, and notFound names its resource after it", () => {
+    expect(failedPrecondition(EmployeeReason.EMPLOYEE_NOT_PENDING, "employees/1", "not pending").reason).toBe(
+      "EMPLOYEE_NOT_PENDING",
+    );
+    const missing = notFound(TimeoffReason.LEAVE_REQUEST_NOT_FOUND, "0190");
+    expect({ reason: missing.reason, message: missing.message }).toEqual({
+      reason: "LEAVE_REQUEST_NOT_FOUND",
+      message: "leave_request 0190 not found",
     });
-  }
-
-  it("declares the directory app's own reasons, in each version it serves", () => {
-    expect(declared.get("hr.directory.v1")?.has("INVALID_ARGUMENT")).toBe(true);
-    expect(declared.get("hr.directory.v2")?.has("INVALID_ARGUMENT")).toBe(true);
   });
 
-  it("declares the self-service app's own reasons", () => {
-    const reasons = ["INVALID_ARGUMENT", "EMPLOYEE_LINK_REQUIRED", "NOT_IN_REPORTING_LINE"];
-    expect(reasons.filter((reason) => !declared.get("hr.selfservice.v1")?.has(reason))).toEqual([]);
-  });
-
-  it("reads a planted reason and a planted notFound, so the scan cannot pass vacuously", () => {
-    const planted = `throw failedPrecondition("NOT_IN_ANY_CONTRACT", s, m); notFound("widget", id);`;
-    expect(reasonsIn(planted)).toEqual(["NOT_IN_ANY_CONTRACT", "WIDGET_NOT_FOUND"]);
-    expect(declared.get("hr.employee.v1")?.has("NOT_IN_ANY_CONTRACT")).toBe(false);
+  it("does not compile a reason that is no generated value (checked by tsc; never run)", () => {
+    const refusedByTheCompiler = () => [
+      // @ts-expect-error a string literal, even a declared name, is no ErrorReason value
+      failedPrecondition("EMPLOYEE_NOT_PENDING", "employees/1", "not pending"),
+      // @ts-expect-error nor is a string built at run time
+      failedPrecondition(String("NOT_IN_ANY_CONTRACT"), "employees/1", "m"),
+      // @ts-expect-error notFound takes a *_NOT_FOUND value, not a resource name
+      notFound("employee", "0190"),
+      // @ts-expect-error nor another kind of reason
+      notFound(EmployeeReason.EMPLOYEE_TERMINATED, "0190"),
+    ];
+    expect(typeof refusedByTheCompiler).toBe("function");
   });
 });

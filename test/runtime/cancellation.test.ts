@@ -9,7 +9,8 @@ import { createServiceClient, openChannel } from "../../runtime/client/service-c
 import { openSqlDatabase, type SqlDatabase } from "../../runtime/db/sql.js";
 import { REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
 import type { RunningServer } from "../../runtime/server/grpc-server.js";
-import { startPeopleServer } from "../../services/people/people-server.js";
+import { startDataServer } from "../../runtime/service/data-service.js";
+import { peopleService } from "../../services/people/people-service.js";
 import { openDepartment } from "../contexts/employee.fixtures.js";
 import { as, type Caller, newTenant, testClientPolicy, testConfig } from "../support/callers.js";
 import { cloneServiceDatabase, type DatabaseUnderTest } from "../support/database-under-test.js";
@@ -33,7 +34,7 @@ beforeAll(async () => {
   database = await cloneServiceDatabase("people");
   db = openSqlDatabase(database.url, 4);
   const logger = pino({ level: "info" }, { write: (line: string) => logLines.push(JSON.parse(line)) });
-  server = await startPeopleServer({ db, port: 0, config: testConfig, logger });
+  server = await startDataServer(peopleService, { db, port: 0, config: testConfig, logger });
   channel = openChannel(`127.0.0.1:${server.port}`);
   employees = createServiceClient(EmployeeServiceDefinition, channel, testClientPolicy);
   departments = createServiceClient(DepartmentServiceDefinition, channel, testClientPolicy);

@@ -15,7 +15,8 @@ import { migrateDatabase } from "../../runtime/db/migrate.js";
 import { type PostgresServer, startEmbeddedPostgres } from "../../runtime/db/postgres-server.js";
 import { openSqlDatabase, type SqlDatabase } from "../../runtime/db/sql.js";
 import type { RunningServer } from "../../runtime/server/grpc-server.js";
-import { startPeopleServer } from "../../services/people/people-server.js";
+import { startDataServer } from "../../runtime/service/data-service.js";
+import { peopleService } from "../../services/people/people-service.js";
 import { as, newTenant, testConfig, testLogger } from "../support/callers.js";
 import { freePort } from "../support/free-port.js";
 import { expectError } from "../support/grpc-errors.js";
@@ -41,7 +42,7 @@ beforeAll(async () => {
   const url = databaseUrl(postgres.serverUrl, "hr_people");
   await migrateDatabase("people", url);
   db = openSqlDatabase(url, 2, { connectTimeoutMs: 1_000, statementTimeoutMs: 5_000 });
-  server = await startPeopleServer({ db, port: 0, config, logger: testLogger() });
+  server = await startDataServer(peopleService, { db, port: 0, config, logger: testLogger() });
   channel = createChannel(`127.0.0.1:${server.port}`);
 }, 120_000);
 

@@ -1,6 +1,8 @@
 import { type ServerError, Status } from "nice-grpc-common";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
+import { ErrorReason } from "../../generated/proto/hr/employee/v1/error_reason.js";
+import { ErrorReason as IdentityReason } from "../../generated/proto/hr/identity/v1/error_reason.js";
 import { failedPrecondition } from "../../runtime/domain/domain-error.js";
 import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
 import { errorMapping } from "../../runtime/server/error-mapping.js";
@@ -35,13 +37,13 @@ async function answerTo(
 
 describe("error mapping", () => {
   it("answers a declared reason with its status code and ErrorInfo", async () => {
-    const answer = await answerTo(failedPrecondition("EMPLOYEE_TERMINATED", "employees/1", "terminated"));
+    const answer = await answerTo(failedPrecondition(ErrorReason.EMPLOYEE_TERMINATED, "employees/1", "terminated"));
     expect(answer.code).toBe(Status.FAILED_PRECONDITION);
     expect(answer.details).toBe("terminated");
   });
 
-  it("answers a reason the contract does not declare as INTERNAL, without leaking it", async () => {
-    const answer = await answerTo(failedPrecondition("NOT_IN_THE_CONTRACT", "employees/1", "secret detail"));
+  it("answers a reason the method's package does not declare (another package's) as INTERNAL, without leaking it", async () => {
+    const answer = await answerTo(failedPrecondition(IdentityReason.ACCOUNT_LOCKED, "employees/1", "secret detail"));
     expect(answer.code).toBe(Status.INTERNAL);
     expect(answer.details).toBe("internal error");
   });

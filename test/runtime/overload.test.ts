@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { ClientError, Status } from "nice-grpc";
+import { ClientError, createChannel, createClient, Metadata, Status } from "nice-grpc";
 import { ErrorInfo, RetryInfo, RichClientError } from "nice-grpc-error-details";
+import { HealthDefinition } from "nice-grpc-server-health";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
@@ -149,6 +150,31 @@ describe("an overloaded server", () => {
     );
     expect(refused.message).toMatch(/ms left before the deadline, less than the \d+ ms this method needs/);
     expect((await p.employees.getEmployee({ id }, { ...acme, deadline: 5_000 })).employee?.id).toBe(id);
+  }, 60_000);
+});
+
+describe("a call the server cannot serve in time", () => {
+  it("is refused before its token is even looked at, with health still answered", async () => {
+    people = await startPeople({ ...testConfig, admission: SMALL });
+    const channel = createChannel(people.address);
+    try {
+      // No token, and a deadline long past (x-deadline-ms, as the platform's clients send it):
+      // refusing it for time costs less than checking the token, so the server does that first.
+      const employees = createClient(EmployeeServiceDefinition, channel);
+      const refused = await expectError(
+        employees.getEmployee({ id: randomUUID() }, { metadata: Metadata({ "x-deadline-ms": "1" }) }),
+        Status.DEADLINE_EXCEEDED,
+      );
+      expect(refused.message).toMatch(/ms left before the deadline/);
+      // Without a deadline the same call is judged by its (missing) token.
+      await expectError(employees.getEmployee({ id: randomUUID() }), Status.UNAUTHENTICATED);
+      // Health and reflection are never shed, whatever their deadline says.
+      const health = createClient(HealthDefinition, channel);
+      const answer = await health.check({ service: "" }, { metadata: Metadata({ "x-deadline-ms": "1" }) });
+      expect(answer.status).toBe(1); // SERVING
+    } finally {
+      channel.close();
+    }
   }, 60_000);
 });
 

@@ -4,7 +4,7 @@ import { Metadata } from "nice-grpc";
 import { pino } from "pino";
 import { inject } from "vitest";
 import { issueCallerToken, loadTokenSigner, type TokenSigner } from "../../runtime/auth/token-signer.js";
-import { readRuntimeConfig } from "../../runtime/config.js";
+import { readRuntimeConfig } from "../../runtime/server/runtime-config.js";
 
 /** The run's token key pair (test/support/global-setup.ts): servers verify with its JWKS. */
 export const testKeys = inject("testKeys");

@@ -4,10 +4,12 @@ import { PrismaClient } from "../../generated/prisma/identity/client.js";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { SessionServiceDefinition } from "../../generated/proto/hr/sessionstore/v1/session_service.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
+import { startDataServer } from "../../runtime/service/data-service.js";
 import type { SignInThrottle } from "../../services/identity/account/sign-in-throttle.js";
-import { startIdentityServer } from "../../services/identity/identity-server.js";
+import { readIdentitySettings } from "../../services/identity/identity-config.js";
+import { identityService } from "../../services/identity/identity-service.js";
 import { testConfig } from "./callers.js";
-import { startServiceUnderTest, testClient } from "./service-under-test.js";
+import { type ServerOptions, startServiceUnderTest, testClient } from "./service-under-test.js";
 
 const openRows = (url: string) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 2 }) });
 
@@ -21,7 +23,9 @@ export async function startIdentity(
   logger?: Logger,
   signInThrottle?: SignInThrottle,
 ) {
-  const start: typeof startIdentityServer = (options) => startIdentityServer({ ...options, signInThrottle });
+  const defaults = readIdentitySettings({});
+  const settings = { ...defaults, signInThrottle: signInThrottle ?? defaults.signInThrottle };
+  const start = (options: ServerOptions) => startDataServer(identityService, { ...options, settings });
   const service = await startServiceUnderTest("identity", openRows, start, config, logger);
   return {
     ...service,

@@ -4,7 +4,8 @@ import { PrismaClient } from "../../generated/prisma/people/client.js";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
-import { startPeopleServer } from "../../services/people/people-server.js";
+import { startDataServer } from "../../runtime/service/data-service.js";
+import { peopleService } from "../../services/people/people-service.js";
 import { testConfig } from "./callers.js";
 import { startServiceUnderTest, testClient } from "./service-under-test.js";
 
@@ -12,7 +13,13 @@ const openRows = (url: string) => new PrismaClient({ adapter: new PrismaPg({ con
 
 /** A real people server on a free port over a fresh database, with a client per context; `logger` gets its logs. */
 export async function startPeople(config: RuntimeConfig = testConfig, logger?: Logger) {
-  const service = await startServiceUnderTest("people", openRows, startPeopleServer, config, logger);
+  const service = await startServiceUnderTest(
+    "people",
+    openRows,
+    (options) => startDataServer(peopleService, options),
+    config,
+    logger,
+  );
   return {
     ...service,
     departments: testClient(DepartmentServiceDefinition, service.channel),

@@ -24,7 +24,7 @@ import {
 } from "../../services/identity/account/password-hash.js";
 import { checkNewPassword, checkTypedCredentials } from "../../services/identity/account/password-policy.js";
 import { DEFAULT_SIGN_IN_THROTTLE, waitAfter } from "../../services/identity/account/sign-in-throttle.js";
-import { readSignInThrottle } from "../../services/identity/identity-config.js";
+import { readIdentitySettings } from "../../services/identity/identity-config.js";
 
 const T0 = "2025-01-01T00:00:00.000Z";
 const T1 = "2025-02-01T00:00:00.000Z";
@@ -310,13 +310,13 @@ describe("the sign-in throttle", () => {
   });
 
   it("is configured by the identity process, and refuses settings that make no sense", () => {
-    expect(readSignInThrottle({})).toEqual(DEFAULT_SIGN_IN_THROTTLE);
+    expect(readIdentitySettings({}).signInThrottle).toEqual(DEFAULT_SIGN_IN_THROTTLE);
     const fast = { IDENTITY_SIGN_IN_BACKOFF_BASE_MS: "200", IDENTITY_SIGN_IN_BACKOFF_CEILING_MS: "1000" };
-    expect(readSignInThrottle(fast)).toEqual({ afterFailures: 5, baseMs: 200, ceilingMs: 1000 });
-    expect(() => readSignInThrottle({ IDENTITY_SIGN_IN_BACKOFF_AFTER_FAILURES: "0" })).toThrow(/1st failure/);
-    expect(() => readSignInThrottle({ IDENTITY_SIGN_IN_BACKOFF_BASE_MS: "0" })).toThrow(/at least 1 ms/);
-    expect(() => readSignInThrottle({ IDENTITY_SIGN_IN_BACKOFF_CEILING_MS: "1000" })).toThrow(/not be below/);
-    expect(() => readSignInThrottle({ IDENTITY_SIGN_IN_BACKOFF_BASE_MS: "soon" })).toThrow(/non-negative integer/);
+    expect(readIdentitySettings(fast).signInThrottle).toEqual({ afterFailures: 5, baseMs: 200, ceilingMs: 1000 });
+    expect(() => readIdentitySettings({ IDENTITY_SIGN_IN_BACKOFF_AFTER_FAILURES: "0" })).toThrow(/1st failure/);
+    expect(() => readIdentitySettings({ IDENTITY_SIGN_IN_BACKOFF_BASE_MS: "0" })).toThrow(/at least 1 ms/);
+    expect(() => readIdentitySettings({ IDENTITY_SIGN_IN_BACKOFF_CEILING_MS: "1000" })).toThrow(/not be below/);
+    expect(() => readIdentitySettings({ IDENTITY_SIGN_IN_BACKOFF_BASE_MS: "soon" })).toThrow(/non-negative integer/);
   });
 });
 

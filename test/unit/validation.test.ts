@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ErrorReason } from "../../generated/proto/hr/employee/v1/error_reason.js";
 import { DomainError } from "../../runtime/domain/domain-error.js";
 import { FieldChecks, isIsoDate } from "../../runtime/domain/validation.js";
 
@@ -155,7 +156,9 @@ describe("FieldChecks collection", () => {
   it("throws with a custom reason", () => {
     const checks = new FieldChecks();
     checks.check("manager_id", false, "nope");
-    expect(() => checks.throwIfAny("SELF_MANAGEMENT")).toThrow(expect.objectContaining({ reason: "SELF_MANAGEMENT" }));
+    expect(() => checks.throwIfAny(ErrorReason.SELF_MANAGEMENT)).toThrow(
+      expect.objectContaining({ reason: "SELF_MANAGEMENT" }),
+    );
   });
 });
 

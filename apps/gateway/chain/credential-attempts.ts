@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type DescField, type Message, ScalarType } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import { ErrorReason } from "../../../generated/proto/hr/gateway/v1/error_reason.js";
 import type { ExposedMethod } from "../exposed-methods.js";
 import type { CredentialAttemptsConfig } from "../gateway-config.js";
 import { addressKey } from "../http/client-address.js";
@@ -61,8 +62,7 @@ export class CredentialAttempts {
     const field = this.tenantFields.get(exposed.path);
     const tenant = field === undefined ? "" : String((request as unknown as Record<string, unknown>)[field.localName]);
     const key = `${addressKey(address)}/${keyPart(tenant)}`;
-    const refusal = "too many failed sign-ins from this address for this tenant: retry later";
-    await countOrRefuse(this.failures, key, this.config.failures, refusal);
+    await countOrRefuse(this.failures, key, this.config.failures, ErrorReason.CREDENTIAL_FAILURES_LIMITED);
     let failed = false;
     try {
       return await call();

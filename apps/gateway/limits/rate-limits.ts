@@ -1,8 +1,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
+import { ErrorReason } from "../../../generated/proto/hr/gateway/v1/error_reason.js";
 import type { CredentialAttemptsConfig, RateLimits } from "../gateway-config.js";
 import { addressKey } from "../http/client-address.js";
+import { edgeErrorInfo } from "../upstream/upstream-refusals.js";
 import { type LimitCounters, limitCounters } from "./rate-limit-counters.js";
 
 /** Who a call is counted against once its token is verified: its tenant (none before sign-in) and its caller. */
@@ -45,18 +47,18 @@ export class EdgeRateLimits {
 
   /** Counts one call against the client's address; throws RESOURCE_EXHAUSTED over its limit. */
   admitAddress(address: string): Promise<LimitState> {
-    const refusal = "address rate limit reached: retry later";
-    return countOrRefuse(this.counters.addresses, addressKey(address), this.limits.addressCalls, refusal);
+    const reason = ErrorReason.ADDRESS_RATE_LIMITED;
+    return countOrRefuse(this.counters.addresses, addressKey(address), this.limits.addressCalls, reason);
   }
 
   /** Counts one call against its caller, then its tenant; answers the tighter; throws RESOURCE_EXHAUSTED over a limit. */
   async admit(counted: Counted): Promise<LimitState> {
     const { callers, tenants } = this.counters;
-    const refusal = (who: string) => `${who} rate limit reached: retry later`;
-    const caller = await countOrRefuse(callers, counted.callerKey, this.limits.callerCalls, refusal("caller"));
+    const { CALLER_RATE_LIMITED, TENANT_RATE_LIMITED } = ErrorReason;
+    const caller = await countOrRefuse(callers, counted.callerKey, this.limits.callerCalls, CALLER_RATE_LIMITED);
     if (counted.tenantId === undefined) return caller;
     const tenantKey = `tenant/${counted.tenantId}`;
-    return tighter(caller, await countOrRefuse(tenants, tenantKey, this.limits.tenantCalls, refusal("tenant")));
+    return tighter(caller, await countOrRefuse(tenants, tenantKey, this.limits.tenantCalls, TENANT_RATE_LIMITED));
   }
 
   /** Resolves once the counts know whether they go to Redis (connected or not), so the first calls are shared too. */
@@ -70,12 +72,20 @@ export class EdgeRateLimits {
   }
 }
 
-/** Takes one point from `key`; over `limit`, throws RESOURCE_EXHAUSTED saying `refusal`, with Retry-After and RateLimit headers. */
+/** The limits' reasons (declared in hr.gateway.v1.ErrorReason), each with the message of its refusal. */
+const REFUSALS = {
+  [ErrorReason.ADDRESS_RATE_LIMITED]: "address rate limit reached: retry later",
+  [ErrorReason.CALLER_RATE_LIMITED]: "caller rate limit reached: retry later",
+  [ErrorReason.TENANT_RATE_LIMITED]: "tenant rate limit reached: retry later",
+  [ErrorReason.CREDENTIAL_FAILURES_LIMITED]: "too many failed sign-ins from this address for this tenant: retry later",
+};
+
+/** Takes one point from `key`; over `limit`, throws RESOURCE_EXHAUSTED with ErrorInfo `reason`, Retry-After and RateLimit headers. */
 export async function countOrRefuse(
   limiter: RateLimiterAbstract,
   key: string,
   limit: number,
-  refusal: string,
+  reason: keyof typeof REFUSALS,
 ): Promise<LimitState> {
   try {
     const res = await limiter.consume(key);
@@ -84,7 +94,9 @@ export async function countOrRefuse(
     if (!(refused instanceof RateLimiterRes)) throw refused;
     const state = { limit, remaining: 0, msBeforeNext: refused.msBeforeNext };
     const headers = { ...rateLimitHeaders(state), "retry-after": String(Math.max(1, secondsOf(state.msBeforeNext))) };
-    throw new ConnectError(refusal, Code.ResourceExhausted, headers);
+    const error = new ConnectError(REFUSALS[reason], Code.ResourceExhausted, headers);
+    error.details.push(edgeErrorInfo(reason));
+    throw error;
   }
 }
 

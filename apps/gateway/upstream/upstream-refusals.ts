@@ -1,14 +1,15 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfo, RetryInfo } from "nice-grpc-error-details";
+import { ErrorReason } from "../../../generated/proto/hr/gateway/v1/error_reason.js";
 
 /**
  * ErrorInfo reasons of a call the gateway refuses to protect an upstream
- * (and everyone else's calls): like the runtime's OVERLOADED, they can come
- * with any method, so they belong to no contract's ErrorReason enum; the
- * README ("The gateway") lists them.
+ * (and everyone else's calls). They can come with any method, so they are
+ * the gateway's own contract's (hr.gateway.v1.ErrorReason), as are its rate
+ * limits' reasons.
  */
-export const UPSTREAM_CIRCUIT_OPEN = "UPSTREAM_CIRCUIT_OPEN";
-export const UPSTREAM_SATURATED = "UPSTREAM_SATURATED";
+export const UPSTREAM_CIRCUIT_OPEN = ErrorReason.UPSTREAM_CIRCUIT_OPEN;
+export const UPSTREAM_SATURATED = ErrorReason.UPSTREAM_SATURATED;
 export type UpstreamRefusalReason = typeof UPSTREAM_CIRCUIT_OPEN | typeof UPSTREAM_SATURATED;
 
 /** The gateway's ErrorInfo domain, after the servers' `<server>.hr`. */
@@ -33,15 +34,17 @@ export function upstreamRefusal(reason: UpstreamRefusalReason, upstream: string,
   const delayMs = Math.max(MIN_RETRY_DELAY_MS, Math.ceil(retryAfterMs));
   const headers = { "retry-after": String(Math.max(1, Math.ceil(delayMs / 1000))) };
   const error = new ConnectError(MESSAGES[reason], Code.Unavailable, headers);
-  const info = { reason, domain: DOMAIN, metadata: { upstream } };
   const retryDelay = { seconds: Math.floor(delayMs / 1000), nanos: (delayMs % 1000) * 1_000_000 };
-  error.details.push(
-    { type: "google.rpc.ErrorInfo", value: ErrorInfo.encode(ErrorInfo.fromPartial(info)).finish(), debug: info },
-    {
-      type: "google.rpc.RetryInfo",
-      value: RetryInfo.encode(RetryInfo.fromPartial({ retryDelay })).finish(),
-      debug: { retryDelay: `${(delayMs / 1000).toFixed(3)}s` },
-    },
-  );
+  error.details.push(edgeErrorInfo(reason, { upstream }), {
+    type: "google.rpc.RetryInfo",
+    value: RetryInfo.encode(RetryInfo.fromPartial({ retryDelay })).finish(),
+    debug: { retryDelay: `${(delayMs / 1000).toFixed(3)}s` },
+  });
   return error;
+}
+
+/** The google.rpc.ErrorInfo of a refusal of the gateway's own, as a Connect detail with its readable `debug` form. */
+export function edgeErrorInfo(reason: ErrorReason, metadata: Record<string, string> = {}) {
+  const info = { reason, domain: DOMAIN, metadata };
+  return { type: "google.rpc.ErrorInfo", value: ErrorInfo.encode(ErrorInfo.fromPartial(info)).finish(), debug: info };
 }

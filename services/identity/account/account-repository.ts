@@ -1,4 +1,5 @@
 import type { Account as AccountModel } from "../../../generated/prisma/identity/client.js";
+import { ErrorReason } from "../../../generated/proto/hr/identity/v1/error_reason.js";
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
@@ -81,9 +82,9 @@ export class AccountRepository {
     await this.sql.count(INSERT, accounts.valuesOf(account)).catch(translateUniqueViolation);
   }
 
-  /** Saves a changed account if it is still at `expectedVersion`; ABORTED otherwise. */
-  async update(account: Account, expectedVersion: number): Promise<void> {
-    if (!(await this.saveIfAt(account, expectedVersion))) throw etagMismatch(`accounts/${account.id}`);
+  /** Saves a changed account if it is still at the version of `before`; ABORTED otherwise. */
+  async update(account: Account, before: { version: number }): Promise<void> {
+    if (!(await this.saveIfAt(account, before.version))) throw etagMismatch(`accounts/${account.id}`);
   }
 
   /**
@@ -105,11 +106,15 @@ export class AccountRepository {
 
 function translateUniqueViolation(error: unknown): never {
   if (isUniqueViolation(error, "accounts_tenant_id_login_name_key")) {
-    throw alreadyExists("LOGIN_NAME_TAKEN", "another account of the tenant already has this login name", "login_name");
+    throw alreadyExists(
+      ErrorReason.LOGIN_NAME_TAKEN,
+      "another account of the tenant already has this login name",
+      "login_name",
+    );
   }
   if (isUniqueViolation(error, "accounts_tenant_id_employee_id_key")) {
     const message = "another account of the tenant is linked to this employee: one login per employee";
-    throw alreadyExists("EMPLOYEE_ALREADY_HAS_LOGIN", message, "employee_id");
+    throw alreadyExists(ErrorReason.EMPLOYEE_ALREADY_HAS_LOGIN, message, "employee_id");
   }
   throw error;
 }

@@ -4,13 +4,14 @@ import {
   AccountServiceDefinition,
   type AccountServiceDefinition as Definition,
 } from "../../../generated/proto/hr/identity/v1/account_service.js";
+import { ErrorReason } from "../../../generated/proto/hr/identity/v1/error_reason.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
-import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
+import type { CommandMethod, TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
+import { VersionedCommands } from "../../../runtime/db/versioned-commands.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
-import { assertEtag } from "../../../runtime/domain/etag.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { requireId } from "../../../runtime/server/request-checks.js";
 import type { RevokeReason } from "../sessionstore/session.js";
@@ -90,13 +91,21 @@ export function accountRpc(
   throttle: SignInThrottle,
 ): BusinessService<typeof Definition> {
   const accounts = (call: { signal: AbortSignal }) => new AccountRepository(db.forCall(call.signal));
-  const commands = new CommandPipeline<AccountStore>(db, (tx) => ({
-    accounts: new AccountRepository(tx),
-    sessions: new SessionRepository(tx),
-  }));
+  const commands = new VersionedCommands(
+    db,
+    (tx): AccountStore => ({ accounts: new AccountRepository(tx), sessions: new SessionRepository(tx) }),
+    {
+      store: (store) => store.accounts,
+      subject: (id) => `accounts/${id}`,
+      missing: (id) => notFound(ErrorReason.ACCOUNT_NOT_FOUND, id),
+      message: (changed: Account): { account?: ReturnType<typeof toAccountMessage> } => ({
+        account: toAccountMessage(viewOf(changed)),
+      }),
+    },
+  );
 
   async function load(repo: AccountRepository, tenantId: string, id: string): Promise<Account> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("account", id));
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.ACCOUNT_NOT_FOUND, id));
   }
 
   /** Load → check etag → domain command → save (and end the sessions it ends), once per request id. */
@@ -109,14 +118,10 @@ export function accountRpc(
     apply: (current: Account) => Promise<Account> | Account,
     endsSessions: EndsSessions = () => undefined,
   ) {
-    return commands.run(call, method, request, async ({ accounts: repo, sessions }) => {
-      const current = await load(repo, call.caller.tenantId, id);
-      assertEtag(`accounts/${id}`, current.version, etag);
-      const changed = await apply(current);
-      await repo.update(changed, current.version);
+    return commands.changeWith(call, method, request, { id, etag }, apply, async (changed, current, { sessions }) => {
       const reason = endsSessions(current, changed);
       if (reason) await sessions.revokeAllOfAccount(changed.tenantId, changed.id, reason, changed.updateTime);
-      return { account: toAccountMessage(viewOf(changed)) };
+      return commands.message(changed);
     });
   }
 

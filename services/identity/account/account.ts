@@ -1,3 +1,4 @@
+import { ErrorReason } from "../../../generated/proto/hr/identity/v1/error_reason.js";
 import { failedPrecondition, invalidArgument, permissionDenied } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 import { checkNewPassword, normalizeLoginName } from "./password-policy.js";
@@ -100,7 +101,10 @@ export function createAccount(draft: AccountDraft, passwordHash: string, now: st
 export function requireHeldRoles(callerRoles: readonly string[], roles: readonly Role[], of: string): void {
   const missing = roles.filter((role) => !callerRoles.includes(role));
   if (missing.length > 0) {
-    throw permissionDenied("ROLE_NOT_HELD", `the caller does not hold ${missing.join(", ")}, which ${of} grants`);
+    throw permissionDenied(
+      ErrorReason.ROLE_NOT_HELD,
+      `the caller does not hold ${missing.join(", ")}, which ${of} grants`,
+    );
   }
 }
 
@@ -132,7 +136,7 @@ export function checkPasswordChange(
   checkNewPassword(checks, "new_password", change.newPassword, a.loginName);
   checks.throwIfAny();
   if (own && a.status !== "active") {
-    const reason = a.status === "locked" ? "ACCOUNT_LOCKED" : "ACCOUNT_DISABLED";
+    const reason = a.status === "locked" ? ErrorReason.ACCOUNT_LOCKED : ErrorReason.ACCOUNT_DISABLED;
     throw failedPrecondition(reason, subject(a.id), `account ${a.id} is ${a.status}; an administrator must act`);
   }
   return { verifyCurrentPassword: own };
@@ -142,7 +146,7 @@ export function checkPasswordChange(
 export function currentPasswordIncorrect() {
   const description = "is not the account's current password, or too many failed attempts: wait and try again";
   const violation = { field: "current_password", description };
-  return invalidArgument([violation], "CURRENT_PASSWORD_INCORRECT");
+  return invalidArgument([violation], ErrorReason.CURRENT_PASSWORD_INCORRECT);
 }
 
 /** A new password also ends a run of failed verifications, and so any wait (it does not unlock). */
@@ -167,7 +171,11 @@ export function assignRoles(
 
 export function disableAccount(a: Account, now: string): Account {
   if (a.status === "disabled") {
-    throw failedPrecondition("ACCOUNT_ALREADY_DISABLED", subject(a.id), `account ${a.id} is already disabled`);
+    throw failedPrecondition(
+      ErrorReason.ACCOUNT_ALREADY_DISABLED,
+      subject(a.id),
+      `account ${a.id} is already disabled`,
+    );
   }
   return { ...a, status: "disabled", ...bump(a, now) };
 }
@@ -175,7 +183,7 @@ export function disableAccount(a: Account, now: string): Account {
 /** Enables a disabled account or unlocks a locked one, with a fresh failure counter. */
 export function enableAccount(a: Account, now: string): Account {
   if (a.status === "active") {
-    throw failedPrecondition("ACCOUNT_ALREADY_ACTIVE", subject(a.id), `account ${a.id} is already active`);
+    throw failedPrecondition(ErrorReason.ACCOUNT_ALREADY_ACTIVE, subject(a.id), `account ${a.id} is already active`);
   }
   return { ...a, status: "active", failedVerifications: 0, ...bump(a, now) };
 }

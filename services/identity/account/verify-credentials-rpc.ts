@@ -2,6 +2,7 @@ import type {
   VerifyCredentialsRequest,
   VerifyCredentialsResponse,
 } from "../../../generated/proto/hr/identity/v1/account_service.js";
+import { ErrorReason } from "../../../generated/proto/hr/identity/v1/error_reason.js";
 import type { Database } from "../../../runtime/db/sql.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { type DomainError, unauthenticated } from "../../../runtime/domain/domain-error.js";
@@ -21,7 +22,7 @@ import { isThrottled, type SignInThrottle } from "./sign-in-throttle.js";
  */
 export function invalidCredentials(): DomainError {
   const message = "invalid login name or password, or too many failed attempts: wait and try again";
-  return unauthenticated("INVALID_CREDENTIALS", message);
+  return unauthenticated(ErrorReason.INVALID_CREDENTIALS, message);
 }
 
 /**
@@ -61,7 +62,7 @@ export async function settleVerification(
     const current = await locked.getForUpdate(loaded.tenantId, loaded.id);
     if (current === undefined || current.passwordHash !== loaded.passwordHash) return undefined;
     const outcome = recordVerification(current, passwordMatches, nowIso(), throttle);
-    if (outcome.account !== current) await locked.update(outcome.account, current.version);
+    if (outcome.account !== current) await locked.update(outcome.account, current);
     return outcome.accepted ? outcome.account : undefined;
   });
 }

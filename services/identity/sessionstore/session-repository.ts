@@ -1,4 +1,5 @@
 import type { Session as SessionModel } from "../../../generated/prisma/identity/client.js";
+import { ErrorReason } from "../../../generated/proto/hr/sessionstore/v1/error_reason.js";
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists } from "../../../runtime/domain/domain-error.js";
@@ -84,7 +85,11 @@ export class SessionRepository {
 function translateUniqueViolation(field: string) {
   return (error: unknown): never => {
     if (isUniqueViolation(error, "sessions_tenant_id_current_token_hash_key")) {
-      throw alreadyExists("REFRESH_TOKEN_HASH_TAKEN", "another session of the tenant has this refresh token", field);
+      throw alreadyExists(
+        ErrorReason.REFRESH_TOKEN_HASH_TAKEN,
+        "another session of the tenant has this refresh token",
+        field,
+      );
     }
     throw error;
   };

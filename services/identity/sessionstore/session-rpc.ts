@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from "uuid";
+import { ErrorReason } from "../../../generated/proto/hr/sessionstore/v1/error_reason.js";
 import {
   type SessionServiceDefinition as Definition,
   SessionServiceDefinition,
@@ -90,7 +91,7 @@ export function sessionRpc(db: SqlDatabase, lifetimeMs: number): BusinessService
         const session =
           (await repo.lockByCurrentToken(tenantId, refreshTokenHash)) ??
           (await repo.lockByUsedToken(tenantId, refreshTokenHash));
-        if (session === undefined) throw notFound("session", "of this refresh token");
+        if (session === undefined) throw notFound(ErrorReason.SESSION_NOT_FOUND, "of this refresh token");
         const revoked = revokeSession(session, "logout", nowIso());
         if (revoked !== session) await repo.save(revoked);
         return { session: toSessionMessage(viewOf(revoked)) };

@@ -1,3 +1,4 @@
+import { ErrorReason } from "../../../generated/proto/hr/sessionstore/v1/error_reason.js";
 import { type DomainError, unauthenticated } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 
@@ -55,12 +56,15 @@ export function viewOf(session: Session): SessionView {
 
 /** Every refusal of a token that is not usable now: unknown, expired, or of a revoked session. */
 export function refreshTokenInvalid(): DomainError {
-  return unauthenticated("REFRESH_TOKEN_INVALID", "the refresh token is not valid");
+  return unauthenticated(ErrorReason.REFRESH_TOKEN_INVALID, "the refresh token is not valid");
 }
 
 /** A token used once already: its session is revoked (by the caller, in a write of its own). */
 export function refreshTokenReused(): DomainError {
-  return unauthenticated("REFRESH_TOKEN_REUSED", "the refresh token was already used; its session is revoked");
+  return unauthenticated(
+    ErrorReason.REFRESH_TOKEN_REUSED,
+    "the refresh token was already used; its session is revoked",
+  );
 }
 
 export interface NewSession {
@@ -96,7 +100,10 @@ export function isExpired(session: Session, now: string): boolean {
 
 /** The refusal of a token of a revoked session: the same reason, and a message that says why it ended. */
 function sessionRevoked(reason: RevokeReason | null): DomainError {
-  return unauthenticated("REFRESH_TOKEN_INVALID", `the refresh token is not valid: its session ended (${reason})`);
+  return unauthenticated(
+    ErrorReason.REFRESH_TOKEN_INVALID,
+    `the refresh token is not valid: its session ended (${reason})`,
+  );
 }
 
 /** Replaces the current token by `newTokenHash`; refused when the session is revoked or expired. */

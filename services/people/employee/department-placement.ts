@@ -1,3 +1,4 @@
+import { ErrorReason } from "../../../generated/proto/hr/employee/v1/error_reason.js";
 import { DomainError } from "../../../runtime/domain/domain-error.js";
 
 /**
@@ -21,14 +22,18 @@ export interface DepartmentState {
  */
 export function assertDepartmentOpen(departmentId: string, department: DepartmentState | undefined): void {
   if (department === undefined) {
-    refuse("UNKNOWN_DEPARTMENT", departmentId, `department ${departmentId} does not exist in the tenant`);
+    refuse(ErrorReason.UNKNOWN_DEPARTMENT, departmentId, `department ${departmentId} does not exist in the tenant`);
   }
   if (department.status === "archived") {
-    refuse("DEPARTMENT_ARCHIVED", departmentId, `department ${departmentId} is archived and takes no employees`);
+    refuse(
+      ErrorReason.DEPARTMENT_ARCHIVED,
+      departmentId,
+      `department ${departmentId} is archived and takes no employees`,
+    );
   }
 }
 
-function refuse(reason: string, departmentId: string, message: string): never {
+function refuse(reason: ErrorReason, departmentId: string, message: string): never {
   const subject = `departments/${departmentId}`;
   throw new DomainError(
     "failed_precondition",

@@ -1,4 +1,5 @@
 import type { Employee as EmployeeModel } from "../../../generated/prisma/people/client.js";
+import { ErrorReason } from "../../../generated/proto/hr/employee/v1/error_reason.js";
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { date, type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
@@ -89,9 +90,9 @@ export class EmployeeRepository {
     await this.sql.count(INSERT, employees.valuesOf(employee)).catch(translateUniqueViolation);
   }
 
-  /** Saves a changed employee if it is still at `expectedVersion`; ABORTED otherwise. */
-  async update(employee: Employee, expectedVersion: number): Promise<void> {
-    const values = [...employees.valuesOf(employee), expectedVersion];
+  /** Saves a changed employee if it is still at the version of `before`; ABORTED otherwise. */
+  async update(employee: Employee, before: { version: number }): Promise<void> {
+    const values = [...employees.valuesOf(employee), before.version];
     const count = await this.sql.count(UPDATE, values).catch(translateUniqueViolation);
     if (count === 0) throw etagMismatch(`employees/${employee.id}`);
   }
@@ -99,7 +100,11 @@ export class EmployeeRepository {
 
 function translateUniqueViolation(error: unknown): never {
   if (isUniqueViolation(error, "employees_tenant_id_work_email_key")) {
-    throw alreadyExists("WORK_EMAIL_TAKEN", "another employee of the tenant already has this work email", "work_email");
+    throw alreadyExists(
+      ErrorReason.WORK_EMAIL_TAKEN,
+      "another employee of the tenant already has this work email",
+      "work_email",
+    );
   }
   throw error;
 }

@@ -3,13 +3,13 @@ import {
   type EmployeeServiceDefinition as Definition,
   EmployeeServiceDefinition,
 } from "../../../generated/proto/hr/employee/v1/employee_service.js";
+import { ErrorReason } from "../../../generated/proto/hr/employee/v1/error_reason.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
-import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
+import { VersionedCommands } from "../../../runtime/db/versioned-commands.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound, permissionDenied } from "../../../runtime/domain/domain-error.js";
-import { assertEtag } from "../../../runtime/domain/etag.js";
 import { FieldChecks, idsFilter } from "../../../runtime/domain/validation.js";
 import type { Access } from "../../../runtime/server/authorization.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
@@ -43,7 +43,7 @@ function checkOwnEdit(call: { caller: Caller; access: Access }, id: string, path
   const others = [...paths].filter((path) => !OWN_EDITABLE.has(path));
   if (others.length > 0) {
     throw permissionDenied(
-      "OWN_FIELD_NOT_EDITABLE",
+      ErrorReason.OWN_FIELD_NOT_EDITABLE,
       `on one's own record only the name may change, not ${others.join(", ")}`,
     );
   }
@@ -52,10 +52,19 @@ function checkOwnEdit(call: { caller: Caller; access: Access }, id: string, path
 /** hr.employee.v1.EmployeeService: validates, runs the domain through the repository, maps to protobuf. */
 export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition> {
   const employees = (call: { signal: AbortSignal }) => new EmployeeRepository(db.forCall(call.signal));
-  const commands = new CommandPipeline(db, (tx) => new EmployeeRepository(tx));
+  const commands = new VersionedCommands(db, (tx) => new EmployeeRepository(tx), {
+    store: (repo) => repo,
+    subject: (id) => `employees/${id}`,
+    missing: (id) => notFound(ErrorReason.EMPLOYEE_NOT_FOUND, id),
+    message: (changed: Employee): { employee?: ReturnType<typeof toEmployeeMessage> } => ({
+      employee: toEmployeeMessage(changed),
+    }),
+  });
+  /** Load → check etag → domain command → save, once per request id. */
+  const { change } = commands;
 
   async function load(repo: EmployeeRepository, tenantId: string, id: string): Promise<Employee> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("employee", id));
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.EMPLOYEE_NOT_FOUND, id));
   }
 
   /**
@@ -65,24 +74,6 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
   async function findManager(repo: EmployeeRepository, tenantId: string, managerId: string): Promise<Employee | null> {
     const id = managerId.toLowerCase();
     return new FieldChecks().uuid("manager_id", id) ? ((await repo.get(tenantId, id)) ?? null) : null;
-  }
-
-  /** Load → check etag → domain command → save, once per request id. */
-  function change(
-    call: TenantCall,
-    method: CommandMethod<{ employee?: ReturnType<typeof toEmployeeMessage> }>,
-    request: { requestId: string },
-    id: string,
-    etag: string,
-    apply: (current: Employee, repo: EmployeeRepository) => Promise<Employee> | Employee,
-  ) {
-    return commands.run(call, method, request, async (repo) => {
-      const current = await load(repo, call.caller.tenantId, id);
-      assertEtag(`employees/${id}`, current.version, etag);
-      const changed = await apply(current, repo);
-      await repo.update(changed, current.version);
-      return { employee: toEmployeeMessage(changed) };
-    });
   }
 
   return {

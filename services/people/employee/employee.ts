@@ -1,3 +1,4 @@
+import { ErrorReason } from "../../../generated/proto/hr/employee/v1/error_reason.js";
 import { failedPrecondition, invalidArgument, notFound } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 
@@ -86,7 +87,11 @@ export function updateEmployee(e: Employee, changes: EmployeeChanges, now: strin
 export function activateEmployee(e: Employee, now: string): Employee {
   assertNotTerminated(e);
   if (e.status !== "pending") {
-    throw failedPrecondition("EMPLOYEE_NOT_PENDING", subject(e.id), `employee ${e.id} is ${e.status}, not pending`);
+    throw failedPrecondition(
+      ErrorReason.EMPLOYEE_NOT_PENDING,
+      subject(e.id),
+      `employee ${e.id} is ${e.status}, not pending`,
+    );
   }
   return { ...e, status: "active", version: e.version + 1, updateTime: now };
 }
@@ -114,14 +119,18 @@ export function terminateEmployee(e: Employee, effectiveDate: string, now: strin
 
 function assertNotTerminated(e: Employee): void {
   if (e.status === "terminated") {
-    throw failedPrecondition("EMPLOYEE_TERMINATED", subject(e.id), `employee ${e.id} is terminated and read-only`);
+    throw failedPrecondition(
+      ErrorReason.EMPLOYEE_TERMINATED,
+      subject(e.id),
+      `employee ${e.id} is terminated and read-only`,
+    );
   }
 }
 
 function refuseSelfManagement(employeeId: string, managerId: string | null): void {
   if (managerId !== null && managerId === employeeId.toLowerCase()) {
     const violation = { field: "manager_id", description: "an employee cannot be their own manager" };
-    throw invalidArgument([violation], "SELF_MANAGEMENT");
+    throw invalidArgument([violation], ErrorReason.SELF_MANAGEMENT);
   }
 }
 
@@ -131,10 +140,14 @@ function checkManager(tenantId: string, managerId: string | null, manager: Emplo
     if (manager !== null) throw new Error(`employee ${manager.id} passed as manager while manager_id is empty`);
     return;
   }
-  if (manager === null || manager.tenantId !== tenantId) throw notFound("employee", managerId);
+  if (manager === null || manager.tenantId !== tenantId) throw notFound(ErrorReason.EMPLOYEE_NOT_FOUND, managerId);
   if (manager.id.toLowerCase() !== managerId) throw new Error(`employee ${manager.id} passed as manager ${managerId}`);
   if (manager.status === "terminated") {
-    throw failedPrecondition("MANAGER_TERMINATED", subject(manager.id), `manager ${manager.id} is terminated`);
+    throw failedPrecondition(
+      ErrorReason.MANAGER_TERMINATED,
+      subject(manager.id),
+      `manager ${manager.id} is terminated`,
+    );
   }
 }
 

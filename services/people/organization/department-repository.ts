@@ -1,4 +1,5 @@
 import type { Department as DepartmentModel } from "../../../generated/prisma/people/client.js";
+import { ErrorReason } from "../../../generated/proto/hr/organization/v1/error_reason.js";
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
@@ -93,9 +94,9 @@ export class DepartmentRepository {
     await this.sql.count(INSERT, departments.valuesOf(department)).catch(translateUniqueViolation);
   }
 
-  /** Saves a changed department if it is still at `expectedVersion`; ABORTED otherwise. */
-  async update(department: Department, expectedVersion: number): Promise<void> {
-    const values = [...departments.valuesOf(department), expectedVersion];
+  /** Saves a changed department if it is still at the version of `before`; ABORTED otherwise. */
+  async update(department: Department, before: { version: number }): Promise<void> {
+    const values = [...departments.valuesOf(department), before.version];
     const count = await this.sql.count(UPDATE, values).catch(translateUniqueViolation);
     if (count === 0) throw etagMismatch(`departments/${department.id}`);
   }
@@ -103,7 +104,11 @@ export class DepartmentRepository {
 
 function translateUniqueViolation(error: unknown): never {
   if (isUniqueViolation(error, "departments_tenant_id_code_key")) {
-    throw alreadyExists("DEPARTMENT_CODE_TAKEN", "another department of the tenant already has this code", "code");
+    throw alreadyExists(
+      ErrorReason.DEPARTMENT_CODE_TAKEN,
+      "another department of the tenant already has this code",
+      "code",
+    );
   }
   throw error;
 }

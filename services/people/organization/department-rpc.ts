@@ -3,6 +3,7 @@ import {
   type DepartmentServiceDefinition as Definition,
   DepartmentServiceDefinition,
 } from "../../../generated/proto/hr/organization/v1/department_service.js";
+import { ErrorReason } from "../../../generated/proto/hr/organization/v1/error_reason.js";
 import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
@@ -31,7 +32,7 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
   const commands = new CommandPipeline(db, (tx) => new DepartmentRepository(tx));
 
   async function load(repo: DepartmentRepository, tenantId: string, id: string): Promise<Department> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("department", id));
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.DEPARTMENT_NOT_FOUND, id));
   }
 
   /** Runs a tree-changing command once per request id, under the tenant's tree lock. */
@@ -110,7 +111,7 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
           },
           nowIso(),
         );
-        await repo.update(updated, current.version);
+        await repo.update(updated, current);
         return { department: toDepartmentMessage(updated) };
       });
     },
@@ -124,7 +125,7 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
         const newParent = newParentId === null ? null : await load(repo, call.caller.tenantId, newParentId);
         const ancestors = newParentId === null ? [] : await repo.ancestorIds(call.caller.tenantId, newParentId);
         const moved = moveDepartment(current, newParent, ancestors, nowIso());
-        await repo.update(moved, current.version);
+        await repo.update(moved, current);
         return moved;
       });
     },
@@ -135,7 +136,7 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
         const current = await load(repo, call.caller.tenantId, id);
         assertEtag(`departments/${id}`, current.version, request.etag);
         const archived = archiveDepartment(current, await repo.countActiveChildren(call.caller.tenantId, id), nowIso());
-        await repo.update(archived, current.version);
+        await repo.update(archived, current);
         return archived;
       });
     },

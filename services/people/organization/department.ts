@@ -1,3 +1,4 @@
+import { ErrorReason } from "../../../generated/proto/hr/organization/v1/error_reason.js";
 import { failedPrecondition, notFound } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 
@@ -53,7 +54,8 @@ export function createDepartment(input: NewDepartment, parent: Department | null
   if (parentId === null) {
     if (parent !== null) throw new Error(`department ${parent.id} passed as parent of a top-level department`);
   } else {
-    if (parent === null || parent.tenantId !== input.tenantId) throw notFound("department", parentId);
+    if (parent === null || parent.tenantId !== input.tenantId)
+      throw notFound(ErrorReason.DEPARTMENT_NOT_FOUND, parentId);
     if (parent.id !== parentId) throw new Error(`department ${parent.id} passed as parent ${parentId}`);
     assertParentActive(parent);
   }
@@ -94,10 +96,10 @@ export function moveDepartment(
 ): Department {
   assertActive(d);
   if (newParent !== null) {
-    if (newParent.tenantId !== d.tenantId) throw notFound("department", newParent.id);
+    if (newParent.tenantId !== d.tenantId) throw notFound(ErrorReason.DEPARTMENT_NOT_FOUND, newParent.id);
     if (newParent.id === d.id || ancestorIdsOfNewParent.includes(d.id)) {
       throw failedPrecondition(
-        "DEPARTMENT_CYCLE",
+        ErrorReason.DEPARTMENT_CYCLE,
         subject(d.id),
         `cannot move department ${d.id} under department ${newParent.id}: that is the department itself or one of its descendants`,
       );
@@ -111,7 +113,7 @@ export function archiveDepartment(d: Department, activeChildCount: number, now: 
   assertActive(d);
   if (activeChildCount > 0) {
     throw failedPrecondition(
-      "DEPARTMENT_HAS_ACTIVE_CHILDREN",
+      ErrorReason.DEPARTMENT_HAS_ACTIVE_CHILDREN,
       subject(d.id),
       `department ${d.id} still has ${activeChildCount} active child department(s); archive or move them first`,
     );
@@ -121,14 +123,18 @@ export function archiveDepartment(d: Department, activeChildCount: number, now: 
 
 function assertActive(d: Department): void {
   if (d.status === "archived") {
-    throw failedPrecondition("DEPARTMENT_ARCHIVED", subject(d.id), `department ${d.id} is archived and read-only`);
+    throw failedPrecondition(
+      ErrorReason.DEPARTMENT_ARCHIVED,
+      subject(d.id),
+      `department ${d.id} is archived and read-only`,
+    );
   }
 }
 
 function assertParentActive(parent: Department): void {
   if (parent.status === "archived") {
     throw failedPrecondition(
-      "PARENT_DEPARTMENT_ARCHIVED",
+      ErrorReason.PARENT_DEPARTMENT_ARCHIVED,
       subject(parent.id),
       `parent department ${parent.id} is archived and cannot receive children`,
     );

@@ -2,6 +2,7 @@ import type {
   Application as ApplicationModel,
   StageChange as StageChangeModel,
 } from "../../../generated/prisma/talent/client.js";
+import { ErrorReason } from "../../../generated/proto/hr/candidacy/v1/error_reason.js";
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
@@ -126,7 +127,7 @@ export class ApplicationRepository {
 function translateUniqueViolation(error: unknown): never {
   if (isUniqueViolation(error, "applications_one_active_per_candidate")) {
     throw alreadyExists(
-      "ACTIVE_APPLICATION_EXISTS",
+      ErrorReason.ACTIVE_APPLICATION_EXISTS,
       "this candidate already has an active application to this job opening",
       "candidate_email",
     );

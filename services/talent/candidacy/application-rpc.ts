@@ -3,12 +3,12 @@ import {
   ApplicationServiceDefinition,
   type ApplicationServiceDefinition as Definition,
 } from "../../../generated/proto/hr/candidacy/v1/application_service.js";
-import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
+import { ErrorReason } from "../../../generated/proto/hr/candidacy/v1/error_reason.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
+import { VersionedCommands } from "../../../runtime/db/versioned-commands.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
-import { assertEtag } from "../../../runtime/domain/etag.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { optionalId, requireId } from "../../../runtime/server/request-checks.js";
 import {
@@ -30,31 +30,20 @@ const methods = ApplicationServiceDefinition.methods;
  */
 export function applicationRpc(db: SqlDatabase): BusinessService<typeof Definition> {
   const applications = (call: { signal: AbortSignal }) => new ApplicationRepository(db.forCall(call.signal));
-  const commands = new CommandPipeline(db, (tx) => new ApplicationRepository(tx));
+  const commands = new VersionedCommands(db, (tx) => new ApplicationRepository(tx), {
+    store: (repo) => repo,
+    subject: (id) => `applications/${id}`,
+    missing: (id) => notFound(ErrorReason.APPLICATION_NOT_FOUND, id),
+    message: (changed: Application): { application?: ReturnType<typeof toApplicationMessage> } => ({
+      application: toApplicationMessage(changed),
+    }),
+  });
+  // Load → check etag → domain command → save, once per request id. No row
+  // lock: a concurrent save in between makes the versioned update refuse.
+  const { change } = commands;
 
   async function load(repo: ApplicationRepository, tenantId: string, id: string): Promise<Application> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("application", id));
-  }
-
-  /**
-   * Load → check etag → domain command → save, once per request id. No row
-   * lock: a concurrent save in between makes the versioned update refuse.
-   */
-  function change(
-    call: TenantCall,
-    method: CommandMethod<{ application?: ReturnType<typeof toApplicationMessage> }>,
-    request: { requestId: string },
-    id: string,
-    etag: string,
-    apply: (current: Application) => Application,
-  ) {
-    return commands.run(call, method, request, async (repo) => {
-      const current = await load(repo, call.caller.tenantId, id);
-      assertEtag(`applications/${id}`, current.version, etag);
-      const changed = apply(current);
-      await repo.update(changed, current);
-      return { application: toApplicationMessage(changed) };
-    });
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.APPLICATION_NOT_FOUND, id));
   }
 
   return {

@@ -1,3 +1,4 @@
+import { ErrorReason } from "../../../generated/proto/hr/candidacy/v1/error_reason.js";
 import { failedPrecondition } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 
@@ -141,7 +142,7 @@ function moveTo(a: Application, to: ApplicationStage, actor: string, note: strin
     const next = FORWARD[a.stage];
     const why = FINAL.has(a.stage) ? `: ${shown(a.stage)} is final` : next ? `; the next stage is ${shown(next)}` : "";
     const message = `application ${a.id} cannot move from ${shown(a.stage)} to ${shown(to)}${why}`;
-    throw failedPrecondition("ILLEGAL_STAGE_TRANSITION", subject(a.id), message);
+    throw failedPrecondition(ErrorReason.ILLEGAL_STAGE_TRANSITION, subject(a.id), message);
   }
   const change: StageChange = { fromStage: a.stage, toStage: to, actor, changeTime: now, note };
   return { ...a, stage: to, history: [...a.history, change], version: a.version + 1, updateTime: now };

@@ -54,9 +54,9 @@ export class JobOpeningRepository {
     await this.sql.count(INSERT, jobOpenings.valuesOf(opening));
   }
 
-  /** Saves a changed opening if it is still at `expectedVersion`; ABORTED otherwise. */
-  async update(opening: JobOpening, expectedVersion: number): Promise<void> {
-    const count = await this.sql.count(UPDATE, [...jobOpenings.valuesOf(opening), expectedVersion]);
+  /** Saves a changed opening if it is still at the version of `before`; ABORTED otherwise. */
+  async update(opening: JobOpening, before: { version: number }): Promise<void> {
+    const count = await this.sql.count(UPDATE, [...jobOpenings.valuesOf(opening), before.version]);
     if (count === 0) throw etagMismatch(`job_openings/${opening.id}`);
   }
 }

@@ -1,14 +1,14 @@
 import { v7 as uuidv7 } from "uuid";
+import { ErrorReason } from "../../../generated/proto/hr/requisition/v1/error_reason.js";
 import {
   type JobOpeningServiceDefinition as Definition,
   JobOpeningServiceDefinition,
 } from "../../../generated/proto/hr/requisition/v1/job_opening_service.js";
-import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
+import { VersionedCommands } from "../../../runtime/db/versioned-commands.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
-import { assertEtag } from "../../../runtime/domain/etag.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { optionalId, requireId } from "../../../runtime/server/request-checks.js";
 import { updateMaskPaths } from "../../../runtime/server/update-mask.js";
@@ -28,31 +28,20 @@ const methods = JobOpeningServiceDefinition.methods;
 /** hr.requisition.v1.JobOpeningService: validates, runs the domain through the repository, maps to protobuf. */
 export function jobOpeningRpc(db: SqlDatabase): BusinessService<typeof Definition> {
   const openings = (call: { signal: AbortSignal }) => new JobOpeningRepository(db.forCall(call.signal));
-  const commands = new CommandPipeline(db, (tx) => new JobOpeningRepository(tx));
+  const commands = new VersionedCommands(db, (tx) => new JobOpeningRepository(tx), {
+    store: (repo) => repo,
+    subject: (id) => `job_openings/${id}`,
+    missing: (id) => notFound(ErrorReason.JOB_OPENING_NOT_FOUND, id),
+    message: (changed: JobOpening): { jobOpening?: ReturnType<typeof toJobOpeningMessage> } => ({
+      jobOpening: toJobOpeningMessage(changed),
+    }),
+  });
+  // Load → check etag → domain command → save, once per request id. No row
+  // lock: a concurrent save in between makes the versioned update refuse.
+  const { change } = commands;
 
   async function load(repo: JobOpeningRepository, tenantId: string, id: string): Promise<JobOpening> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound("job_opening", id));
-  }
-
-  /**
-   * Load → check etag → domain command → save, once per request id. No row
-   * lock: a concurrent save in between makes the versioned update refuse.
-   */
-  function change(
-    call: TenantCall,
-    method: CommandMethod<{ jobOpening?: ReturnType<typeof toJobOpeningMessage> }>,
-    request: { requestId: string },
-    id: string,
-    etag: string,
-    apply: (current: JobOpening) => JobOpening,
-  ) {
-    return commands.run(call, method, request, async (repo) => {
-      const current = await load(repo, call.caller.tenantId, id);
-      assertEtag(`job_openings/${id}`, current.version, etag);
-      const changed = apply(current);
-      await repo.update(changed, current.version);
-      return { jobOpening: toJobOpeningMessage(changed) };
-    });
+    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.JOB_OPENING_NOT_FOUND, id));
   }
 
   return {

@@ -1,3 +1,4 @@
+import { ErrorReason } from "../../../generated/proto/hr/requisition/v1/error_reason.js";
 import { failedPrecondition } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 
@@ -80,7 +81,7 @@ export function updateJobOpening(o: JobOpening, changes: JobOpeningChanges, now:
   checks.throwIfAny();
   if (isFinal(o.status)) {
     const message = `job opening ${o.id} is ${shown(o.status)} and read-only`;
-    throw failedPrecondition("JOB_OPENING_CLOSED", subject(o.id), message);
+    throw failedPrecondition(ErrorReason.JOB_OPENING_CLOSED, subject(o.id), message);
   }
   return { ...o, title, departmentId, headcount, description, version: o.version + 1, updateTime: now };
 }
@@ -106,7 +107,7 @@ function moveTo(o: JobOpening, to: JobOpeningStatus, now: string): JobOpening {
         ? ": a draft was never open, so it can only be closed as CLOSED"
         : "";
     const message = `job opening ${o.id} cannot go from ${shown(o.status)} to ${shown(to)}${why}`;
-    throw failedPrecondition("ILLEGAL_STATUS_TRANSITION", subject(o.id), message);
+    throw failedPrecondition(ErrorReason.ILLEGAL_STATUS_TRANSITION, subject(o.id), message);
   }
   return { ...o, status: to, version: o.version + 1, updateTime: now };
 }

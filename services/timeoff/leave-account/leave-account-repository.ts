@@ -3,6 +3,7 @@ import type {
   LeaveMovement as LeaveMovementModel,
   LeaveRequest as LeaveRequestModel,
 } from "../../../generated/prisma/timeoff/client.js";
+import { ErrorReason } from "../../../generated/proto/hr/timeoff/v1/error_reason.js";
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { date, type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
@@ -167,7 +168,7 @@ export class LeaveAccountRepository {
 function translateUniqueViolation(error: unknown): never {
   if (isUniqueViolation(error, "leave_accounts_tenant_id_employee_id_leave_type_year_key")) {
     const message = "the employee already has a leave account of this type for this year";
-    throw alreadyExists("LEAVE_ACCOUNT_EXISTS", message, "employee_id");
+    throw alreadyExists(ErrorReason.LEAVE_ACCOUNT_EXISTS, message, "employee_id");
   }
   throw error;
 }

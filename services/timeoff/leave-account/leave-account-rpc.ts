@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from "uuid";
+import { ErrorReason } from "../../../generated/proto/hr/timeoff/v1/error_reason.js";
 import {
   type LeaveAccountServiceDefinition as Definition,
   type LeaveAccount as LeaveAccountMessage,
@@ -6,12 +7,12 @@ import {
   type LeaveRequest as LeaveRequestMessage,
 } from "../../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import type { Caller } from "../../../runtime/auth/caller.js";
-import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
+import type { CommandMethod, TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
+import { VersionedCommands } from "../../../runtime/db/versioned-commands.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { invalidArgument, notFound } from "../../../runtime/domain/domain-error.js";
-import { assertEtag } from "../../../runtime/domain/etag.js";
 import { FieldChecks, idsFilter } from "../../../runtime/domain/validation.js";
 import type { Access } from "../../../runtime/server/authorization.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
@@ -55,7 +56,17 @@ type LeaveCall = TenantCall & { caller: Caller; access: Access };
 /** hr.timeoff.v1.LeaveAccountService: validates, runs the domain through the repository, maps to protobuf. */
 export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definition> {
   const accounts = (call: { signal: AbortSignal }) => new LeaveAccountRepository(db.forCall(call.signal));
-  const commands = new CommandPipeline(db, (tx) => new LeaveAccountRepository(tx));
+  const commands = new VersionedCommands(db, (tx) => new LeaveAccountRepository(tx), {
+    store: (repo) => ({
+      get: (tenantId, id) => repo.lock(tenantId, id),
+      update: (changed, current) => repo.save(current, changed),
+    }),
+    subject: accountSubject,
+    missing: (id) => notFound(ErrorReason.LEAVE_ACCOUNT_NOT_FOUND, id),
+    message: ({ account }: LeaveChange): { leaveAccount?: LeaveAccountMessage } => ({
+      leaveAccount: toLeaveAccountMessage(account),
+    }),
+  });
 
   /**
    * Throws PERMISSION_DENIED unless the caller's access covers the account's
@@ -78,19 +89,12 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
     context: LeaveCall,
     method: CommandMethod<Response>,
     request: { requestId: string },
-    { id, etag, etagRequired }: Target,
+    target: Target,
     apply: (current: LeaveAccount, now: string) => LeaveChange,
     respond: (change: LeaveChange) => Response,
   ): Promise<Response> {
-    const { caller } = context;
-    await checkOwner(context, id);
-    return commands.run(context, method, request, async (repo) => {
-      const current = found(await repo.lock(caller.tenantId, id), id);
-      if (etagRequired || etag !== "") assertEtag(accountSubject(id), current.version, etag);
-      const changed = apply(current, nowIso());
-      await repo.save(current, changed);
-      return respond(changed);
-    });
+    await checkOwner(context, target.id);
+    return commands.changeWith(context, method, request, target, (current) => apply(current, nowIso()), respond);
   }
 
   function decide(
@@ -158,7 +162,7 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
         decodePageToken(methods.listLeaveMovements, request.pageToken, caller.tenantId, filter),
       );
       const rows = await accounts(call).movements(caller.tenantId, accountId, after, pageSize + 1);
-      if (rows === undefined) throw notFound("leave_account", accountId);
+      if (rows === undefined) throw notFound(ErrorReason.LEAVE_ACCOUNT_NOT_FOUND, accountId);
       const bySequence = (movement: (typeof rows)[number]) => String(movement.sequence);
       const { items, nextPageToken } = pageOf(
         methods.listLeaveMovements,
@@ -202,7 +206,7 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
         request,
         target,
         (current, now) => accrueLeave(current, accrual, now),
-        ({ account }) => ({ leaveAccount: toLeaveAccountMessage(account) }),
+        commands.message,
       );
     },
 
@@ -232,7 +236,7 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
 }
 
 function found(account: LeaveAccount | undefined, id: string): LeaveAccount {
-  if (account === undefined) throw notFound("leave_account", id);
+  if (account === undefined) throw notFound(ErrorReason.LEAVE_ACCOUNT_NOT_FOUND, id);
   return account;
 }
 
@@ -244,5 +248,5 @@ function afterSequence(key: string | undefined): number {
     field: "page_token",
     description: "is not a token issued for this query; start again without one",
   };
-  throw invalidArgument([violation], "INVALID_PAGE_TOKEN");
+  throw invalidArgument([violation], ErrorReason.INVALID_PAGE_TOKEN);
 }

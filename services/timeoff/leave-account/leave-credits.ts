@@ -1,3 +1,4 @@
+import { ErrorReason } from "../../../generated/proto/hr/timeoff/v1/error_reason.js";
 import { failedPrecondition } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 import {
@@ -62,7 +63,7 @@ export function accrueLeave(a: LeaveAccount, accrual: Accrual, now: string): Lea
   const accruedHalfDays = a.accruedHalfDays + accrual.amountHalfDays;
   if (a.entitlementHalfDays + accruedHalfDays > MAX_CREDIT_HALF_DAYS) {
     throw failedPrecondition(
-      "CREDIT_LIMIT_EXCEEDED",
+      ErrorReason.CREDIT_LIMIT_EXCEEDED,
       accountSubject(a.id),
       `entitlement and accruals of leave account ${a.id} would exceed ${MAX_CREDIT_HALF_DAYS} half days`,
     );

@@ -1,3 +1,4 @@
+import { ErrorReason } from "../../../generated/proto/hr/timeoff/v1/error_reason.js";
 import { failedPrecondition, notFound } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 import {
@@ -56,18 +57,18 @@ export function requestLeave(a: LeaveAccount, input: NewLeaveRequest, now: strin
 
   if (a.requests.length >= MAX_LEAVE_REQUESTS) {
     const message = `leave account ${a.id} already holds ${MAX_LEAVE_REQUESTS} leave requests`;
-    throw failedPrecondition("TOO_MANY_LEAVE_REQUESTS", accountSubject(a.id), message);
+    throw failedPrecondition(ErrorReason.TOO_MANY_LEAVE_REQUESTS, accountSubject(a.id), message);
   }
   const clash = a.requests.find((r) => holdsDays(r) && rangesOverlap(startDate, endDate, r.startDate, r.endDate));
   if (clash !== undefined) {
     const message = `the dates overlap ${clash.status} leave request ${clash.id} (${clash.startDate} to ${clash.endDate})`;
-    throw failedPrecondition("LEAVE_REQUEST_OVERLAPS", requestSubject(a, clash.id), message);
+    throw failedPrecondition(ErrorReason.LEAVE_REQUEST_OVERLAPS, requestSubject(a, clash.id), message);
   }
   const amountHalfDays = halfDay ? 1 : 2 * workingDaysBetween(startDate, endDate);
   const { availableHalfDays } = balanceOf(a);
   if (amountHalfDays > availableHalfDays) {
     const message = `the request needs ${amountHalfDays} half days but leave account ${a.id} has ${availableHalfDays} available`;
-    throw failedPrecondition("INSUFFICIENT_BALANCE", accountSubject(a.id), message);
+    throw failedPrecondition(ErrorReason.INSUFFICIENT_BALANCE, accountSubject(a.id), message);
   }
   const request: LeaveRequest = {
     ...{ id: input.id, startDate, endDate, halfDay, amountHalfDays, note },
@@ -96,24 +97,24 @@ export function cancelLeave(a: LeaveAccount, requestId: string, today: string, n
   if (request.status === "approved") {
     if (request.startDate <= today) {
       const message = `leave request ${request.id} started on ${request.startDate} and can no longer be cancelled`;
-      throw failedPrecondition("LEAVE_ALREADY_STARTED", requestSubject(a, request.id), message);
+      throw failedPrecondition(ErrorReason.LEAVE_ALREADY_STARTED, requestSubject(a, request.id), message);
     }
     return decide(a, request, "cancelled", "restored", now);
   }
   const message = `leave request ${request.id} is ${request.status} and holds no days`;
-  throw failedPrecondition("LEAVE_REQUEST_CLOSED", requestSubject(a, request.id), message);
+  throw failedPrecondition(ErrorReason.LEAVE_REQUEST_CLOSED, requestSubject(a, request.id), message);
 }
 
 function findRequest(a: LeaveAccount, requestId: string): LeaveRequest {
   const request = a.requests.find((r) => r.id === requestId.toLowerCase());
-  if (request === undefined) throw notFound("leave_request", requestId);
+  if (request === undefined) throw notFound(ErrorReason.LEAVE_REQUEST_NOT_FOUND, requestId);
   return request;
 }
 
 function assertPending(a: LeaveAccount, request: LeaveRequest): void {
   if (request.status !== "pending") {
     const message = `leave request ${request.id} is ${request.status}, not pending`;
-    throw failedPrecondition("LEAVE_REQUEST_NOT_PENDING", requestSubject(a, request.id), message);
+    throw failedPrecondition(ErrorReason.LEAVE_REQUEST_NOT_PENDING, requestSubject(a, request.id), message);
   }
 }
 

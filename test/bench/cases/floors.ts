@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
-import { type Channel, createClient } from "nice-grpc";
+import { ClientError, Status } from "nice-grpc";
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
 import { EchoDefinition } from "../echo/echo-definition.js";
+import { grpcFrame, type RawChannel } from "../raw-grpc-client.js";
 import type { PeopleSeed } from "../seed/people.js";
 import { type Case, check } from "./case.js";
 
@@ -10,13 +11,35 @@ import { type Case, check } from "./case.js";
 // 36-byte id and get the same bytes back (GetEmployee's request is as large).
 // The raw `pg` cases run in the load process on a pool of the service's size.
 
-export function echoCase(name: string, server: string, channel: Channel): Case {
-  const echo = createClient(EchoDefinition, channel);
+export function echoCase(name: string, server: string, channel: RawChannel): Case {
   const payload = Buffer.from(randomUUID());
+  const frame = grpcFrame(payload);
   return {
     name,
     servers: [server],
-    call: async () => check((await echo.echo(payload)).length === payload.length, "echo"),
+    call: async () => check((await channel.unary(EchoDefinition.echo.path, frame)).equals(payload), "echo"),
+  };
+}
+
+/**
+ * What a refusal costs: GetEmployee on a channel whose calls carry a deadline
+ * long past (x-deadline-ms alone, so grpc-js arms no timer), which admission
+ * refuses with DEADLINE_EXCEEDED before any work, as it refuses most calls of
+ * an overloaded server (see the overload case). Any other answer is an error.
+ */
+export function refusedCase(channel: RawChannel, path: string, frame: Buffer, servers: readonly string[]): Case {
+  return {
+    name: "GetEmployee refused unrun (deadline too close)",
+    servers,
+    call: async () => {
+      try {
+        await channel.unary(path, frame);
+      } catch (error) {
+        if (error instanceof ClientError && error.code === Status.DEADLINE_EXCEEDED) return;
+        throw error;
+      }
+      check(false, "a call with no time left was served");
+    },
   };
 }
 

@@ -1,9 +1,10 @@
 import { Agent, request } from "node:http";
-import { type Channel, createClient } from "nice-grpc";
 import { DirectoryServiceDefinition } from "../../../generated/proto/hr/directory/v1/directory_service.js";
 import { CONCURRENCY } from "../load.js";
+import { rawClient } from "../raw-client.js";
+import type { RawChannel } from "../raw-grpc-client.js";
 import type { PeopleSeed } from "../seed/people.js";
-import { type CallOptions, type Case, check } from "./case.js";
+import { type Case, check } from "./case.js";
 
 // The gateway's overhead: the same directory call (GetManagerChain of one
 // employee: directory asks people for the employee and the manager) made
@@ -16,18 +17,13 @@ const GET_MANAGER_CHAIN = "/hr.directory.v1.DirectoryService/GetManagerChain";
 /** Employees whose chain is one manager long (everyone but the first, who manages them). */
 const employeeOf = (seed: PeopleSeed, i: number) => seed.employeeIds[1 + (i % (seed.employeeIds.length - 1))] ?? "";
 
-export function directManagerChainCase(
-  channel: Channel,
-  options: CallOptions,
-  seed: PeopleSeed,
-  peopleServers: readonly string[],
-): Case {
-  const directory = createClient(DirectoryServiceDefinition, channel);
+export function directManagerChainCase(channel: RawChannel, seed: PeopleSeed, peopleServers: readonly string[]): Case {
+  const directory = rawClient(DirectoryServiceDefinition, channel);
   return {
     name: "GetManagerChain (directory over gRPC)",
     servers: ["directory", ...peopleServers],
     call: async (i) => {
-      const chain = await directory.getManagerChain({ employeeId: employeeOf(seed, i) }, options);
+      const chain = await directory.getManagerChain({ employeeId: employeeOf(seed, i) });
       check(chain.managers.length === 1, "GetManagerChain");
     },
   };

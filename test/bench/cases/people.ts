@@ -1,22 +1,22 @@
-import { type Channel, createClient } from "nice-grpc";
 import { EmployeeServiceDefinition } from "../../../generated/proto/hr/employee/v1/employee_service.js";
+import { rawClient } from "../raw-client.js";
+import type { RawChannel } from "../raw-grpc-client.js";
 import type { PeopleSeed } from "../seed/people.js";
-import { type CallOptions, type Case, check } from "./case.js";
+import { type Case, check } from "./case.js";
 
-// The people service's cases, through a plain nice-grpc client (no retry or
-// deadline middleware: the load process should spend as little as it can).
+// The people service's cases, through the bench's raw-bytes client (no
+// middleware, no deadline: the load process should spend as little as it can).
 
 const PAGE = 50;
 
 type PeopleCase = "get" | "batchGet" | "list" | "hire" | "replay" | "update";
 
 export function peopleCases(
-  channel: Channel,
-  options: CallOptions,
+  channel: RawChannel,
   seed: PeopleSeed,
   servers: readonly string[],
 ): Record<PeopleCase, Case> {
-  const employees = createClient(EmployeeServiceDefinition, channel);
+  const employees = rawClient(EmployeeServiceDefinition, channel);
   const ids = seed.employeeIds;
   const pick = (i: number) => ids[(i * 7919) % ids.length] ?? "";
 
@@ -38,7 +38,7 @@ export function peopleCases(
       servers,
       call: async (i) => {
         const id = pick(i);
-        check((await employees.getEmployee({ id }, options)).employee?.id === id, "GetEmployee");
+        check((await employees.getEmployee({ id })).employee?.id === id, "GetEmployee");
       },
     },
     batchGet: {
@@ -47,20 +47,19 @@ export function peopleCases(
       call: async (i) => {
         const start = (i * 7919) % ids.length;
         const batch = Array.from({ length: PAGE }, (_, k) => ids[(start + k) % ids.length] ?? "");
-        check((await employees.batchGetEmployees({ ids: batch }, options)).employees.length === PAGE, "BatchGet");
+        check((await employees.batchGetEmployees({ ids: batch })).employees.length === PAGE, "BatchGet");
       },
     },
     list: {
       name: `ListEmployees ${PAGE}`,
       servers,
-      call: async () =>
-        check((await employees.listEmployees({ pageSize: PAGE }, options)).employees.length === PAGE, "List"),
+      call: async () => check((await employees.listEmployees({ pageSize: PAGE })).employees.length === PAGE, "List"),
     },
     hire: {
       name: "HireEmployee (new request id)",
       servers,
       call: async (i) => {
-        check((await employees.hireEmployee(hireRequest(i), options)).employee?.id !== undefined, "Hire");
+        check((await employees.hireEmployee(hireRequest(i))).employee?.id !== undefined, "Hire");
         hired.push(i);
       },
     },
@@ -70,7 +69,7 @@ export function peopleCases(
       call: async (i) => {
         const first = hired[i % Math.min(hired.length, 1000)];
         if (first === undefined) throw new Error("no hire to replay");
-        const answer = await employees.hireEmployee(hireRequest(first), options);
+        const answer = await employees.hireEmployee(hireRequest(first));
         check(answer.employee?.familyName === `Hire${first}`, "replayed Hire");
       },
     },
@@ -81,13 +80,14 @@ export function peopleCases(
         const id = seed.updatableIds[worker] ?? "";
         const employee = { id, etag: etags[worker] ?? "", jobTitle: `Title ${i}` };
         try {
-          const answer = await employees.updateEmployee(
-            { requestId: `update-${i}`, employee, updateMask: ["job_title"] },
-            options,
-          );
+          const answer = await employees.updateEmployee({
+            requestId: `update-${i}`,
+            employee,
+            updateMask: ["job_title"],
+          });
           etags[worker] = answer.employee?.etag ?? "";
         } catch (error) {
-          etags[worker] = (await employees.getEmployee({ id }, options)).employee?.etag ?? "";
+          etags[worker] = (await employees.getEmployee({ id })).employee?.etag ?? "";
           throw error;
         }
       },

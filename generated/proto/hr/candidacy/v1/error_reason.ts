@@ -19,22 +19,21 @@ export const protobufFileName = "hr/candidacy/v1/error_reason.proto";
  */
 export enum ErrorReason {
   /** ERROR_REASON_UNSPECIFIED - Never sent. */
-  ERROR_REASON_UNSPECIFIED = 0,
+  ERROR_REASON_UNSPECIFIED = "ERROR_REASON_UNSPECIFIED",
   /** INVALID_ARGUMENT - INVALID_ARGUMENT: the request is malformed; BadRequest lists every bad field. */
-  INVALID_ARGUMENT = 1,
+  INVALID_ARGUMENT = "INVALID_ARGUMENT",
   /** REQUEST_ID_REUSED - INVALID_ARGUMENT: the request_id was already used with another payload. */
-  REQUEST_ID_REUSED = 2,
+  REQUEST_ID_REUSED = "REQUEST_ID_REUSED",
   /** ETAG_MISMATCH - ABORTED: the etag is stale; read the resource again and retry with its new etag. */
-  ETAG_MISMATCH = 3,
+  ETAG_MISMATCH = "ETAG_MISMATCH",
   /** INVALID_PAGE_TOKEN - INVALID_ARGUMENT: the page_token was not issued for this query (other filters, tenant or method). */
-  INVALID_PAGE_TOKEN = 4,
+  INVALID_PAGE_TOKEN = "INVALID_PAGE_TOKEN",
   /** APPLICATION_NOT_FOUND - NOT_FOUND: no such application in the caller's tenant. */
-  APPLICATION_NOT_FOUND = 5,
+  APPLICATION_NOT_FOUND = "APPLICATION_NOT_FOUND",
   /** ACTIVE_APPLICATION_EXISTS - ALREADY_EXISTS: the candidate's email has an active application to this opening. */
-  ACTIVE_APPLICATION_EXISTS = 6,
+  ACTIVE_APPLICATION_EXISTS = "ACTIVE_APPLICATION_EXISTS",
   /** ILLEGAL_STAGE_TRANSITION - FAILED_PRECONDITION: the application's stage does not allow this command. */
-  ILLEGAL_STAGE_TRANSITION = 7,
-  UNRECOGNIZED = -1,
+  ILLEGAL_STAGE_TRANSITION = "ILLEGAL_STAGE_TRANSITION",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -63,10 +62,8 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 7:
     case "ILLEGAL_STAGE_TRANSITION":
       return ErrorReason.ILLEGAL_STAGE_TRANSITION;
-    case -1:
-    case "UNRECOGNIZED":
     default:
-      return ErrorReason.UNRECOGNIZED;
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }
 
@@ -88,8 +85,30 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ACTIVE_APPLICATION_EXISTS";
     case ErrorReason.ILLEGAL_STAGE_TRANSITION:
       return "ILLEGAL_STAGE_TRANSITION";
-    case ErrorReason.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
+  }
+}
+
+export function errorReasonToNumber(object: ErrorReason): number {
+  switch (object) {
+    case ErrorReason.ERROR_REASON_UNSPECIFIED:
+      return 0;
+    case ErrorReason.INVALID_ARGUMENT:
+      return 1;
+    case ErrorReason.REQUEST_ID_REUSED:
+      return 2;
+    case ErrorReason.ETAG_MISMATCH:
+      return 3;
+    case ErrorReason.INVALID_PAGE_TOKEN:
+      return 4;
+    case ErrorReason.APPLICATION_NOT_FOUND:
+      return 5;
+    case ErrorReason.ACTIVE_APPLICATION_EXISTS:
+      return 6;
+    case ErrorReason.ILLEGAL_STAGE_TRANSITION:
+      return 7;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }

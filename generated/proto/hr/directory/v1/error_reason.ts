@@ -18,10 +18,9 @@ export const protobufFileName = "hr/directory/v1/error_reason.proto";
  */
 export enum ErrorReason {
   /** ERROR_REASON_UNSPECIFIED - Never sent. */
-  ERROR_REASON_UNSPECIFIED = 0,
+  ERROR_REASON_UNSPECIFIED = "ERROR_REASON_UNSPECIFIED",
   /** INVALID_ARGUMENT - INVALID_ARGUMENT: the request is malformed; BadRequest lists every bad field. */
-  INVALID_ARGUMENT = 1,
-  UNRECOGNIZED = -1,
+  INVALID_ARGUMENT = "INVALID_ARGUMENT",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -32,10 +31,8 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 1:
     case "INVALID_ARGUMENT":
       return ErrorReason.INVALID_ARGUMENT;
-    case -1:
-    case "UNRECOGNIZED":
     default:
-      return ErrorReason.UNRECOGNIZED;
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }
 
@@ -45,8 +42,18 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_UNSPECIFIED";
     case ErrorReason.INVALID_ARGUMENT:
       return "INVALID_ARGUMENT";
-    case ErrorReason.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
+  }
+}
+
+export function errorReasonToNumber(object: ErrorReason): number {
+  switch (object) {
+    case ErrorReason.ERROR_REASON_UNSPECIFIED:
+      return 0;
+    case ErrorReason.INVALID_ARGUMENT:
+      return 1;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }

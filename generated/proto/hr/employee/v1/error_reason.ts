@@ -19,43 +19,42 @@ export const protobufFileName = "hr/employee/v1/error_reason.proto";
  */
 export enum ErrorReason {
   /** ERROR_REASON_UNSPECIFIED - Never sent. */
-  ERROR_REASON_UNSPECIFIED = 0,
+  ERROR_REASON_UNSPECIFIED = "ERROR_REASON_UNSPECIFIED",
   /** INVALID_ARGUMENT - INVALID_ARGUMENT: the request is malformed; BadRequest lists every bad field. */
-  INVALID_ARGUMENT = 1,
+  INVALID_ARGUMENT = "INVALID_ARGUMENT",
   /** REQUEST_ID_REUSED - INVALID_ARGUMENT: the request_id was already used with another payload. */
-  REQUEST_ID_REUSED = 2,
+  REQUEST_ID_REUSED = "REQUEST_ID_REUSED",
   /** ETAG_MISMATCH - ABORTED: the etag is stale; read the resource again and retry with its new etag. */
-  ETAG_MISMATCH = 3,
+  ETAG_MISMATCH = "ETAG_MISMATCH",
   /** INVALID_PAGE_TOKEN - INVALID_ARGUMENT: the page_token was not issued for this query (other filters, tenant or method). */
-  INVALID_PAGE_TOKEN = 4,
+  INVALID_PAGE_TOKEN = "INVALID_PAGE_TOKEN",
   /** EMPLOYEE_NOT_FOUND - NOT_FOUND: no such employee (or named manager) in the caller's tenant. */
-  EMPLOYEE_NOT_FOUND = 5,
+  EMPLOYEE_NOT_FOUND = "EMPLOYEE_NOT_FOUND",
   /** WORK_EMAIL_TAKEN - ALREADY_EXISTS: another employee of the tenant has this work email. */
-  WORK_EMAIL_TAKEN = 6,
+  WORK_EMAIL_TAKEN = "WORK_EMAIL_TAKEN",
   /** SELF_MANAGEMENT - INVALID_ARGUMENT: an employee cannot be their own manager. */
-  SELF_MANAGEMENT = 7,
+  SELF_MANAGEMENT = "SELF_MANAGEMENT",
   /** MANAGER_TERMINATED - FAILED_PRECONDITION: the named manager is terminated. */
-  MANAGER_TERMINATED = 8,
+  MANAGER_TERMINATED = "MANAGER_TERMINATED",
   /** EMPLOYEE_TERMINATED - FAILED_PRECONDITION: the employee is terminated and read-only. */
-  EMPLOYEE_TERMINATED = 9,
+  EMPLOYEE_TERMINATED = "EMPLOYEE_TERMINATED",
   /** EMPLOYEE_NOT_PENDING - FAILED_PRECONDITION: only a pending hire can be activated. */
-  EMPLOYEE_NOT_PENDING = 10,
+  EMPLOYEE_NOT_PENDING = "EMPLOYEE_NOT_PENDING",
   /**
    * OWN_FIELD_NOT_EDITABLE - PERMISSION_DENIED: a caller allowed on their own record only asked to
    * change a field other than their given and family name.
    */
-  OWN_FIELD_NOT_EDITABLE = 11,
+  OWN_FIELD_NOT_EDITABLE = "OWN_FIELD_NOT_EDITABLE",
   /**
    * UNKNOWN_DEPARTMENT - FAILED_PRECONDITION: the department a hire or a transfer names does not
    * exist in the caller's tenant. BadRequest names `department_id`.
    */
-  UNKNOWN_DEPARTMENT = 12,
+  UNKNOWN_DEPARTMENT = "UNKNOWN_DEPARTMENT",
   /**
    * DEPARTMENT_ARCHIVED - FAILED_PRECONDITION: the department a hire or a transfer names is
    * archived and takes no employees. BadRequest names `department_id`.
    */
-  DEPARTMENT_ARCHIVED = 13,
-  UNRECOGNIZED = -1,
+  DEPARTMENT_ARCHIVED = "DEPARTMENT_ARCHIVED",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -102,10 +101,8 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 13:
     case "DEPARTMENT_ARCHIVED":
       return ErrorReason.DEPARTMENT_ARCHIVED;
-    case -1:
-    case "UNRECOGNIZED":
     default:
-      return ErrorReason.UNRECOGNIZED;
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }
 
@@ -139,8 +136,42 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "UNKNOWN_DEPARTMENT";
     case ErrorReason.DEPARTMENT_ARCHIVED:
       return "DEPARTMENT_ARCHIVED";
-    case ErrorReason.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
+  }
+}
+
+export function errorReasonToNumber(object: ErrorReason): number {
+  switch (object) {
+    case ErrorReason.ERROR_REASON_UNSPECIFIED:
+      return 0;
+    case ErrorReason.INVALID_ARGUMENT:
+      return 1;
+    case ErrorReason.REQUEST_ID_REUSED:
+      return 2;
+    case ErrorReason.ETAG_MISMATCH:
+      return 3;
+    case ErrorReason.INVALID_PAGE_TOKEN:
+      return 4;
+    case ErrorReason.EMPLOYEE_NOT_FOUND:
+      return 5;
+    case ErrorReason.WORK_EMAIL_TAKEN:
+      return 6;
+    case ErrorReason.SELF_MANAGEMENT:
+      return 7;
+    case ErrorReason.MANAGER_TERMINATED:
+      return 8;
+    case ErrorReason.EMPLOYEE_TERMINATED:
+      return 9;
+    case ErrorReason.EMPLOYEE_NOT_PENDING:
+      return 10;
+    case ErrorReason.OWN_FIELD_NOT_EDITABLE:
+      return 11;
+    case ErrorReason.UNKNOWN_DEPARTMENT:
+      return 12;
+    case ErrorReason.DEPARTMENT_ARCHIVED:
+      return 13;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }

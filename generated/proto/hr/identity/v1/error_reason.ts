@@ -19,45 +19,44 @@ export const protobufFileName = "hr/identity/v1/error_reason.proto";
  */
 export enum ErrorReason {
   /** ERROR_REASON_UNSPECIFIED - Never sent. */
-  ERROR_REASON_UNSPECIFIED = 0,
+  ERROR_REASON_UNSPECIFIED = "ERROR_REASON_UNSPECIFIED",
   /** INVALID_ARGUMENT - INVALID_ARGUMENT: the request is malformed; BadRequest lists every bad field. */
-  INVALID_ARGUMENT = 1,
+  INVALID_ARGUMENT = "INVALID_ARGUMENT",
   /** REQUEST_ID_REUSED - INVALID_ARGUMENT: the request_id was already used with another payload. */
-  REQUEST_ID_REUSED = 2,
+  REQUEST_ID_REUSED = "REQUEST_ID_REUSED",
   /** ETAG_MISMATCH - ABORTED: the etag is stale; read the resource again and retry with its new etag. */
-  ETAG_MISMATCH = 3,
+  ETAG_MISMATCH = "ETAG_MISMATCH",
   /** INVALID_PAGE_TOKEN - INVALID_ARGUMENT: the page_token was not issued for this query (other filters, tenant or method). */
-  INVALID_PAGE_TOKEN = 4,
+  INVALID_PAGE_TOKEN = "INVALID_PAGE_TOKEN",
   /** ACCOUNT_NOT_FOUND - NOT_FOUND: no such account in the caller's tenant. */
-  ACCOUNT_NOT_FOUND = 5,
+  ACCOUNT_NOT_FOUND = "ACCOUNT_NOT_FOUND",
   /** LOGIN_NAME_TAKEN - ALREADY_EXISTS: another account of the tenant has this login name. */
-  LOGIN_NAME_TAKEN = 6,
+  LOGIN_NAME_TAKEN = "LOGIN_NAME_TAKEN",
   /**
    * INVALID_CREDENTIALS - UNAUTHENTICATED: the login name and password do not match an active account, or the attempt came during a
    * wait after failed attempts (one answer for every cause).
    */
-  INVALID_CREDENTIALS = 7,
+  INVALID_CREDENTIALS = "INVALID_CREDENTIALS",
   /** ACCOUNT_LOCKED - FAILED_PRECONDITION: the account is LOCKED (no longer assigned, see AccountStatus); an administrator must act. */
-  ACCOUNT_LOCKED = 8,
+  ACCOUNT_LOCKED = "ACCOUNT_LOCKED",
   /** ACCOUNT_DISABLED - FAILED_PRECONDITION: the account is disabled; an administrator must act. */
-  ACCOUNT_DISABLED = 9,
+  ACCOUNT_DISABLED = "ACCOUNT_DISABLED",
   /** ACCOUNT_ALREADY_DISABLED - FAILED_PRECONDITION: the account is disabled already. */
-  ACCOUNT_ALREADY_DISABLED = 10,
+  ACCOUNT_ALREADY_DISABLED = "ACCOUNT_ALREADY_DISABLED",
   /** ACCOUNT_ALREADY_ACTIVE - FAILED_PRECONDITION: the account is active already. */
-  ACCOUNT_ALREADY_ACTIVE = 11,
+  ACCOUNT_ALREADY_ACTIVE = "ACCOUNT_ALREADY_ACTIVE",
   /** CURRENT_PASSWORD_INCORRECT - INVALID_ARGUMENT: the current password given with a password change is wrong. */
-  CURRENT_PASSWORD_INCORRECT = 12,
+  CURRENT_PASSWORD_INCORRECT = "CURRENT_PASSWORD_INCORRECT",
   /**
    * ROLE_NOT_HELD - PERMISSION_DENIED: the caller does not hold a role it tries to grant, or
    * a role the account it acts on grants.
    */
-  ROLE_NOT_HELD = 13,
+  ROLE_NOT_HELD = "ROLE_NOT_HELD",
   /**
    * EMPLOYEE_ALREADY_HAS_LOGIN - ALREADY_EXISTS: another account of the tenant is linked to this employee (one login per employee); the field
    * violation names employee_id.
    */
-  EMPLOYEE_ALREADY_HAS_LOGIN = 14,
-  UNRECOGNIZED = -1,
+  EMPLOYEE_ALREADY_HAS_LOGIN = "EMPLOYEE_ALREADY_HAS_LOGIN",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -107,10 +106,8 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 14:
     case "EMPLOYEE_ALREADY_HAS_LOGIN":
       return ErrorReason.EMPLOYEE_ALREADY_HAS_LOGIN;
-    case -1:
-    case "UNRECOGNIZED":
     default:
-      return ErrorReason.UNRECOGNIZED;
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }
 
@@ -146,8 +143,44 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ROLE_NOT_HELD";
     case ErrorReason.EMPLOYEE_ALREADY_HAS_LOGIN:
       return "EMPLOYEE_ALREADY_HAS_LOGIN";
-    case ErrorReason.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
+  }
+}
+
+export function errorReasonToNumber(object: ErrorReason): number {
+  switch (object) {
+    case ErrorReason.ERROR_REASON_UNSPECIFIED:
+      return 0;
+    case ErrorReason.INVALID_ARGUMENT:
+      return 1;
+    case ErrorReason.REQUEST_ID_REUSED:
+      return 2;
+    case ErrorReason.ETAG_MISMATCH:
+      return 3;
+    case ErrorReason.INVALID_PAGE_TOKEN:
+      return 4;
+    case ErrorReason.ACCOUNT_NOT_FOUND:
+      return 5;
+    case ErrorReason.LOGIN_NAME_TAKEN:
+      return 6;
+    case ErrorReason.INVALID_CREDENTIALS:
+      return 7;
+    case ErrorReason.ACCOUNT_LOCKED:
+      return 8;
+    case ErrorReason.ACCOUNT_DISABLED:
+      return 9;
+    case ErrorReason.ACCOUNT_ALREADY_DISABLED:
+      return 10;
+    case ErrorReason.ACCOUNT_ALREADY_ACTIVE:
+      return 11;
+    case ErrorReason.CURRENT_PASSWORD_INCORRECT:
+      return 12;
+    case ErrorReason.ROLE_NOT_HELD:
+      return 13;
+    case ErrorReason.EMPLOYEE_ALREADY_HAS_LOGIN:
+      return 14;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }

@@ -19,28 +19,27 @@ export const protobufFileName = "hr/organization/v1/error_reason.proto";
  */
 export enum ErrorReason {
   /** ERROR_REASON_UNSPECIFIED - Never sent. */
-  ERROR_REASON_UNSPECIFIED = 0,
+  ERROR_REASON_UNSPECIFIED = "ERROR_REASON_UNSPECIFIED",
   /** INVALID_ARGUMENT - INVALID_ARGUMENT: the request is malformed; BadRequest lists every bad field. */
-  INVALID_ARGUMENT = 1,
+  INVALID_ARGUMENT = "INVALID_ARGUMENT",
   /** REQUEST_ID_REUSED - INVALID_ARGUMENT: the request_id was already used with another payload. */
-  REQUEST_ID_REUSED = 2,
+  REQUEST_ID_REUSED = "REQUEST_ID_REUSED",
   /** ETAG_MISMATCH - ABORTED: the etag is stale; read the resource again and retry with its new etag. */
-  ETAG_MISMATCH = 3,
+  ETAG_MISMATCH = "ETAG_MISMATCH",
   /** INVALID_PAGE_TOKEN - INVALID_ARGUMENT: the page_token was not issued for this query (other filters, tenant or method). */
-  INVALID_PAGE_TOKEN = 4,
+  INVALID_PAGE_TOKEN = "INVALID_PAGE_TOKEN",
   /** DEPARTMENT_NOT_FOUND - NOT_FOUND: no such department in the caller's tenant. */
-  DEPARTMENT_NOT_FOUND = 5,
+  DEPARTMENT_NOT_FOUND = "DEPARTMENT_NOT_FOUND",
   /** DEPARTMENT_CODE_TAKEN - ALREADY_EXISTS: another department of the tenant has this code. */
-  DEPARTMENT_CODE_TAKEN = 6,
+  DEPARTMENT_CODE_TAKEN = "DEPARTMENT_CODE_TAKEN",
   /** PARENT_DEPARTMENT_ARCHIVED - FAILED_PRECONDITION: the named parent department is archived. */
-  PARENT_DEPARTMENT_ARCHIVED = 7,
+  PARENT_DEPARTMENT_ARCHIVED = "PARENT_DEPARTMENT_ARCHIVED",
   /** DEPARTMENT_ARCHIVED - FAILED_PRECONDITION: the department is archived and read-only. */
-  DEPARTMENT_ARCHIVED = 8,
+  DEPARTMENT_ARCHIVED = "DEPARTMENT_ARCHIVED",
   /** DEPARTMENT_CYCLE - FAILED_PRECONDITION: the move would make the department its own ancestor. */
-  DEPARTMENT_CYCLE = 9,
+  DEPARTMENT_CYCLE = "DEPARTMENT_CYCLE",
   /** DEPARTMENT_HAS_ACTIVE_CHILDREN - FAILED_PRECONDITION: a department with active children cannot be archived. */
-  DEPARTMENT_HAS_ACTIVE_CHILDREN = 10,
-  UNRECOGNIZED = -1,
+  DEPARTMENT_HAS_ACTIVE_CHILDREN = "DEPARTMENT_HAS_ACTIVE_CHILDREN",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -78,10 +77,8 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 10:
     case "DEPARTMENT_HAS_ACTIVE_CHILDREN":
       return ErrorReason.DEPARTMENT_HAS_ACTIVE_CHILDREN;
-    case -1:
-    case "UNRECOGNIZED":
     default:
-      return ErrorReason.UNRECOGNIZED;
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }
 
@@ -109,8 +106,36 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "DEPARTMENT_CYCLE";
     case ErrorReason.DEPARTMENT_HAS_ACTIVE_CHILDREN:
       return "DEPARTMENT_HAS_ACTIVE_CHILDREN";
-    case ErrorReason.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
+  }
+}
+
+export function errorReasonToNumber(object: ErrorReason): number {
+  switch (object) {
+    case ErrorReason.ERROR_REASON_UNSPECIFIED:
+      return 0;
+    case ErrorReason.INVALID_ARGUMENT:
+      return 1;
+    case ErrorReason.REQUEST_ID_REUSED:
+      return 2;
+    case ErrorReason.ETAG_MISMATCH:
+      return 3;
+    case ErrorReason.INVALID_PAGE_TOKEN:
+      return 4;
+    case ErrorReason.DEPARTMENT_NOT_FOUND:
+      return 5;
+    case ErrorReason.DEPARTMENT_CODE_TAKEN:
+      return 6;
+    case ErrorReason.PARENT_DEPARTMENT_ARCHIVED:
+      return 7;
+    case ErrorReason.DEPARTMENT_ARCHIVED:
+      return 8;
+    case ErrorReason.DEPARTMENT_CYCLE:
+      return 9;
+    case ErrorReason.DEPARTMENT_HAS_ACTIVE_CHILDREN:
+      return 10;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }

@@ -19,22 +19,21 @@ export const protobufFileName = "hr/requisition/v1/error_reason.proto";
  */
 export enum ErrorReason {
   /** ERROR_REASON_UNSPECIFIED - Never sent. */
-  ERROR_REASON_UNSPECIFIED = 0,
+  ERROR_REASON_UNSPECIFIED = "ERROR_REASON_UNSPECIFIED",
   /** INVALID_ARGUMENT - INVALID_ARGUMENT: the request is malformed; BadRequest lists every bad field. */
-  INVALID_ARGUMENT = 1,
+  INVALID_ARGUMENT = "INVALID_ARGUMENT",
   /** REQUEST_ID_REUSED - INVALID_ARGUMENT: the request_id was already used with another payload. */
-  REQUEST_ID_REUSED = 2,
+  REQUEST_ID_REUSED = "REQUEST_ID_REUSED",
   /** ETAG_MISMATCH - ABORTED: the etag is stale; read the resource again and retry with its new etag. */
-  ETAG_MISMATCH = 3,
+  ETAG_MISMATCH = "ETAG_MISMATCH",
   /** INVALID_PAGE_TOKEN - INVALID_ARGUMENT: the page_token was not issued for this query (other filters, tenant or method). */
-  INVALID_PAGE_TOKEN = 4,
+  INVALID_PAGE_TOKEN = "INVALID_PAGE_TOKEN",
   /** JOB_OPENING_NOT_FOUND - NOT_FOUND: no such job opening in the caller's tenant. */
-  JOB_OPENING_NOT_FOUND = 5,
+  JOB_OPENING_NOT_FOUND = "JOB_OPENING_NOT_FOUND",
   /** ILLEGAL_STATUS_TRANSITION - FAILED_PRECONDITION: the job opening's status does not allow this command. */
-  ILLEGAL_STATUS_TRANSITION = 6,
+  ILLEGAL_STATUS_TRANSITION = "ILLEGAL_STATUS_TRANSITION",
   /** JOB_OPENING_CLOSED - FAILED_PRECONDITION: the job opening is closed. */
-  JOB_OPENING_CLOSED = 7,
-  UNRECOGNIZED = -1,
+  JOB_OPENING_CLOSED = "JOB_OPENING_CLOSED",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -63,10 +62,8 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 7:
     case "JOB_OPENING_CLOSED":
       return ErrorReason.JOB_OPENING_CLOSED;
-    case -1:
-    case "UNRECOGNIZED":
     default:
-      return ErrorReason.UNRECOGNIZED;
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }
 
@@ -88,8 +85,30 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ILLEGAL_STATUS_TRANSITION";
     case ErrorReason.JOB_OPENING_CLOSED:
       return "JOB_OPENING_CLOSED";
-    case ErrorReason.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
+  }
+}
+
+export function errorReasonToNumber(object: ErrorReason): number {
+  switch (object) {
+    case ErrorReason.ERROR_REASON_UNSPECIFIED:
+      return 0;
+    case ErrorReason.INVALID_ARGUMENT:
+      return 1;
+    case ErrorReason.REQUEST_ID_REUSED:
+      return 2;
+    case ErrorReason.ETAG_MISMATCH:
+      return 3;
+    case ErrorReason.INVALID_PAGE_TOKEN:
+      return 4;
+    case ErrorReason.JOB_OPENING_NOT_FOUND:
+      return 5;
+    case ErrorReason.ILLEGAL_STATUS_TRANSITION:
+      return 6;
+    case ErrorReason.JOB_OPENING_CLOSED:
+      return 7;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }

@@ -19,21 +19,21 @@ export const protobufFileName = "hr/selfservice/v1/error_reason.proto";
  */
 export enum ErrorReason {
   /** ERROR_REASON_UNSPECIFIED - Never sent. */
-  ERROR_REASON_UNSPECIFIED = 0,
+  ERROR_REASON_UNSPECIFIED = "ERROR_REASON_UNSPECIFIED",
   /** INVALID_ARGUMENT - INVALID_ARGUMENT: the request is malformed; BadRequest lists every bad field. */
-  INVALID_ARGUMENT = 1,
+  INVALID_ARGUMENT = "INVALID_ARGUMENT",
   /**
    * EMPLOYEE_LINK_REQUIRED - FAILED_PRECONDITION: the caller's login is not linked to an employee
    * (its token has no `employee_id` claim), so it has no records of its own
    * and no reports. An administrator links the login to its employee.
    */
-  EMPLOYEE_LINK_REQUIRED = 2,
+  EMPLOYEE_LINK_REQUIRED = "EMPLOYEE_LINK_REQUIRED",
   /**
    * NOT_IN_REPORTING_LINE - PERMISSION_DENIED: the leave request belongs to someone who does not
    * report to the caller, directly or indirectly, and the caller is not an
    * HR administrator.
    */
-  NOT_IN_REPORTING_LINE = 3,
+  NOT_IN_REPORTING_LINE = "NOT_IN_REPORTING_LINE",
   /**
    * DECIDER_NOT_LINKED - PERMISSION_DENIED: leave is decided (ApproveTeamLeave, RejectTeamLeave)
    * only with a login linked to an employee, HR administrators' included:
@@ -41,14 +41,13 @@ export enum ErrorReason {
    * leave is its own, so a second, unlinked login of an HR administrator
    * cannot approve that administrator's leave.
    */
-  DECIDER_NOT_LINKED = 4,
+  DECIDER_NOT_LINKED = "DECIDER_NOT_LINKED",
   /**
    * TEAM_TOO_LARGE - FAILED_PRECONDITION: the caller's reporting tree is larger than
    * ListTeamLeaveRequests walks in one call (more than 1,000 people or 50
    * levels of managers). Ask HR for a report of that size instead.
    */
-  TEAM_TOO_LARGE = 5,
-  UNRECOGNIZED = -1,
+  TEAM_TOO_LARGE = "TEAM_TOO_LARGE",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -71,10 +70,8 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 5:
     case "TEAM_TOO_LARGE":
       return ErrorReason.TEAM_TOO_LARGE;
-    case -1:
-    case "UNRECOGNIZED":
     default:
-      return ErrorReason.UNRECOGNIZED;
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }
 
@@ -92,8 +89,26 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "DECIDER_NOT_LINKED";
     case ErrorReason.TEAM_TOO_LARGE:
       return "TEAM_TOO_LARGE";
-    case ErrorReason.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
+  }
+}
+
+export function errorReasonToNumber(object: ErrorReason): number {
+  switch (object) {
+    case ErrorReason.ERROR_REASON_UNSPECIFIED:
+      return 0;
+    case ErrorReason.INVALID_ARGUMENT:
+      return 1;
+    case ErrorReason.EMPLOYEE_LINK_REQUIRED:
+      return 2;
+    case ErrorReason.NOT_IN_REPORTING_LINE:
+      return 3;
+    case ErrorReason.DECIDER_NOT_LINKED:
+      return 4;
+    case ErrorReason.TEAM_TOO_LARGE:
+      return 5;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }

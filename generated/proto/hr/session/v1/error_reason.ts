@@ -19,17 +19,16 @@ export const protobufFileName = "hr/session/v1/error_reason.proto";
  */
 export enum ErrorReason {
   /** ERROR_REASON_UNSPECIFIED - Never sent. */
-  ERROR_REASON_UNSPECIFIED = 0,
+  ERROR_REASON_UNSPECIFIED = "ERROR_REASON_UNSPECIFIED",
   /** INVALID_ARGUMENT - INVALID_ARGUMENT: the request is malformed; BadRequest lists every bad field. */
-  INVALID_ARGUMENT = 1,
+  INVALID_ARGUMENT = "INVALID_ARGUMENT",
   /**
    * INVALID_CREDENTIALS - UNAUTHENTICATED: the tenant, login name and password do not match an active account, or the attempt came during
    * a wait after failed attempts (one answer for every cause).
    */
-  INVALID_CREDENTIALS = 2,
+  INVALID_CREDENTIALS = "INVALID_CREDENTIALS",
   /** INVALID_REFRESH_TOKEN - UNAUTHENTICATED: the refresh token is not valid: unknown, expired, used or revoked (one answer for every cause). */
-  INVALID_REFRESH_TOKEN = 3,
-  UNRECOGNIZED = -1,
+  INVALID_REFRESH_TOKEN = "INVALID_REFRESH_TOKEN",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -46,10 +45,8 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 3:
     case "INVALID_REFRESH_TOKEN":
       return ErrorReason.INVALID_REFRESH_TOKEN;
-    case -1:
-    case "UNRECOGNIZED":
     default:
-      return ErrorReason.UNRECOGNIZED;
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }
 
@@ -63,8 +60,22 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "INVALID_CREDENTIALS";
     case ErrorReason.INVALID_REFRESH_TOKEN:
       return "INVALID_REFRESH_TOKEN";
-    case ErrorReason.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
+  }
+}
+
+export function errorReasonToNumber(object: ErrorReason): number {
+  switch (object) {
+    case ErrorReason.ERROR_REASON_UNSPECIFIED:
+      return 0;
+    case ErrorReason.INVALID_ARGUMENT:
+      return 1;
+    case ErrorReason.INVALID_CREDENTIALS:
+      return 2;
+    case ErrorReason.INVALID_REFRESH_TOKEN:
+      return 3;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }

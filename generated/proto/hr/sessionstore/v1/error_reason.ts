@@ -19,20 +19,19 @@ export const protobufFileName = "hr/sessionstore/v1/error_reason.proto";
  */
 export enum ErrorReason {
   /** ERROR_REASON_UNSPECIFIED - Never sent. */
-  ERROR_REASON_UNSPECIFIED = 0,
+  ERROR_REASON_UNSPECIFIED = "ERROR_REASON_UNSPECIFIED",
   /** INVALID_ARGUMENT - INVALID_ARGUMENT: the request is malformed; BadRequest lists every bad field. */
-  INVALID_ARGUMENT = 1,
+  INVALID_ARGUMENT = "INVALID_ARGUMENT",
   /** REQUEST_ID_REUSED - INVALID_ARGUMENT: the request_id was already used with another payload. */
-  REQUEST_ID_REUSED = 2,
+  REQUEST_ID_REUSED = "REQUEST_ID_REUSED",
   /** REFRESH_TOKEN_INVALID - UNAUTHENTICATED: the refresh token is unknown, or its session expired or was revoked. */
-  REFRESH_TOKEN_INVALID = 3,
+  REFRESH_TOKEN_INVALID = "REFRESH_TOKEN_INVALID",
   /** REFRESH_TOKEN_REUSED - UNAUTHENTICATED: the refresh token was already used; its session is now revoked. */
-  REFRESH_TOKEN_REUSED = 4,
+  REFRESH_TOKEN_REUSED = "REFRESH_TOKEN_REUSED",
   /** SESSION_NOT_FOUND - NOT_FOUND: no session of the tenant knows this refresh token. */
-  SESSION_NOT_FOUND = 5,
+  SESSION_NOT_FOUND = "SESSION_NOT_FOUND",
   /** REFRESH_TOKEN_HASH_TAKEN - ALREADY_EXISTS: another session of the tenant already has this refresh token hash. */
-  REFRESH_TOKEN_HASH_TAKEN = 6,
-  UNRECOGNIZED = -1,
+  REFRESH_TOKEN_HASH_TAKEN = "REFRESH_TOKEN_HASH_TAKEN",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -58,10 +57,8 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 6:
     case "REFRESH_TOKEN_HASH_TAKEN":
       return ErrorReason.REFRESH_TOKEN_HASH_TAKEN;
-    case -1:
-    case "UNRECOGNIZED":
     default:
-      return ErrorReason.UNRECOGNIZED;
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }
 
@@ -81,8 +78,28 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "SESSION_NOT_FOUND";
     case ErrorReason.REFRESH_TOKEN_HASH_TAKEN:
       return "REFRESH_TOKEN_HASH_TAKEN";
-    case ErrorReason.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
+  }
+}
+
+export function errorReasonToNumber(object: ErrorReason): number {
+  switch (object) {
+    case ErrorReason.ERROR_REASON_UNSPECIFIED:
+      return 0;
+    case ErrorReason.INVALID_ARGUMENT:
+      return 1;
+    case ErrorReason.REQUEST_ID_REUSED:
+      return 2;
+    case ErrorReason.REFRESH_TOKEN_INVALID:
+      return 3;
+    case ErrorReason.REFRESH_TOKEN_REUSED:
+      return 4;
+    case ErrorReason.SESSION_NOT_FOUND:
+      return 5;
+    case ErrorReason.REFRESH_TOKEN_HASH_TAKEN:
+      return 6;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }

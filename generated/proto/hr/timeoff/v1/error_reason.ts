@@ -19,36 +19,35 @@ export const protobufFileName = "hr/timeoff/v1/error_reason.proto";
  */
 export enum ErrorReason {
   /** ERROR_REASON_UNSPECIFIED - Never sent. */
-  ERROR_REASON_UNSPECIFIED = 0,
+  ERROR_REASON_UNSPECIFIED = "ERROR_REASON_UNSPECIFIED",
   /** INVALID_ARGUMENT - INVALID_ARGUMENT: the request is malformed; BadRequest lists every bad field. */
-  INVALID_ARGUMENT = 1,
+  INVALID_ARGUMENT = "INVALID_ARGUMENT",
   /** REQUEST_ID_REUSED - INVALID_ARGUMENT: the request_id was already used with another payload. */
-  REQUEST_ID_REUSED = 2,
+  REQUEST_ID_REUSED = "REQUEST_ID_REUSED",
   /** ETAG_MISMATCH - ABORTED: the etag is stale; read the resource again and retry with its new etag. */
-  ETAG_MISMATCH = 3,
+  ETAG_MISMATCH = "ETAG_MISMATCH",
   /** INVALID_PAGE_TOKEN - INVALID_ARGUMENT: the page_token was not issued for this query (other filters, tenant or method). */
-  INVALID_PAGE_TOKEN = 4,
+  INVALID_PAGE_TOKEN = "INVALID_PAGE_TOKEN",
   /** LEAVE_ACCOUNT_NOT_FOUND - NOT_FOUND: no such leave account in the caller's tenant. */
-  LEAVE_ACCOUNT_NOT_FOUND = 5,
+  LEAVE_ACCOUNT_NOT_FOUND = "LEAVE_ACCOUNT_NOT_FOUND",
   /** LEAVE_REQUEST_NOT_FOUND - NOT_FOUND: the account has no such leave request. */
-  LEAVE_REQUEST_NOT_FOUND = 6,
+  LEAVE_REQUEST_NOT_FOUND = "LEAVE_REQUEST_NOT_FOUND",
   /** LEAVE_ACCOUNT_EXISTS - ALREADY_EXISTS: the employee has an account of this leave type for this year. */
-  LEAVE_ACCOUNT_EXISTS = 7,
+  LEAVE_ACCOUNT_EXISTS = "LEAVE_ACCOUNT_EXISTS",
   /** TOO_MANY_LEAVE_REQUESTS - FAILED_PRECONDITION: the account holds the most leave requests it may. */
-  TOO_MANY_LEAVE_REQUESTS = 8,
+  TOO_MANY_LEAVE_REQUESTS = "TOO_MANY_LEAVE_REQUESTS",
   /** LEAVE_REQUEST_OVERLAPS - FAILED_PRECONDITION: the dates overlap a pending or approved request of the account. */
-  LEAVE_REQUEST_OVERLAPS = 9,
+  LEAVE_REQUEST_OVERLAPS = "LEAVE_REQUEST_OVERLAPS",
   /** LEAVE_REQUEST_NOT_PENDING - FAILED_PRECONDITION: only a pending request can be approved or rejected. */
-  LEAVE_REQUEST_NOT_PENDING = 10,
+  LEAVE_REQUEST_NOT_PENDING = "LEAVE_REQUEST_NOT_PENDING",
   /** LEAVE_REQUEST_CLOSED - FAILED_PRECONDITION: the request is rejected or cancelled already. */
-  LEAVE_REQUEST_CLOSED = 11,
+  LEAVE_REQUEST_CLOSED = "LEAVE_REQUEST_CLOSED",
   /** LEAVE_ALREADY_STARTED - FAILED_PRECONDITION: approved leave that has started cannot be cancelled. */
-  LEAVE_ALREADY_STARTED = 12,
+  LEAVE_ALREADY_STARTED = "LEAVE_ALREADY_STARTED",
   /** INSUFFICIENT_BALANCE - FAILED_PRECONDITION: the request needs more than the available balance. */
-  INSUFFICIENT_BALANCE = 13,
+  INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE",
   /** CREDIT_LIMIT_EXCEEDED - FAILED_PRECONDITION: the accrual would pass the account's credit limit. */
-  CREDIT_LIMIT_EXCEEDED = 14,
-  UNRECOGNIZED = -1,
+  CREDIT_LIMIT_EXCEEDED = "CREDIT_LIMIT_EXCEEDED",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -98,10 +97,8 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 14:
     case "CREDIT_LIMIT_EXCEEDED":
       return ErrorReason.CREDIT_LIMIT_EXCEEDED;
-    case -1:
-    case "UNRECOGNIZED":
     default:
-      return ErrorReason.UNRECOGNIZED;
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }
 
@@ -137,8 +134,44 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "INSUFFICIENT_BALANCE";
     case ErrorReason.CREDIT_LIMIT_EXCEEDED:
       return "CREDIT_LIMIT_EXCEEDED";
-    case ErrorReason.UNRECOGNIZED:
     default:
-      return "UNRECOGNIZED";
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
+  }
+}
+
+export function errorReasonToNumber(object: ErrorReason): number {
+  switch (object) {
+    case ErrorReason.ERROR_REASON_UNSPECIFIED:
+      return 0;
+    case ErrorReason.INVALID_ARGUMENT:
+      return 1;
+    case ErrorReason.REQUEST_ID_REUSED:
+      return 2;
+    case ErrorReason.ETAG_MISMATCH:
+      return 3;
+    case ErrorReason.INVALID_PAGE_TOKEN:
+      return 4;
+    case ErrorReason.LEAVE_ACCOUNT_NOT_FOUND:
+      return 5;
+    case ErrorReason.LEAVE_REQUEST_NOT_FOUND:
+      return 6;
+    case ErrorReason.LEAVE_ACCOUNT_EXISTS:
+      return 7;
+    case ErrorReason.TOO_MANY_LEAVE_REQUESTS:
+      return 8;
+    case ErrorReason.LEAVE_REQUEST_OVERLAPS:
+      return 9;
+    case ErrorReason.LEAVE_REQUEST_NOT_PENDING:
+      return 10;
+    case ErrorReason.LEAVE_REQUEST_CLOSED:
+      return 11;
+    case ErrorReason.LEAVE_ALREADY_STARTED:
+      return 12;
+    case ErrorReason.INSUFFICIENT_BALANCE:
+      return 13;
+    case ErrorReason.CREDIT_LIMIT_EXCEEDED:
+      return 14;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
 }

@@ -1,0 +1,8 @@
+import { configSlice, text } from "../../runtime/config.js";
+import { localTarget } from "../../runtime/platform.js";
+
+/** Where self-service finds the data services it composes. */
+export const selfServiceVariables = configSlice("self-service", {
+  SELF_SERVICE_PEOPLE_TARGET: text(localTarget("people"), "where people is (same forms as `DIRECTORY_PEOPLE_TARGET`)"),
+  SELF_SERVICE_TIMEOFF_TARGET: text(localTarget("timeoff"), "where timeoff is"),
+});

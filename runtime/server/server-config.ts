@@ -1,0 +1,27 @@
+import { atLeastOne, configSlice, DEFAULT_MAX_DEADLINE_MS, integer, oneOf, text } from "../config.js";
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+/** What every gRPC server and its process read: binding, logs, shutdown, deadlines. */
+export const serverVariables = configSlice("all servers", {
+  LISTEN_HOST: text("127.0.0.1", "interface to bind; `0.0.0.0` in containers"),
+  LOG_LEVEL: oneOf(LOG_LEVELS, "info", "pino level; one JSON line per call"),
+  SHUTDOWN_DELAY_MS: integer(
+    0,
+    "on SIGTERM, report NOT_SERVING this long before refusing calls (set ~5000 behind a load balancer)",
+  ),
+  SHUTDOWN_GRACE_MS: integer(10_000, "then wait this long for in-flight calls before cutting them"),
+  HEALTH_CHECK_INTERVAL_MS: integer(
+    1_000,
+    "how often a data service checks its database; health is NOT_SERVING while it does not answer",
+  ),
+  DEFAULT_DEADLINE_MS: integer(12_000, "deadline of a downstream call when the caller set none (apps)"),
+  MAX_DEADLINE_MS: integer(
+    DEFAULT_MAX_DEADLINE_MS,
+    "the furthest deadline a call keeps: a later one is capped to it, received or sent, so no timer overflows",
+  ),
+  GRPC_MAX_CONCURRENT_STREAMS: atLeastOne(
+    100,
+    "calls one client connection may have open on a server at once (HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS`); the platform's clients keep at most this many open per channel",
+  ),
+});
