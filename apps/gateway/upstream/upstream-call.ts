@@ -3,21 +3,7 @@ import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { isAbortError } from "abort-controller-x";
 import { ClientError, Metadata } from "nice-grpc";
-import {
-  Any,
-  BadRequest,
-  DebugInfo,
-  type ErrorDetails,
-  ErrorInfo,
-  Help,
-  LocalizedMessage,
-  PreconditionFailure,
-  QuotaFailure,
-  RequestInfo,
-  ResourceInfo,
-  RetryInfo,
-  RichClientError,
-} from "nice-grpc-error-details";
+import { Any, type ErrorDetails, RichClientError } from "nice-grpc-error-details";
 import {
   type ClientPolicy,
   createServiceClient,
@@ -25,6 +11,7 @@ import {
   type ServiceClient,
 } from "../../../runtime/client/service-client.js";
 import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../../../runtime/server/call-scope.js";
+import { GOOGLE_RPC } from "../http/readable-details.js";
 
 type Method = DescMethodUnary<DescMessage, DescMessage>;
 type Bytes = Uint8Array;
@@ -151,23 +138,7 @@ function detailOf(detail: ErrorDetails): { type: string; value: Uint8Array } {
     const any = detail as Any;
     return { type: any.typeUrl.slice(any.typeUrl.lastIndexOf("/") + 1), value: any.value };
   }
-  const codec = CODECS.get(detail.$type);
+  const codec = GOOGLE_RPC.get(detail.$type);
   if (codec === undefined) return { type: detail.$type, value: new Uint8Array() };
   return { type: detail.$type, value: codec.encode(detail as never).finish() };
 }
-
-/** The google.rpc details nice-grpc-error-details decodes, by type, to encode them again. */
-const CODECS = new Map<string, { encode(message: never): { finish(): Uint8Array } }>(
-  [
-    BadRequest,
-    DebugInfo,
-    ErrorInfo,
-    Help,
-    LocalizedMessage,
-    PreconditionFailure,
-    QuotaFailure,
-    RequestInfo,
-    ResourceInfo,
-    RetryInfo,
-  ].map((codec) => [codec.$type, codec]),
-);
