@@ -1,21 +1,21 @@
 import type { Logger } from "pino";
+import { clientPolicyOf } from "../../runtime/client/service-client.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
-import { apiReferencePages } from "./api-reference.js";
-import { ApiVersions } from "./api-versions.js";
-import { CredentialAttempts } from "./credential-attempts.js";
-import { edgeAdmission } from "./edge-admission.js";
-import { EdgeAuthentication } from "./edge-authentication.js";
-import { corsPolicy } from "./edge-cors.js";
+import { apiReferencePages } from "./api-reference/api-reference.js";
+import { TrafficCapture } from "./capture/traffic-capture.js";
+import { CredentialAttempts } from "./chain/credential-attempts.js";
+import { composeChain } from "./chain/edge-interceptor.js";
+import { edgeChain } from "./edge-chain.js";
 import { edgeRoutes } from "./edge-routes.js";
 import { exposedMethods } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
-import { type HttpEdge, listenHttpEdge } from "./http-edge.js";
-import { EdgeRateLimits } from "./rate-limits.js";
-import { routeResolution } from "./route-resolution.js";
-import { TrafficCapture } from "./traffic-capture.js";
-import { followVersionsFile } from "./versions-file.js";
-
+import { addressAdmission } from "./http/address-admission.js";
+import { corsPolicy } from "./http/edge-cors.js";
+import { type HttpEdge, listenHttpEdge } from "./http/http-edge.js";
+import { EdgeRateLimits } from "./limits/rate-limits.js";
+import { ApiVersions } from "./versions/api-versions.js";
+import { followVersionsFile } from "./versions/versions-file.js";
 /**
  * The edge gateway: every application service's methods, read from the
  * descriptor set, served over HTTP with the Connect protocol (JSON or
@@ -41,11 +41,25 @@ export async function startGateway(options: {
   }
   await limits.settled();
   const capture = TrafficCapture.open(gateway.capture, PrivacyMarks.fromDescriptorSet(), logger);
-  const { routes, reportUnrouted } = edgeRoutes(methods, { config: gateway, credentials, capture }, logger);
   const routed = methods.filter((m) => gateway.upstreams.has(m.method.parent.file.proto.package));
   const versions = new ApiVersions(routed.map((m) => m.path));
   const followed = followVersionsFile(gateway.versionsFile, gateway.versionsPollMs, versions, logger);
-  const admission = edgeAdmission(limits);
+  const chain = composeChain(
+    edgeChain({
+      versions,
+      routing: followed.routing,
+      auth: config.auth,
+      limits,
+      capture,
+      deadlines: gateway,
+      credentials,
+    }),
+  );
+  const {
+    routes,
+    reportUnrouted,
+    close: closeUpstreams,
+  } = edgeRoutes(methods, gateway, clientPolicyOf(config), chain, logger);
   let edge: HttpEdge;
   try {
     edge = await listenHttpEdge({
@@ -56,14 +70,15 @@ export async function startGateway(options: {
       routes,
       cors: corsPolicy(gateway.corsOrigins),
       pages: apiReferencePages(methods).serve,
-      // Counted first, before anything is read or verified; then the route (token, version), then its caller's limits.
-      admit: admission.byAddress,
-      steps: [routeResolution(versions, followed.routing, new EdgeAuthentication(config.auth)), admission.byCaller],
+      // Counted first, before anything is read or verified; the chain's before-body steps after the body's bound.
+      admit: addressAdmission(limits),
+      beforeBody: chain.beforeBody,
       logger,
       onAnswered: capture && ((request, status, durationMs) => capture.record(request, status, durationMs)),
     });
   } catch (error) {
     followed.stop();
+    closeUpstreams();
     await limits.close();
     await capture?.close();
     throw error;
@@ -74,6 +89,7 @@ export async function startGateway(options: {
     async stop() {
       followed.stop();
       await edge.stop(config.shutdownGraceMs);
+      closeUpstreams();
       // Last: the calls still finishing above take from the counts too.
       await limits.close();
       // After the last answer: its line is written too.

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Status } from "nice-grpc-common";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CapturedCall } from "../../apps/gateway/capture-line.js";
+import type { CapturedCall } from "../../apps/gateway/capture/capture-line.js";
 import { readGatewayConfig } from "../../apps/gateway/gateway-config.js";
 import { Role } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { LeaveType } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";

@@ -223,7 +223,7 @@ describe("the gateway in front of npm start", () => {
 
     const replay = await new Promise<{ code: number; output: string }>((resolve) => {
       const tsx = path.join(repoRoot, "node_modules/.bin/tsx");
-      const args = [path.join(repoRoot, "apps/gateway/replay/main.ts"), captureFile, "--target", gateway()];
+      const args = [path.join(repoRoot, "apps/gateway/capture/replay/main.ts"), captureFile, "--target", gateway()];
       args.push("--sign-in", `${quinn.tenantId}:${quinn.loginName}`);
       execFile(tsx, args, { env: { ...process.env, REPLAY_PASSWORD: PASSWORD } }, (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),

@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CapturedCall } from "../../apps/gateway/capture-line.js";
-import { replayTarget } from "../../apps/gateway/replay/replay-target.js";
+import type { CapturedCall } from "../../apps/gateway/capture/capture-line.js";
+import { replayTarget } from "../../apps/gateway/capture/replay/replay-target.js";
 import { runReplay } from "../support/gateway-under-test.js";
 
 // `npm run replay` and where it sends what it holds (captured requests with a

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bucketOf } from "../../apps/gateway/version-split.js";
+import { bucketOf } from "../../apps/gateway/versions/version-split.js";
 import { as, newTenant } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { type GatewayUnderTest, startGatewayUnderTest } from "../support/gateway-under-test.js";

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import pino from "pino";
-import { EdgeRateLimits } from "../../apps/gateway/rate-limits.js";
+import { EdgeRateLimits } from "../../apps/gateway/limits/rate-limits.js";
 import { CONCURRENCY, SECONDS } from "./load.js";
 
 // The gateway rate limiter's cost per request: EdgeRateLimits.admitAddress

@@ -84,10 +84,10 @@ export function callGatewayFrom(
   });
 }
 
-/** Runs `npm run replay` (apps/gateway/replay) as a process: its exit code and what it printed. */
+/** Runs `npm run replay` (apps/gateway/capture/replay) as a process: its exit code and what it printed. */
 export function runReplay(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   const tsx = new URL("../../node_modules/.bin/tsx", import.meta.url).pathname;
-  const main = new URL("../../apps/gateway/replay/main.ts", import.meta.url).pathname;
+  const main = new URL("../../apps/gateway/capture/replay/main.ts", import.meta.url).pathname;
   return new Promise((resolve) => {
     execFile(tsx, [main, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` });

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { messageSchemas } from "../../apps/gateway/json-schemas.js";
+import { messageSchemas } from "../../apps/gateway/api-reference/json-schemas.js";
 
 // The API reference's schemas follow the proto3 JSON mapping (what Connect's
 // JSON codec writes and reads), checked on a fixture message with a field of

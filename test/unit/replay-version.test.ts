@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { create, createFileRegistry, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import type { CapturedCall } from "../../apps/gateway/capture-line.js";
-import { replayCapture, versionedPath } from "../../apps/gateway/replay/replay.js";
+import type { CapturedCall } from "../../apps/gateway/capture/capture-line.js";
+import { replayCapture, versionedPath } from "../../apps/gateway/capture/replay/replay.js";
 import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
 
 // `npm run replay -- --version v2` against contracts holding a second

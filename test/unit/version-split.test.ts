@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ApiVersions } from "../../apps/gateway/api-versions.js";
-import { bucketOf, type VersionSplit, versionFor } from "../../apps/gateway/version-split.js";
-import { parseVersionsFile } from "../../apps/gateway/versions-file.js";
+import { ApiVersions } from "../../apps/gateway/versions/api-versions.js";
+import { bucketOf, type VersionSplit, versionFor } from "../../apps/gateway/versions/version-split.js";
+import { parseVersionsFile } from "../../apps/gateway/versions/versions-file.js";
 
 // How the gateway chooses a version for a version-less call (apps/gateway/version-split.ts,
 // api-versions.ts, versions-file.ts), without servers: the end-to-end split over HTTP is in

@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { type DescField, type Message, ScalarType } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
-import { ErrorReason } from "../../generated/proto/hr/gateway/v1/error_reason.js";
-import { addressKey } from "./client-address.js";
-import type { ExposedMethod } from "./exposed-methods.js";
-import type { CredentialAttemptsConfig } from "./gateway-config.js";
-import { countOrRefuse } from "./rate-limits.js";
+import { ErrorReason } from "../../../generated/proto/hr/gateway/v1/error_reason.js";
+import type { ExposedMethod } from "../exposed-methods.js";
+import type { CredentialAttemptsConfig } from "../gateway-config.js";
+import { addressKey } from "../http/client-address.js";
+import { countOrRefuse } from "../limits/rate-limits.js";
+import type { EdgeInterceptor } from "./edge-interceptor.js";
 
 /** A tenant named in a body is part of a key in Redis: a longer one (no real tenant id) is counted by its digest. */
 const LONGEST_KEY_PART = 128;
@@ -73,6 +74,14 @@ export class CredentialAttempts {
       if (!failed) await this.failures.reward(key, 1).catch(() => undefined);
     }
   }
+}
+
+/** Around the decoded call, before it takes an upstream slot: a credential method's failed attempts counted, and refused past their limit. */
+export function failedSignIns(attempts: CredentialAttempts): EdgeInterceptor {
+  return {
+    step: "credential attempts",
+    around: (call, next) => attempts.around(call.exposed, call.message, call.edge.clientAddress, next),
+  };
 }
 
 /** The contracts' public methods, each with its `tenant_id` field when it has one. */

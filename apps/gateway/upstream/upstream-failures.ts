@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import { readableDetails } from "./readable-details.js";
+import { readableDetails } from "../http/readable-details.js";
 
 /**
  * The codes whose messages describe the path to an answer rather than the

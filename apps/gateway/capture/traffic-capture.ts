@@ -3,12 +3,12 @@ import { dirname } from "node:path";
 import type { DescMessage, DescMethodUnary, Message } from "@bufbuild/protobuf";
 import { ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { type Logger, pino } from "pino";
-import type { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
-import { loggableError } from "../../runtime/privacy/redact.js";
-import { personalValues, scrubMessage } from "../../runtime/privacy/scrub.js";
+import type { PrivacyMarks } from "../../../runtime/privacy/privacy-marks.js";
+import { loggableError } from "../../../runtime/privacy/redact.js";
+import { personalValues, scrubMessage } from "../../../runtime/privacy/scrub.js";
+import type { CaptureConfig } from "../gateway-config.js";
+import { EDGE_REQUEST, type EdgeRequest } from "../http/request-identity.js";
 import { type CapturedCall, capturedError } from "./capture-line.js";
-import type { CaptureConfig } from "./gateway-config.js";
-import { EDGE_REQUEST, type EdgeRequest } from "./request-identity.js";
 
 type Method = DescMethodUnary<DescMessage, DescMessage>;
 

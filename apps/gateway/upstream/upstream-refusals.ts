@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfo, RetryInfo } from "nice-grpc-error-details";
-import { ErrorReason } from "../../generated/proto/hr/gateway/v1/error_reason.js";
+import { ErrorReason } from "../../../generated/proto/hr/gateway/v1/error_reason.js";
 
 /**
  * ErrorInfo reasons of a call the gateway refuses to protect an upstream

@@ -1,8 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { type Caller, verifyCallerToken } from "../../runtime/auth/caller.js";
-import { VerifiedTokens } from "../../runtime/auth/verified-tokens.js";
-import type { AuthConfig } from "../../runtime/config.js";
-import type { ExposedMethod } from "./exposed-methods.js";
+import { type Caller, verifyCallerToken } from "../../../runtime/auth/caller.js";
+import { VerifiedTokens } from "../../../runtime/auth/verified-tokens.js";
+import type { AuthConfig } from "../../../runtime/config.js";
+import type { ExposedMethod } from "../exposed-methods.js";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/;
 
@@ -16,8 +16,8 @@ export type Credentials =
  * Checks the caller's token at the edge with the same verification every
  * server makes (JWKS, algorithm, issuer, audience, lifetime, claim shapes),
  * so a call without a valid token never reaches an upstream: 401 here. The
- * token is verified once, before the route is resolved (the tenant chooses
- * the version: route-resolution.ts), and judged when the method is known
+ * token is verified once, before the body is read (the tenant chooses
+ * the version: version-routing.ts), and judged when the method is known
  * (`callerOf`). It travels on unchanged: the upstream verifies it again,
  * for its own rules.
  */

@@ -6,7 +6,7 @@ import {
   RateLimiterRedis,
   type RateLimiterRes,
 } from "rate-limiter-flexible";
-import type { CredentialAttemptsConfig, RateLimits } from "./gateway-config.js";
+import type { CredentialAttemptsConfig, RateLimits } from "../gateway-config.js";
 
 type WindowOptions = ConstructorParameters<typeof RateLimiterMemory>[0];
 

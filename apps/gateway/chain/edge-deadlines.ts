@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { GatewayConfig } from "./gateway-config.js";
+import type { GatewayConfig } from "../gateway-config.js";
+import type { EdgeInterceptor } from "./edge-interceptor.js";
 
 /**
  * The budget of one call: the method's configured deadline (or the default,
@@ -19,4 +20,17 @@ export function budgetOf(
     throw new ConnectError(`deadline of ${budget} ms is too short to call ${path}`, Code.DeadlineExceeded);
   }
   return budget;
+}
+
+/** Around the decoded call: its budget (`budgetOf`), and whether it is the method's whole one, for the isolation step. */
+export function budget(config: Pick<GatewayConfig, "deadlineMs" | "methodDeadlines" | "minBudgetMs">): EdgeInterceptor {
+  return {
+    step: "budget",
+    async around(call, next) {
+      const { path } = call.exposed;
+      const ms = budgetOf(config, path, call.context.timeoutMs());
+      call.budget = { ms, full: ms >= (config.methodDeadlines.get(path) ?? config.deadlineMs) };
+      return next();
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { readFileSync, type Stats, unwatchFile, watchFile } from "node:fs";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { TENANT_ID } from "../../runtime/auth/claim-shapes.js";
+import { TENANT_ID } from "../../../runtime/auth/claim-shapes.js";
 import type { ApiVersions } from "./api-versions.js";
 import { type VersionSplit, versionFor } from "./version-split.js";
 

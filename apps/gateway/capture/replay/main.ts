@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { decodeJwt } from "jose";
-import { PrivacyMarks } from "../../../runtime/privacy/privacy-marks.js";
+import { PrivacyMarks } from "../../../../runtime/privacy/privacy-marks.js";
 import type { CapturedCall } from "../capture-line.js";
 import { callEdge } from "./edge-client.js";
 import { type ReplayCaller, replayCapture } from "./replay.js";

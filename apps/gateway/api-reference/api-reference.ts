@@ -3,15 +3,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { gzip } from "node:zlib";
-import { authorizationRules } from "../../runtime/auth/authorization-rules.js";
-import type { ExposedMethod } from "./exposed-methods.js";
+import { authorizationRules } from "../../../runtime/auth/authorization-rules.js";
+import type { ExposedMethod } from "../exposed-methods.js";
 import { openApiDocument } from "./openapi-document.js";
 
 /** Where people read the API: the page, and the document it renders (for tools too). */
 export const DOCS_PATH = "/docs";
 export const OPENAPI_PATH = "/docs/openapi.json";
 
-const DESCRIPTOR_SET = new URL("../../generated/descriptor.binpb", import.meta.url);
+const DESCRIPTOR_SET = new URL("../../../generated/descriptor.binpb", import.meta.url);
 
 // Swagger UI renders the document: its npm package ships the viewer prebuilt
 // (one script, one stylesheet, nothing to build), it renders OpenAPI 3.1, and

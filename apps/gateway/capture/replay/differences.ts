@@ -1,5 +1,5 @@
 import type { JsonValue } from "@bufbuild/protobuf";
-import { isScrubbed } from "../../../runtime/privacy/privacy-marks.js";
+import { isScrubbed } from "../../../../runtime/privacy/privacy-marks.js";
 
 /** Where a replayed answer differs from the captured one: a JSON path, and both values (absent: undefined). */
 export interface Difference {

@@ -1,12 +1,13 @@
-import type { Transport } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import type { GatewayConfig } from "./gateway-config.js";
-import { upstreamTransport } from "./upstream-call.js";
+import type { ClientPolicy } from "../../../runtime/client/service-client.js";
+import type { ExposedMethod } from "../exposed-methods.js";
+import type { GatewayConfig } from "../gateway-config.js";
+import { type UpstreamClient, upstreamClient } from "./upstream-call.js";
 import { UpstreamIsolation } from "./upstream-isolation.js";
 
-/** One gRPC target: its connection, and its bulkhead and breaker, shared by every package it serves. */
+/** One gRPC target: its client, and its bulkhead and breaker, shared by every package it serves. */
 export interface Upstream {
-  transport: Transport;
+  client: UpstreamClient;
   isolation: UpstreamIsolation;
 }
 
@@ -15,7 +16,12 @@ export interface Upstream {
  * target share one: a process that hangs hangs for all it serves, and its
  * calls together are what its bulkhead bounds.
  */
-export function upstreamsByPackage(config: GatewayConfig, logger: Logger): Map<string, Upstream> {
+export function upstreamsByPackage(
+  config: GatewayConfig,
+  methods: readonly ExposedMethod[],
+  policy: ClientPolicy,
+  logger: Logger,
+): Map<string, Upstream> {
   const packagesOf = new Map<string, string[]>();
   for (const [protoPackage, target] of config.upstreams) {
     packagesOf.set(target, [...(packagesOf.get(target) ?? []), protoPackage]);
@@ -23,7 +29,8 @@ export function upstreamsByPackage(config: GatewayConfig, logger: Logger): Map<s
   const byPackage = new Map<string, Upstream>();
   for (const [target, packages] of packagesOf) {
     const isolation = new UpstreamIsolation(packages.join(","), config.isolation, logger);
-    const upstream = { transport: upstreamTransport(target), isolation };
+    const served = methods.filter((m) => packages.includes(m.method.parent.file.proto.package)).map((m) => m.method);
+    const upstream = { client: upstreamClient(target, served, policy), isolation };
     for (const protoPackage of packages) byPackage.set(protoPackage, upstream);
   }
   return byPackage;

@@ -1,8 +1,8 @@
 import { create, type JsonValue, toJson } from "@bufbuild/protobuf";
 import type { ConnectError } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
-import { type PersonalValues, redactStrings, redactText } from "../../runtime/privacy/redact.js";
-import { readableDetails } from "./readable-details.js";
+import { type PersonalValues, redactStrings, redactText } from "../../../runtime/privacy/redact.js";
+import { readableDetails } from "../http/readable-details.js";
 
 /**
  * One line of a capture file (JSON lines): one call as the edge answered

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createContextKey } from "@connectrpc/connect";
-import { REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
+import { REQUEST_ID_HEADER } from "../../../runtime/server/call-scope.js";
+import type { Credentials } from "../chain/edge-authentication.js";
+import type { LimitState } from "../limits/rate-limits.js";
 import { clientAddress } from "./client-address.js";
-import type { Credentials } from "./edge-authentication.js";
-import type { LimitState } from "./rate-limits.js";
 
 /** A client's request id is kept only if it is short and plain: it lands in logs and headers of every hop. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -16,7 +16,7 @@ export interface EdgeRequest {
   clientAddress: string;
   /** Known once the token is verified. */
   tenantId?: string;
-  /** What the token proved, settled once before the route is resolved (route-resolution.ts). */
+  /** What the token proved, settled once before the body is read (the chain's authentication step). */
   credentials?: Credentials;
   /** The version of the contract that serves the call ("v2"), once the route is resolved. */
   apiVersion?: string;

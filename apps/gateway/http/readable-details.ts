@@ -21,7 +21,10 @@ type Detail = ConnectError["details"][number];
  * set of the contracts does not hold google.rpc, and no package of the
  * registry carries their descriptors for @bufbuild/protobuf.
  */
-const GOOGLE_RPC = new Map<string, { decode(bytes: Uint8Array): object }>(
+export const GOOGLE_RPC = new Map<
+  string,
+  { decode(bytes: Uint8Array): object; encode(message: never): { finish(): Uint8Array } }
+>(
   [
     BadRequest,
     DebugInfo,

@@ -12,7 +12,7 @@ import {
   IsolatedCircuitError,
 } from "cockatiel";
 import type { Logger } from "pino";
-import type { UpstreamIsolationConfig } from "./gateway-config.js";
+import type { UpstreamIsolationConfig } from "../gateway-config.js";
 import { UPSTREAM_CIRCUIT_OPEN, UPSTREAM_SATURATED, upstreamRefusal } from "./upstream-refusals.js";
 
 // cockatiel (3.2.1: no dependencies, Node >= 16; 4.x needs Node 22) rather

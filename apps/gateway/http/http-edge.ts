@@ -4,7 +4,7 @@ import { ConnectError, createContextValues } from "@connectrpc/connect";
 import { codeToHttpStatus, errorToJson } from "@connectrpc/connect/protocol-connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
-import { REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
+import { REQUEST_ID_HEADER } from "../../../runtime/server/call-scope.js";
 import type { CorsPolicy } from "./edge-cors.js";
 import { EDGE_REQUEST, type EdgeRequest, identify } from "./request-identity.js";
 
@@ -19,7 +19,7 @@ export interface HttpEdge {
 }
 
 /**
- * A step the edge takes for a request before Connect reads its body: it may
+ * A step the HTTP server takes for a request before Connect reads its body: it may
  * set answer headers, rewrite `request.url`, or refuse the request by
  * throwing a ConnectError, which is answered in the Connect protocol's JSON
  * error form with the error's metadata as headers.
@@ -27,12 +27,18 @@ export interface HttpEdge {
 export type EdgeStep = (request: IncomingMessage, response: ServerResponse, edge: EdgeRequest) => Promise<void>;
 
 /**
- * The gateway's HTTP/1.1 server: gives every request its identity (the
- * `x-request-id` answered on every response, the client's address), one
- * access-log line, and the health endpoints; then, in this order, counts
- * the request against its address (`admit`), serves the pages, bounds the
- * body, takes the `steps` (the route and its caller, and the caller's
- * limits), and hands the rest to Connect, which reads and decodes the body.
+ * The gateway's HTTP/1.1 server, which does for every request what is about
+ * HTTP rather than a call, in this order:
+ *  1. identity: the request id (answered on every response, health and
+ *     refusals included) and the client's address; one access-log line;
+ *  2. health: liveness and readiness, never counted or refused;
+ *  3. CORS, so that a browser script can read every answer below;
+ *  4. draining: 503 once the server stops;
+ *  5. the count per client address (`admit`), before anything is read;
+ *  6. the docs pages (`pages`);
+ *  7. the body's bound (411/413), before it is read;
+ *  8. the chain's before-body steps (`beforeBody`: edge-chain.ts);
+ *  then Connect, which reads and decodes the body and runs the route.
  */
 export async function listenHttpEdge(options: {
   host: string;
@@ -47,8 +53,8 @@ export async function listenHttpEdge(options: {
   pages?: (request: IncomingMessage, response: ServerResponse, path: string) => boolean;
   /** Before anything else is done for a request (health probes aside): counts it against its client's address. */
   admit: EdgeStep;
-  /** After the body's bound, in order, before Connect routes and decodes the request: the caller, the version, the caller's limits. */
-  steps: readonly EdgeStep[];
+  /** After the body's bound, before Connect routes and decodes the request: the chain's before-body steps (edge-chain.ts). */
+  beforeBody: EdgeStep;
   logger: Logger;
   /** Told of every request once it is answered (the traffic capture). */
   onAnswered?: AnswerListener;
@@ -70,19 +76,22 @@ export async function listenHttpEdge(options: {
   let draining = false;
 
   const server: Server = createServer((request, response) => {
+    // 1. identity and the access log
     const edge = identify(request, options.trustedProxies);
     requests.set(request, edge);
     response.setHeader(REQUEST_ID_HEADER, edge.requestId);
     logOnFinish(request, response, edge, logger, options.onAnswered);
     if (draining) response.setHeader("connection", "close");
     const path = request.url?.split("?")[0];
+    // 2. health
     if (path === LIVE_PATH) return answer(response, 200, { status: "live" });
     if (path === READY_PATH) return answer(response, draining ? 503 : 200, { status: draining ? "draining" : "ready" });
-    // CORS first, so that a browser script can read every answer below, refusals included.
+    // 3. CORS first, so that a browser script can read every answer below, refusals included.
     if (options.cors === undefined) serve(request, response, path, edge);
     else options.cors(request, response, () => serve(request, response, path, edge));
   });
   const serve = (request: IncomingMessage, response: ServerResponse, path: string | undefined, edge: EdgeRequest) => {
+    // 4. draining
     if (draining) return answer(response, 503, { code: "unavailable", message: "the gateway is shutting down" });
     beforeConnect(request, response, path, edge).then(
       (served) => {
@@ -104,6 +113,7 @@ export async function listenHttpEdge(options: {
     path: string | undefined,
     edge: EdgeRequest,
   ) => {
+    // 5. the address count, 6. the docs pages, 7. the body's bound, 8. the chain's before-body steps
     await options.admit(request, response, edge);
     if (path !== undefined && options.pages?.(request, response, path)) return true;
     const refusal = bodyRefusal(request, maxBodyBytes);
@@ -113,7 +123,7 @@ export async function listenHttpEdge(options: {
       answer(response, refusal.status, { code: refusal.code, message: refusal.message });
       return true;
     }
-    for (const step of options.steps) await step(request, response, edge);
+    await options.beforeBody(request, response, edge);
     return false;
   };
   await new Promise<void>((resolve, reject) => {

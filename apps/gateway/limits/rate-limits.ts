@@ -1,11 +1,11 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
-import { ErrorReason } from "../../generated/proto/hr/gateway/v1/error_reason.js";
-import { addressKey } from "./client-address.js";
-import type { CredentialAttemptsConfig, RateLimits } from "./gateway-config.js";
+import { ErrorReason } from "../../../generated/proto/hr/gateway/v1/error_reason.js";
+import type { CredentialAttemptsConfig, RateLimits } from "../gateway-config.js";
+import { addressKey } from "../http/client-address.js";
+import { edgeErrorInfo } from "../upstream/upstream-refusals.js";
 import { type LimitCounters, limitCounters } from "./rate-limit-counters.js";
-import { edgeErrorInfo } from "./upstream-refusals.js";
 
 /** Who a call is counted against once its token is verified: its tenant (none before sign-in) and its caller. */
 export interface Counted {

@@ -1,8 +1,8 @@
 import { type DescMessage, type DescMethodUnary, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel as Idempotency } from "@bufbuild/protobuf/wkt";
 import { ConnectError } from "@connectrpc/connect";
-import { isScrubbed, type PrivacyMarks } from "../../../runtime/privacy/privacy-marks.js";
-import { scrubJson } from "../../../runtime/privacy/scrub.js";
+import { isScrubbed, type PrivacyMarks } from "../../../../runtime/privacy/privacy-marks.js";
+import { scrubJson } from "../../../../runtime/privacy/scrub.js";
 import { type CapturedCall, capturedError } from "../capture-line.js";
 import { type Difference, differences } from "./differences.js";
 import { callEdge, RedirectRefused } from "./edge-client.js";
