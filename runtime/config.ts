@@ -29,11 +29,16 @@ export interface AuthConfig {
  * reads it from the slices of server/, auth/, client/). A shape only: the
  * modules that fill it import this file, never the other way round.
  */
+/** How log lines are written: see `LOG_FORMAT`. */
+export type LogFormat = "auto" | "json" | "pretty";
+
 export interface RuntimeConfig {
   /** Interface the gRPC servers bind to. */
   host: string;
   /** pino level: trace, debug, info, warn, error, fatal or silent. */
   logLevel: string;
+  /** Log lines as JSON, or pretty for a person (`auto`: pretty when stdout is a terminal). */
+  logFormat: LogFormat;
   /**
    * How long a stopping server keeps answering while reporting NOT_SERVING, so
    * load balancers and readiness probes stop sending it calls first.

@@ -1,7 +1,7 @@
 import { atLeastOne, configSlice, type Env, integer, share, text } from "../../runtime/config.js";
 import { portOf } from "../../runtime/platform.js";
 
-/** What the edge is told by its environment; each variable is listed in the README. */
+/** What the edge is told by its environment; each variable is listed in docs/configuration.md. */
 export interface GatewayConfig {
   port: number;
   /** gRPC target ("host:port") of each application package ("hr.session.v1"): the only per-service fact, and it is configuration. */

@@ -1,6 +1,6 @@
 // What `npm start` prints once every process listens: where each service is,
 // which contexts (gRPC services) it serves, and how to call one by hand.
-// Every server serves reflection, so grpcurl and buf curl need no .proto files.
+// Every server serves reflection, so buf curl needs no .proto files.
 
 export interface BannerService {
   name: string;
@@ -31,8 +31,7 @@ export function banner(services: BannerService[], postgres: string, seconds: num
     const { method, body } = shown.example;
     const json = JSON.stringify(body);
     lines.push(
-      "Try (reflection is served: grpcurl -plaintext 127.0.0.1:PORT list):",
-      `  grpcurl -plaintext ${token} -d '${json}' 127.0.0.1:${shown.port} ${method}`,
+      "Try (reflection is served: npx buf curl --protocol grpc --http2-prior-knowledge --list-methods http://127.0.0.1:PORT):",
       `  npx buf curl --protocol grpc --http2-prior-knowledge ${token} --data '${json}' http://127.0.0.1:${shown.port}/${method}`,
     );
   }

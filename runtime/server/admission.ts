@@ -18,7 +18,7 @@ import { MethodLatency } from "./method-latency.js";
  * ErrorInfo reason of a call refused because the server is overloaded. The
  * runtime sends it for every context, so it is in no context's ErrorReason
  * enum: it is thrown as a ServerError, which the error mapping passes on
- * untouched (README, "Errors").
+ * untouched (docs/conventions.md, "Errors").
  */
 export const OVERLOADED = "OVERLOADED";
 

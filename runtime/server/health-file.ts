@@ -22,7 +22,7 @@ const field = (name: string, type: FieldDescriptorProto_Type, typeName?: string)
 /**
  * grpc/health/v1/health.proto as nice-grpc-server-health serves it (Check
  * and Watch), for reflection: the descriptor set is built from proto/, which
- * holds only our contracts, and grpcurl or buf curl describe a service only
+ * holds only our contracts, and `buf curl` (or any reflection client) describes a service only
  * from a file reflection gives them. Written out here because the package
  * ships generated code, not the descriptor.
  */

@@ -35,7 +35,7 @@ export function startProcess<Settings>(
     process.stderr.write(`${name} cannot start: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(name, config.logLevel);
+  const logger = createLogger(name, config.logLevel, config.logFormat);
   const known = new Set([...KNOWN_VARIABLES, ...declaredSlices().flatMap((slice) => Object.keys(slice.schema.shape))]);
   const unknown = unknownVariables(env, known);
   if (unknown.length > 0) {

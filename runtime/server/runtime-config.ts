@@ -13,6 +13,7 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
   return {
     host: v.LISTEN_HOST,
     logLevel: v.LOG_LEVEL,
+    logFormat: v.LOG_FORMAT,
     shutdownDelayMs: v.SHUTDOWN_DELAY_MS,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     readinessIntervalMs: v.HEALTH_CHECK_INTERVAL_MS,

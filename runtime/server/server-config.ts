@@ -1,11 +1,17 @@
 import { atLeastOne, configSlice, DEFAULT_MAX_DEADLINE_MS, integer, oneOf, text } from "../config.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+const LOG_FORMATS = ["auto", "json", "pretty"] as const;
 
 /** What every gRPC server and its process read: binding, logs, shutdown, deadlines. */
 export const serverVariables = configSlice("all servers", {
   LISTEN_HOST: text("127.0.0.1", "interface to bind; `0.0.0.0` in containers"),
-  LOG_LEVEL: oneOf(LOG_LEVELS, "info", "pino level; one JSON line per call"),
+  LOG_LEVEL: oneOf(LOG_LEVELS, "info", "pino level; one line per call"),
+  LOG_FORMAT: oneOf(
+    LOG_FORMATS,
+    "auto",
+    "`json`: one JSON line per event; `pretty`: coloured lines for a person; `auto`: pretty when stdout is a terminal, else JSON",
+  ),
   SHUTDOWN_DELAY_MS: integer(
     0,
     "on SIGTERM, report NOT_SERVING this long before refusing calls (set ~5000 behind a load balancer)",

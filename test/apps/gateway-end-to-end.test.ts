@@ -68,7 +68,7 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-/** Replaces the versions file at once (write, then rename), as the README says to. */
+/** Replaces the versions file at once (write, then rename), as docs/gateway.md says to. */
 async function writeVersions(split: object): Promise<void> {
   const next = `${versionsFile}.next`;
   await writeFile(next, JSON.stringify({ "hr.directory": split }));

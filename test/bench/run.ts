@@ -33,7 +33,7 @@ import { seedTimeoff } from "./seed/timeoff.js";
 
 // `npm run bench`: every server in its own process, started as `npm start`
 // starts it, on ports free right now; this process only seeds, drives the
-// load and measures. See README ("Benchmark") for what each case means.
+// load and measures. See docs/changing-things.md ("The benchmark") for what each case means.
 
 const POOL_SIZE = 10; // The services' default *_DATABASE_POOL_SIZE: the raw pg floors use as many connections.
 const RESULTS = new URL("../../bench/results/latest.md", import.meta.url);

@@ -6,7 +6,7 @@ import { pagingConvention } from "./paging.js";
 import { tenancyConvention } from "./tenancy.js";
 
 /**
- * The conventions every context follows (README, "Conventions every context
+ * The conventions every context follows (docs/conventions.md, "Conventions every context
  * follows"), checked through the context's adapter against its real server.
  */
 export function describeConventions<T extends Aggregate, C extends { requestId: string }, F>(

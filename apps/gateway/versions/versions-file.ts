@@ -5,7 +5,7 @@ import { TENANT_ID } from "../../../runtime/auth/claim-shapes.js";
 import type { ApiVersions } from "./api-versions.js";
 import { type VersionSplit, versionFor } from "./version-split.js";
 
-// The versions file (README, "Versions side by side"), e.g.
+// The versions file (docs/gateway.md, "Versions side by side"), e.g.
 //   { "hr.directory": { "stable": "v1", "candidate": "v2", "candidatePercent": 10, "candidateTenants": ["acme"] } }
 // Read with zod: one declaration gives the parsed type, refuses misspelt keys
 // (a "candidatPercent" must not quietly mean 0 %), and names the path of every
