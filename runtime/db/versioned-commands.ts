@@ -52,6 +52,20 @@ export class VersionedCommands<
     super(db, storeOf);
   }
 
+  /**
+   * The aggregate by id from any store that reads it (the command's, or a
+   * read outside one, as Get does), or the context's own not-found error.
+   */
+  readonly load = async (
+    store: Pick<VersionedStore<Aggregate, Changed>, "get">,
+    tenantId: string,
+    id: string,
+  ): Promise<Aggregate> => {
+    const found = await store.get(tenantId, id);
+    if (found === undefined) throw this.aggregate.missing(id);
+    return found;
+  };
+
   /** The changed aggregate as protobuf, for a handler that answers it after work of its own. */
   readonly message = (changed: Changed): Message => this.aggregate.message(changed);
 
@@ -77,8 +91,7 @@ export class VersionedCommands<
     const { id, etag, etagRequired = true } = target;
     return this.run(call, method, request, async (store) => {
       const aggregates = this.aggregate.store(store);
-      const current = await aggregates.get(call.caller.tenantId, id);
-      if (current === undefined) throw this.aggregate.missing(id);
+      const current = await this.load(aggregates, call.caller.tenantId, id);
       if (etagRequired || etag !== "") assertEtag(this.aggregate.subject(id), current.version, etag);
       const changed = await apply(current, store);
       await aggregates.update(changed, current);

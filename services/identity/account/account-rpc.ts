@@ -104,10 +104,6 @@ export function accountRpc(
     },
   );
 
-  async function load(repo: AccountRepository, tenantId: string, id: string): Promise<Account> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.ACCOUNT_NOT_FOUND, id));
-  }
-
   /** Load → check etag → domain command → save (and end the sessions it ends), once per request id. */
   function change(
     call: TenantCall,
@@ -130,7 +126,9 @@ export function accountRpc(
       const { caller, access } = call;
       access.check(isOwnAccount(caller, request.id));
       return {
-        account: toAccountMessage(viewOf(await load(accounts(call), caller.tenantId, requireId("id", request.id)))),
+        account: toAccountMessage(
+          viewOf(await commands.load(accounts(call), caller.tenantId, requireId("id", request.id))),
+        ),
       };
     },
 

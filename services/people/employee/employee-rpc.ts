@@ -63,10 +63,6 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
   /** Load → check etag → domain command → save, once per request id. */
   const { change } = commands;
 
-  async function load(repo: EmployeeRepository, tenantId: string, id: string): Promise<Employee> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.EMPLOYEE_NOT_FOUND, id));
-  }
-
   /**
    * The manager a command names, or null. A malformed or unknown id is not
    * refused here: the domain reports it together with every other problem.
@@ -79,7 +75,9 @@ export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition>
   return {
     async getEmployee(request, call) {
       return {
-        employee: toEmployeeMessage(await load(employees(call), call.caller.tenantId, requireId("id", request.id))),
+        employee: toEmployeeMessage(
+          await commands.load(employees(call), call.caller.tenantId, requireId("id", request.id)),
+        ),
       };
     },
 

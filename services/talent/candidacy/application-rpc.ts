@@ -42,14 +42,10 @@ export function applicationRpc(db: SqlDatabase): BusinessService<typeof Definiti
   // lock: a concurrent save in between makes the versioned update refuse.
   const { change } = commands;
 
-  async function load(repo: ApplicationRepository, tenantId: string, id: string): Promise<Application> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.APPLICATION_NOT_FOUND, id));
-  }
-
   return {
     async getApplication(request, call) {
       const id = requireId("id", request.id);
-      return { application: toApplicationMessage(await load(applications(call), call.caller.tenantId, id)) };
+      return { application: toApplicationMessage(await commands.load(applications(call), call.caller.tenantId, id)) };
     },
 
     async listApplications(request, call) {

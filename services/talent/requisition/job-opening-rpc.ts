@@ -40,14 +40,12 @@ export function jobOpeningRpc(db: SqlDatabase): BusinessService<typeof Definitio
   // lock: a concurrent save in between makes the versioned update refuse.
   const { change } = commands;
 
-  async function load(repo: JobOpeningRepository, tenantId: string, id: string): Promise<JobOpening> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.JOB_OPENING_NOT_FOUND, id));
-  }
-
   return {
     async getJobOpening(request, call) {
       return {
-        jobOpening: toJobOpeningMessage(await load(openings(call), call.caller.tenantId, requireId("id", request.id))),
+        jobOpening: toJobOpeningMessage(
+          await commands.load(openings(call), call.caller.tenantId, requireId("id", request.id)),
+        ),
       };
     },
 
