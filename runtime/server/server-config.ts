@@ -19,7 +19,7 @@ export const serverVariables = configSlice("all servers", {
   SHUTDOWN_GRACE_MS: integer(10_000, "then wait this long for in-flight calls before cutting them"),
   HEALTH_CHECK_INTERVAL_MS: integer(
     1_000,
-    "how often a data service checks its database; health is NOT_SERVING while it does not answer",
+    "how often a data service checks its database; health is NOT_SERVING while it refuses, or once a check has gone 3 intervals unanswered",
   ),
   DEFAULT_DEADLINE_MS: integer(12_000, "deadline of a downstream call when the caller set none (apps)"),
   MAX_DEADLINE_MS: integer(
