@@ -49,6 +49,13 @@ export enum Role {
    * grants it.
    */
   ROLE_SESSION_SERVICE = 6,
+  /**
+   * ROLE_WORKFLOW_SERVICE - "workflow_service": the process managers of apps/onboarding, which carry
+   * a flow across contexts (onboarding, offboarding, notifications) under
+   * their own identity, on events no person is signed in for. A service
+   * role: no account grants it.
+   */
+  ROLE_WORKFLOW_SERVICE = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -75,6 +82,9 @@ export function roleFromJSON(object: any): Role {
     case 6:
     case "ROLE_SESSION_SERVICE":
       return Role.ROLE_SESSION_SERVICE;
+    case 7:
+    case "ROLE_WORKFLOW_SERVICE":
+      return Role.ROLE_WORKFLOW_SERVICE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -98,6 +108,8 @@ export function roleToJSON(object: Role): string {
       return "ROLE_RECRUITER";
     case Role.ROLE_SESSION_SERVICE:
       return "ROLE_SESSION_SERVICE";
+    case Role.ROLE_WORKFLOW_SERVICE:
+      return "ROLE_WORKFLOW_SERVICE";
     case Role.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
