@@ -302,6 +302,25 @@ export interface ListCasesResponse {
   nextPageToken: string;
 }
 
+/** Request of ListTenantsWithDueCases. */
+export interface ListTenantsWithDueCasesRequest {
+  /** Cases due at or before this time count (required). */
+  dueBefore?:
+    | Date
+    | undefined;
+  /**
+   * At most this many tenants, those with the oldest due case first: 1 to
+   * 200; 0 means 50.
+   */
+  limit: number;
+}
+
+/** Response of ListTenantsWithDueCases. */
+export interface ListTenantsWithDueCasesResponse {
+  /** The tenants' ids. */
+  tenantIds: string[];
+}
+
 /** Request of OpenCase. */
 export interface OpenCaseRequest {
   /**
@@ -1807,6 +1826,168 @@ export const ListCasesResponse: MessageFns<ListCasesResponse> = {
   },
 };
 
+function createBaseListTenantsWithDueCasesRequest(): ListTenantsWithDueCasesRequest {
+  return { dueBefore: undefined, limit: 0 };
+}
+
+export const ListTenantsWithDueCasesRequest: MessageFns<ListTenantsWithDueCasesRequest> = {
+  encode(message: ListTenantsWithDueCasesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.dueBefore !== undefined) {
+      Timestamp.encode(toTimestamp(message.dueBefore), writer.uint32(10).fork()).join();
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTenantsWithDueCasesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTenantsWithDueCasesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.dueBefore = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTenantsWithDueCasesRequest {
+    return {
+      dueBefore: isSet(object.dueBefore)
+        ? fromJsonTimestamp(object.dueBefore)
+        : isSet(object.due_before)
+        ? fromJsonTimestamp(object.due_before)
+        : undefined,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: ListTenantsWithDueCasesRequest): unknown {
+    const obj: any = {};
+    if (message.dueBefore !== undefined) {
+      obj.dueBefore = message.dueBefore.toISOString();
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListTenantsWithDueCasesRequest>): ListTenantsWithDueCasesRequest {
+    return ListTenantsWithDueCasesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListTenantsWithDueCasesRequest>): ListTenantsWithDueCasesRequest {
+    const message = createBaseListTenantsWithDueCasesRequest();
+    message.dueBefore = object.dueBefore ?? undefined;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseListTenantsWithDueCasesResponse(): ListTenantsWithDueCasesResponse {
+  return { tenantIds: [] };
+}
+
+export const ListTenantsWithDueCasesResponse: MessageFns<ListTenantsWithDueCasesResponse> = {
+  encode(message: ListTenantsWithDueCasesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tenantIds) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTenantsWithDueCasesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTenantsWithDueCasesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTenantsWithDueCasesResponse {
+    return {
+      tenantIds: globalThis.Array.isArray(object?.tenantIds)
+        ? object.tenantIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.tenant_ids)
+        ? object.tenant_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListTenantsWithDueCasesResponse): unknown {
+    const obj: any = {};
+    if (message.tenantIds?.length) {
+      obj.tenantIds = message.tenantIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListTenantsWithDueCasesResponse>): ListTenantsWithDueCasesResponse {
+    return ListTenantsWithDueCasesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListTenantsWithDueCasesResponse>): ListTenantsWithDueCasesResponse {
+    const message = createBaseListTenantsWithDueCasesResponse();
+    message.tenantIds = object.tenantIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
 function createBaseOpenCaseRequest(): OpenCaseRequest {
   return { requestId: "", newHire: undefined, applicationId: "" };
 }
@@ -3152,6 +3333,24 @@ export const OnboardingCaseServiceDefinition = {
       },
     },
     /**
+     * The tenants that have a case due (IN_PROGRESS or CANCELLING, next
+     * attempt at or before `due_before`), and nothing else about them: the one
+     * read across tenants, so that the process manager finds work after a
+     * restart and then reads and acts on each tenant's cases with a token of
+     * that tenant.
+     */
+    listTenantsWithDueCases: {
+      name: "ListTenantsWithDueCases",
+      requestType: ListTenantsWithDueCasesRequest as typeof ListTenantsWithDueCasesRequest,
+      requestStream: false,
+      responseType: ListTenantsWithDueCasesResponse as typeof ListTenantsWithDueCasesResponse,
+      responseStream: false,
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([3, 10, 1, 7]) as Buffer] },
+      },
+    },
+    /**
      * Opens a case IN_PROGRESS at its first step, due now. A case from an
      * application is unique per application: a second one is refused with
      * ALREADY_EXISTS (reason CASE_EXISTS_FOR_APPLICATION).
@@ -3240,6 +3439,17 @@ export interface OnboardingCaseServiceImplementation<CallContextExt = {}> {
    */
   listCases(request: ListCasesRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ListCasesResponse>>;
   /**
+   * The tenants that have a case due (IN_PROGRESS or CANCELLING, next
+   * attempt at or before `due_before`), and nothing else about them: the one
+   * read across tenants, so that the process manager finds work after a
+   * restart and then reads and acts on each tenant's cases with a token of
+   * that tenant.
+   */
+  listTenantsWithDueCases(
+    request: ListTenantsWithDueCasesRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListTenantsWithDueCasesResponse>>;
+  /**
    * Opens a case IN_PROGRESS at its first step, due now. A case from an
    * application is unique per application: a second one is refused with
    * ALREADY_EXISTS (reason CASE_EXISTS_FOR_APPLICATION).
@@ -3299,6 +3509,17 @@ export interface OnboardingCaseServiceClient<CallOptionsExt = {}> {
    * the process manager's worker loop asks for).
    */
   listCases(request: DeepPartial<ListCasesRequest>, options?: CallOptions & CallOptionsExt): Promise<ListCasesResponse>;
+  /**
+   * The tenants that have a case due (IN_PROGRESS or CANCELLING, next
+   * attempt at or before `due_before`), and nothing else about them: the one
+   * read across tenants, so that the process manager finds work after a
+   * restart and then reads and acts on each tenant's cases with a token of
+   * that tenant.
+   */
+  listTenantsWithDueCases(
+    request: DeepPartial<ListTenantsWithDueCasesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListTenantsWithDueCasesResponse>;
   /**
    * Opens a case IN_PROGRESS at its first step, due now. A case from an
    * application is unique per application: a second one is refused with
