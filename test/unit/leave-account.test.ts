@@ -30,7 +30,8 @@ const R = (n: number) => `00000000-0000-7000-8000-0000000001${String(n).padStart
 function account(entitlementHalfDays = 20, overrides: Partial<LeaveAccount> = {}): LeaveAccount {
   const base: LeaveAccount = {
     ...{ id: ACCOUNT, tenantId: TENANT, employeeId: EMPLOYEE, leaveType: "annual", year: 2026 },
-    ...{ entitlementHalfDays, accruedHalfDays: 0, requests: [], version: 1, createTime: T0, updateTime: T0 },
+    ...{ entitlementHalfDays, accruedHalfDays: 0, requests: [], status: "open", settlement: null },
+    ...{ version: 1, createTime: T0, updateTime: T0 },
   };
   return deepFreeze({ ...base, ...overrides });
 }

@@ -124,6 +124,16 @@ export function requireAdministers(callerRoles: readonly string[], a: Account): 
 }
 
 /**
+ * Who may disable an account: its administrator, or the workflow service
+ * whatever roles the account grants. Offboarding disables a terminated
+ * person's login, a tenant admin's too: disabling grants nothing, and the
+ * termination it acts on was recorded by HR in people, not asked for here.
+ */
+export function requireMayDisable(callerRoles: readonly string[], a: Account): void {
+  if (!callerRoles.includes(WORKFLOW_SERVICE)) requireAdministers(callerRoles, a);
+}
+
+/**
  * Who changes a password: the account itself ("own"), which must prove the
  * current password on an active account, or an administrator resetting
  * another account ("reset"), in any status and without it.
