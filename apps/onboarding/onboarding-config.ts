@@ -8,7 +8,7 @@ export const onboardingVariables = configSlice("onboarding", {
   ONBOARDING_TIMEOFF_TARGET: text(localTarget("timeoff"), "where timeoff is"),
   ONBOARDING_TALENT_TARGET: text(localTarget("talent"), "where talent is"),
   ONBOARDING_CASES_TARGET: text(localTarget("cases"), "where cases (the onboarding cases) is"),
-  ONBOARDING_INBOX_TARGET: text("127.0.0.1:50058", "where inbox (notifications) is"),
+  ONBOARDING_INBOX_TARGET: text(localTarget("inbox"), "where inbox (notifications) is"),
   ONBOARDING_POLL_INTERVAL_MS: atLeastOne(1_000, "how often the worker looks for due onboarding steps"),
   ONBOARDING_RETRY_BASE_MS: atLeastOne(
     1_000,

@@ -63,6 +63,7 @@ const directoryPort = portOf("directory");
 const identityPort = portOf("identity");
 const talentPort = portOf("talent");
 const timeoffPort = portOf("timeoff");
+const inboxPort = portOf("inbox");
 const sessionPort = portOf("session");
 const selfServicePort = portOf("self-service");
 const casesPort = portOf("cases");
@@ -119,6 +120,15 @@ const services: LaunchedService[] = [
     contexts: ["hr.timeoff.v1.LeaveAccountService"],
   },
   {
+    name: "inbox",
+    kind: "data",
+    entry: "services/inbox/main",
+    port: inboxPort,
+    env: { INBOX_PORT: String(inboxPort) },
+    database: { name: `${databasePrefix}inbox`, urlEnv: "INBOX_DATABASE_URL" },
+    contexts: ["hr.notification.v1.NotificationService"],
+  },
+  {
     name: "cases",
     kind: "data",
     entry: "services/cases/main",
@@ -153,6 +163,7 @@ const services: LaunchedService[] = [
       SELF_SERVICE_PORT: String(selfServicePort),
       SELF_SERVICE_PEOPLE_TARGET: peopleTarget,
       SELF_SERVICE_TIMEOFF_TARGET: `127.0.0.1:${timeoffPort}`,
+      SELF_SERVICE_INBOX_TARGET: `127.0.0.1:${inboxPort}`,
     },
     contexts: ["hr.selfservice.v1.SelfService"],
   },
@@ -168,6 +179,7 @@ const services: LaunchedService[] = [
       ONBOARDING_TIMEOFF_TARGET: `127.0.0.1:${timeoffPort}`,
       ONBOARDING_TALENT_TARGET: `127.0.0.1:${talentPort}`,
       ONBOARDING_CASES_TARGET: `127.0.0.1:${casesPort}`,
+      ONBOARDING_INBOX_TARGET: `127.0.0.1:${inboxPort}`,
     },
     contexts: ["hr.onboarding.v1.OnboardingService"],
     // Signs its own short-lived workflow_service tokens for the steps it runs with no one signed in.

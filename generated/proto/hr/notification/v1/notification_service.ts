@@ -92,7 +92,14 @@ export interface Notification {
     | Date
     | undefined;
   /** When the recipient marked it read; absent while it is unread. */
-  readTime?: Date | undefined;
+  readTime?:
+    | Date
+    | undefined;
+  /**
+   * Opaque version tag; it changes with every mark. Pass it back to
+   * MarkNotificationRead to detect a concurrent change.
+   */
+  etag: string;
 }
 
 /** Request of SendNotification. */
@@ -128,19 +135,41 @@ export interface SendNotificationResponse {
   notification?: Notification | undefined;
 }
 
+/** Request of GetNotification. */
+export interface GetNotificationRequest {
+  /** Id of one of the caller's notifications. */
+  id: string;
+}
+
+/** Response of GetNotification. */
+export interface GetNotificationResponse {
+  /** The notification. */
+  notification?: Notification | undefined;
+}
+
 /** Request of ListNotifications: the recipient is the caller's employee. */
 export interface ListNotificationsRequest {
   /** Maximum number of notifications to return: 1 to 200; 0 means 50. */
   pageSize: number;
-  /** `next_page_token` of the previous page; empty for the first page. */
+  /**
+   * `next_page_token` of the previous page; empty for the first page. A
+   * token is only valid with the same `unread_only` and `order_by`.
+   */
   pageToken: string;
+  /** Only notifications not marked read, when true. */
+  unreadOnly: boolean;
+  /**
+   * The order: "" or "create_time" for oldest first (creation order),
+   * "create_time desc" for newest first (an inbox's view).
+   */
+  orderBy: string;
 }
 
 /** Response of ListNotifications. */
 export interface ListNotificationsResponse {
-  /** One page of the caller's notifications, newest first. */
+  /** One page of the caller's notifications, in the order asked for. */
   notifications: Notification[];
-  /** Token for the next (older) page; empty on the last page. */
+  /** Token for the next page; empty on the last page. */
   nextPageToken: string;
 }
 
@@ -162,13 +191,25 @@ export interface WatchNotificationsResponse {
 
 /** Request of MarkNotificationRead. */
 export interface MarkNotificationReadRequest {
+  /** Client-chosen id of this call, see SendNotificationRequest.request_id. */
+  requestId: string;
   /** Id of one of the caller's notifications. */
   id: string;
+  /**
+   * The notification's etag as the client last read it; checked only when
+   * not empty (marking read from two devices should not fail).
+   */
+  etag: string;
+  /**
+   * True marks the notification read (keeping the first read_time of a
+   * notification read already), false unread again.
+   */
+  read: boolean;
 }
 
 /** Response of MarkNotificationRead. */
 export interface MarkNotificationReadResponse {
-  /** The notification, read. */
+  /** The notification after the mark. */
   notification?: Notification | undefined;
 }
 
@@ -182,6 +223,7 @@ function createBaseNotification(): Notification {
     subject: "",
     createTime: undefined,
     readTime: undefined,
+    etag: "",
   };
 }
 
@@ -210,6 +252,9 @@ export const Notification: MessageFns<Notification> = {
     }
     if (message.readTime !== undefined) {
       Timestamp.encode(toTimestamp(message.readTime), writer.uint32(66).fork()).join();
+    }
+    if (message.etag !== "") {
+      writer.uint32(74).string(message.etag);
     }
     return writer;
   },
@@ -291,6 +336,14 @@ export const Notification: MessageFns<Notification> = {
             message.readTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -325,6 +378,7 @@ export const Notification: MessageFns<Notification> = {
         : isSet(object.read_time)
         ? fromJsonTimestamp(object.read_time)
         : undefined,
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
     };
   },
 
@@ -354,6 +408,9 @@ export const Notification: MessageFns<Notification> = {
     if (message.readTime !== undefined) {
       obj.readTime = message.readTime.toISOString();
     }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
     return obj;
   },
 
@@ -370,6 +427,7 @@ export const Notification: MessageFns<Notification> = {
     message.subject = object.subject ?? "";
     message.createTime = object.createTime ?? undefined;
     message.readTime = object.readTime ?? undefined;
+    message.etag = object.etag ?? "";
     return message;
   },
 };
@@ -600,8 +658,144 @@ export const SendNotificationResponse: MessageFns<SendNotificationResponse> = {
   },
 };
 
+function createBaseGetNotificationRequest(): GetNotificationRequest {
+  return { id: "" };
+}
+
+export const GetNotificationRequest: MessageFns<GetNotificationRequest> = {
+  encode(message: GetNotificationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetNotificationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetNotificationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetNotificationRequest {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: GetNotificationRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetNotificationRequest>): GetNotificationRequest {
+    return GetNotificationRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetNotificationRequest>): GetNotificationRequest {
+    const message = createBaseGetNotificationRequest();
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseGetNotificationResponse(): GetNotificationResponse {
+  return { notification: undefined };
+}
+
+export const GetNotificationResponse: MessageFns<GetNotificationResponse> = {
+  encode(message: GetNotificationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.notification !== undefined) {
+      Notification.encode(message.notification, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetNotificationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetNotificationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notification = Notification.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetNotificationResponse {
+    return { notification: isSet(object.notification) ? Notification.fromJSON(object.notification) : undefined };
+  },
+
+  toJSON(message: GetNotificationResponse): unknown {
+    const obj: any = {};
+    if (message.notification !== undefined) {
+      obj.notification = Notification.toJSON(message.notification);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetNotificationResponse>): GetNotificationResponse {
+    return GetNotificationResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetNotificationResponse>): GetNotificationResponse {
+    const message = createBaseGetNotificationResponse();
+    message.notification = (object.notification !== undefined && object.notification !== null)
+      ? Notification.fromPartial(object.notification)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseListNotificationsRequest(): ListNotificationsRequest {
-  return { pageSize: 0, pageToken: "" };
+  return { pageSize: 0, pageToken: "", unreadOnly: false, orderBy: "" };
 }
 
 export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
@@ -611,6 +805,12 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(18).string(message.pageToken);
+    }
+    if (message.unreadOnly !== false) {
+      writer.uint32(24).bool(message.unreadOnly);
+    }
+    if (message.orderBy !== "") {
+      writer.uint32(34).string(message.orderBy);
     }
     return writer;
   },
@@ -644,6 +844,22 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.unreadOnly = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.orderBy = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -668,6 +884,16 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      unreadOnly: isSet(object.unreadOnly)
+        ? globalThis.Boolean(object.unreadOnly)
+        : isSet(object.unread_only)
+        ? globalThis.Boolean(object.unread_only)
+        : false,
+      orderBy: isSet(object.orderBy)
+        ? globalThis.String(object.orderBy)
+        : isSet(object.order_by)
+        ? globalThis.String(object.order_by)
+        : "",
     };
   },
 
@@ -679,6 +905,12 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.unreadOnly !== false) {
+      obj.unreadOnly = message.unreadOnly;
+    }
+    if (message.orderBy !== "") {
+      obj.orderBy = message.orderBy;
+    }
     return obj;
   },
 
@@ -689,6 +921,8 @@ export const ListNotificationsRequest: MessageFns<ListNotificationsRequest> = {
     const message = createBaseListNotificationsRequest();
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.unreadOnly = object.unreadOnly ?? false;
+    message.orderBy = object.orderBy ?? "";
     return message;
   },
 };
@@ -927,13 +1161,22 @@ export const WatchNotificationsResponse: MessageFns<WatchNotificationsResponse> 
 };
 
 function createBaseMarkNotificationReadRequest(): MarkNotificationReadRequest {
-  return { id: "" };
+  return { requestId: "", id: "", etag: "", read: false };
 }
 
 export const MarkNotificationReadRequest: MessageFns<MarkNotificationReadRequest> = {
   encode(message: MarkNotificationReadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
     if (message.id !== "") {
-      writer.uint32(10).string(message.id);
+      writer.uint32(18).string(message.id);
+    }
+    if (message.etag !== "") {
+      writer.uint32(26).string(message.etag);
+    }
+    if (message.read !== false) {
+      writer.uint32(32).bool(message.read);
     }
     return writer;
   },
@@ -956,7 +1199,31 @@ export const MarkNotificationReadRequest: MessageFns<MarkNotificationReadRequest
               break;
             }
 
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
             message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.read = reader.bool();
             continue;
           }
         }
@@ -972,13 +1239,31 @@ export const MarkNotificationReadRequest: MessageFns<MarkNotificationReadRequest
   },
 
   fromJSON(object: any): MarkNotificationReadRequest {
-    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+      read: isSet(object.read) ? globalThis.Boolean(object.read) : false,
+    };
   },
 
   toJSON(message: MarkNotificationReadRequest): unknown {
     const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
     if (message.id !== "") {
       obj.id = message.id;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    if (message.read !== false) {
+      obj.read = message.read;
     }
     return obj;
   },
@@ -988,7 +1273,10 @@ export const MarkNotificationReadRequest: MessageFns<MarkNotificationReadRequest
   },
   fromPartial(object: DeepPartial<MarkNotificationReadRequest>): MarkNotificationReadRequest {
     const message = createBaseMarkNotificationReadRequest();
+    message.requestId = object.requestId ?? "";
     message.id = object.id ?? "";
+    message.etag = object.etag ?? "";
+    message.read = object.read ?? false;
     return message;
   },
 };
@@ -1077,8 +1365,10 @@ export const MarkNotificationReadResponse: MessageFns<MarkNotificationReadRespon
  * EMPLOYEE_LINK_REQUIRED). Another person's notification answers NOT_FOUND,
  * as does another tenant's.
  *
- * SendNotification takes a `request_id`: repeating a call with the same id
- * returns the first result and writes nothing, so it is safe to retry.
+ * The mutating methods take a `request_id`: repeating a call with the same
+ * id returns the first result and writes nothing, so they are safe to retry.
+ * MarkNotificationRead takes the notification's `etag` when the client has
+ * one: a stale one is refused with ABORTED (reason ETAG_MISMATCH).
  */
 export type NotificationServiceDefinition = typeof NotificationServiceDefinition;
 export const NotificationServiceDefinition = {
@@ -1097,7 +1387,23 @@ export const NotificationServiceDefinition = {
       responseStream: false,
       options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 7]) as Buffer] } },
     },
-    /** Lists the caller's own notifications, newest first, one page at a time. */
+    /** Returns one of the caller's own notifications. */
+    getNotification: {
+      name: "GetNotification",
+      requestType: GetNotificationRequest as typeof GetNotificationRequest,
+      requestStream: false,
+      responseType: GetNotificationResponse as typeof GetNotificationResponse,
+      responseStream: false,
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 18, 5, 1, 2, 3, 4, 5]) as Buffer] },
+      },
+    },
+    /**
+     * Lists the caller's own notifications one page at a time, oldest first
+     * (creation order) or newest first (`order_by`), optionally only the
+     * unread ones.
+     */
     listNotifications: {
       name: "ListNotifications",
       requestType: ListNotificationsRequest as typeof ListNotificationsRequest,
@@ -1128,8 +1434,9 @@ export const NotificationServiceDefinition = {
       },
     },
     /**
-     * Marks one of the caller's notifications read. Marking a read notification
-     * again changes nothing and answers it as it is.
+     * Marks one of the caller's notifications read, or unread again. Every
+     * accepted mark changes the etag; marking a read notification read keeps
+     * its first read_time.
      */
     markNotificationRead: {
       name: "MarkNotificationRead",
@@ -1154,7 +1461,16 @@ export interface NotificationServiceImplementation<CallContextExt = {}> {
     request: SendNotificationRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<SendNotificationResponse>>;
-  /** Lists the caller's own notifications, newest first, one page at a time. */
+  /** Returns one of the caller's own notifications. */
+  getNotification(
+    request: GetNotificationRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetNotificationResponse>>;
+  /**
+   * Lists the caller's own notifications one page at a time, oldest first
+   * (creation order) or newest first (`order_by`), optionally only the
+   * unread ones.
+   */
   listNotifications(
     request: ListNotificationsRequest,
     context: CallContext & CallContextExt,
@@ -1171,8 +1487,9 @@ export interface NotificationServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): ServerStreamingMethodResult<DeepPartial<WatchNotificationsResponse>>;
   /**
-   * Marks one of the caller's notifications read. Marking a read notification
-   * again changes nothing and answers it as it is.
+   * Marks one of the caller's notifications read, or unread again. Every
+   * accepted mark changes the etag; marking a read notification read keeps
+   * its first read_time.
    */
   markNotificationRead(
     request: MarkNotificationReadRequest,
@@ -1189,7 +1506,16 @@ export interface NotificationServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<SendNotificationRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<SendNotificationResponse>;
-  /** Lists the caller's own notifications, newest first, one page at a time. */
+  /** Returns one of the caller's own notifications. */
+  getNotification(
+    request: DeepPartial<GetNotificationRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetNotificationResponse>;
+  /**
+   * Lists the caller's own notifications one page at a time, oldest first
+   * (creation order) or newest first (`order_by`), optionally only the
+   * unread ones.
+   */
   listNotifications(
     request: DeepPartial<ListNotificationsRequest>,
     options?: CallOptions & CallOptionsExt,
@@ -1206,8 +1532,9 @@ export interface NotificationServiceClient<CallOptionsExt = {}> {
     options?: CallOptions & CallOptionsExt,
   ): AsyncIterable<WatchNotificationsResponse>;
   /**
-   * Marks one of the caller's notifications read. Marking a read notification
-   * again changes nothing and answers it as it is.
+   * Marks one of the caller's notifications read, or unread again. Every
+   * accepted mark changes the etag; marking a read notification read keeps
+   * its first read_time.
    */
   markNotificationRead(
     request: DeepPartial<MarkNotificationReadRequest>,
