@@ -1,0 +1,149 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+} from "@nats-io/jetstream";
+import { connect, type NatsConnection, nanos } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import { type DataServiceName, envPrefix } from "../platform.js";
+import type { Deliverer } from "./delivery.js";
+import { decodeEvent } from "./envelope.js";
+import type { ConsumeContext, OutboxEntry, Transport } from "./transport.js";
+
+/** `people` → `HR_PEOPLE`: a data service's JetStream stream. */
+export function streamNameOf(stream: DataServiceName): string {
+  return `HR_${envPrefix(stream)}`;
+}
+
+/** `hr.events.people.hr.employee.v1.EmployeeHired`: subjects of a stream, one per event type. */
+function subjectOf(stream: DataServiceName, eventType: string): string {
+  return `hr.events.${stream}.${eventType}`;
+}
+
+/** JetStream forgets a message id after this: a relay's republish comes well within it. */
+const DUPLICATE_WINDOW_MS = 10 * 60_000;
+/** A delivery not acknowledged within this is redelivered (a consumer that died holding it). */
+const ACK_WAIT_MS = 60_000;
+
+/**
+ * The bus through NATS JetStream (NATS_URL set): a durable stream per data
+ * service, the event id as `Nats-Msg-Id` (JetStream drops a duplicate within
+ * its window), and per consumer and stream a durable pull consumer with one
+ * message in flight (`max_ack_pending` 1), so delivery is in stream order; a
+ * failed delivery is nak'ed with the retry's delay and comes back first.
+ */
+export class NatsTransport implements Transport {
+  private readonly ensured = new Set<string>();
+
+  private constructor(
+    private readonly connection: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly logger: Logger,
+  ) {}
+
+  static async connect(url: string, logger: Logger): Promise<NatsTransport> {
+    const connection = await connect({ servers: url, name: "hr-events", maxReconnectAttempts: -1 });
+    return new NatsTransport(connection, jetstream(connection), await jetstreamManager(connection), logger);
+  }
+
+  /** Creates the stream of `stream` unless it exists. */
+  private async ensureStream(stream: DataServiceName): Promise<string> {
+    const name = streamNameOf(stream);
+    if (this.ensured.has(name)) return name;
+    try {
+      await this.jsm.streams.info(name);
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError)) throw error;
+      await this.jsm.streams.add({
+        name,
+        subjects: [`hr.events.${stream}.>`],
+        duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      });
+    }
+    this.ensured.add(name);
+    return name;
+  }
+
+  async publish(stream: DataServiceName, entries: readonly OutboxEntry[]): Promise<void> {
+    await this.ensureStream(stream);
+    // One at a time: each waits for JetStream's acknowledgement, so the stream holds them in outbox order.
+    for (const entry of entries) {
+      await this.js.publish(subjectOf(stream, entry.eventType), entry.payload, { msgID: entry.eventId });
+    }
+  }
+
+  async consume(
+    name: string,
+    streams: readonly DataServiceName[],
+    deliverer: Deliverer,
+    context: ConsumeContext,
+  ): Promise<{ stop(): Promise<void> }> {
+    const loops: Promise<void>[] = [];
+    const subscriptions: { close(): Promise<unknown> }[] = [];
+    for (const stream of streams) {
+      const streamName = await this.ensureStream(stream);
+      await this.jsm.consumers.add(streamName, {
+        durable_name: name,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        max_ack_pending: 1,
+        ack_wait: nanos(ACK_WAIT_MS),
+        // Attempts are counted by the deliverer, which parks at its last one.
+        max_deliver: -1,
+      });
+      const consumer = await this.js.consumers.get(streamName, name);
+      const messages = await consumer.consume({ max_messages: 1 });
+      subscriptions.push(messages);
+      loops.push(
+        (async () => {
+          for await (const message of messages) {
+            if (context.signal.aborted) break;
+            try {
+              const outcome = await deliverer.deliver(
+                decodeEvent(message.data),
+                message.info.deliveryCount,
+                context.signal,
+              );
+              if (outcome.done) await message.ackAck();
+              else message.nak(outcome.retryInMs);
+            } catch (error) {
+              // Stopping mid-handler, or the events database failing to park: deliver it again later.
+              if (!context.signal.aborted) this.logger.warn({ err: error }, "event delivery failed; redelivering");
+              message.nak(context.pollIntervalMs);
+            }
+          }
+        })(),
+      );
+    }
+    const stop = async () => {
+      await Promise.all(subscriptions.map((messages) => messages.close()));
+      await Promise.all(loops);
+    };
+    context.signal.addEventListener("abort", () => void stop(), { once: true });
+    return { stop };
+  }
+
+  async behind(name: string, streams: readonly DataServiceName[]): Promise<Record<string, number>> {
+    const entries = await Promise.all(
+      streams.map(async (stream) => {
+        const info = await this.jsm.consumers.info(streamNameOf(stream), name);
+        return [stream, info.num_pending + info.num_ack_pending] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  /** JetStream keeps what the stream's limits say; the relay trims nothing there. */
+  async trim(): Promise<number> {
+    return 0;
+  }
+
+  async close(): Promise<void> {
+    await this.connection.drain().catch(() => this.connection.close());
+  }
+}
