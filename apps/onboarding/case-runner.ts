@@ -6,11 +6,11 @@ import {
   type OnboardingCase,
   Step,
 } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
+import { requestIdFor } from "../../runtime/events/consumer.js";
 import type { LoginSecret } from "./login-password.js";
 import { offboardEmployee } from "./offboarding.js";
 import type { OnboardingClients } from "./onboarding-clients.js";
 import { hiredEmployeeId, runStep, type StepOutcome, stepRequestId } from "./onboarding-steps.js";
-import { requestIdFor } from "./request-ids.js";
 import type { ServiceIdentity } from "./service-identity.js";
 import { failedWith, retryDelayMs, stepFailureOf } from "./step-failures.js";
 

@@ -21,6 +21,7 @@ const { config, logger, settings } = startProcess("onboarding", (env) => {
       inbox: own.ONBOARDING_INBOX_TARGET,
     },
     pollIntervalMs: own.ONBOARDING_POLL_INTERVAL_MS,
+    annualLeaveHalfDays: own.ONBOARDING_ANNUAL_LEAVE_HALF_DAYS,
     retry: { baseMs: own.ONBOARDING_RETRY_BASE_MS, maxMs: own.ONBOARDING_RETRY_MAX_MS },
     signingKeyFile: signingVariables.read(env).AUTH_SIGNING_KEY_FILE,
   };

@@ -6,11 +6,11 @@ import { CaseState } from "../../generated/proto/hr/onboardingcase/v1/onboarding
 import { forwardCall } from "../../runtime/client/forward-call.js";
 import { failedPrecondition, notFound } from "../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../runtime/domain/validation.js";
+import { requestIdFor } from "../../runtime/events/consumer.js";
 import type { BusinessService } from "../../runtime/server/grpc-server.js";
 import { requireId } from "../../runtime/server/request-checks.js";
 import type { CaseWorker } from "./case-worker.js";
 import type { OnboardingClients } from "./onboarding-clients.js";
-import { requestIdFor } from "./request-ids.js";
 import type { ServiceIdentity } from "./service-identity.js";
 import { failedWith } from "./step-failures.js";
 

@@ -3,9 +3,9 @@ import { EmployeeStatus } from "../../generated/proto/hr/employee/v1/employee_se
 import { NotificationKind } from "../../generated/proto/hr/notification/v1/notification_service.js";
 import type { NewHire, OnboardingCase } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
 import { Step } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
+import { requestIdFor } from "../../runtime/events/consumer.js";
 import { initialPasswordOf, type LoginSecret } from "./login-password.js";
 import type { OnboardingClients } from "./onboarding-clients.js";
-import { requestIdFor } from "./request-ids.js";
 import { StepRefused } from "./step-failures.js";
 
 /** What a step produced, as RecordStepDone takes it. */
