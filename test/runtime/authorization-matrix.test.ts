@@ -8,6 +8,9 @@ import { DirectoryServiceDefinition } from "../../generated/proto/hr/directory/v
 import { DirectoryServiceDefinition as DirectoryV2Definition } from "../../generated/proto/hr/directory/v2/directory_service.js";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { NotificationServiceDefinition } from "../../generated/proto/hr/notification/v1/notification_service.js";
+import { OnboardingServiceDefinition } from "../../generated/proto/hr/onboarding/v1/onboarding_service.js";
+import { OnboardingCaseServiceDefinition } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { JobOpeningServiceDefinition } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
 import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
@@ -17,8 +20,11 @@ import { LeaveAccountServiceDefinition } from "../../generated/proto/hr/timeoff/
 import { authorizationRules, scopeOf } from "../../runtime/auth/authorization-rules.js";
 import { openChannel } from "../../runtime/client/service-client.js";
 import { as, newTenant } from "../support/callers.js";
+import { startCases } from "../support/cases-under-test.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { startIdentity } from "../support/identity-under-test.js";
+import { startInbox } from "../support/inbox-under-test.js";
+import { startOnboarding } from "../support/onboarding-under-test.js";
 import { startPeople } from "../support/people-under-test.js";
 import { startSelfService } from "../support/self-service-under-test.js";
 import { testClient } from "../support/service-under-test.js";
@@ -49,6 +55,9 @@ const DEFINITIONS = [
   SessionStoreDefinition,
   SessionServiceDefinition,
   SelfServiceDefinition,
+  NotificationServiceDefinition,
+  OnboardingCaseServiceDefinition,
+  OnboardingServiceDefinition,
 ];
 
 /** Which server serves each service, filled once they run. */
@@ -56,18 +65,26 @@ const channels = new Map<string, Channel>();
 const stops: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  const [people, identity, talent, timeoff] = await Promise.all([
+  const [people, identity, talent, timeoff, cases, inbox] = await Promise.all([
     startPeople(),
     startIdentity(),
     startTalent(),
     startTimeoff(),
+    startCases(),
+    startInbox(),
   ]);
+  const onboarding = await startOnboarding({ people, identity, talent, timeoff, cases, inbox });
+  const onboardingChannel = openChannel(`127.0.0.1:${onboarding.server.port}`);
   const directory = await startDirectory(people.address);
   const directoryChannel = openChannel(`127.0.0.1:${directory.server.port}`);
   const session = await startSession(identity.address);
   const sessionChannel = openChannel(`127.0.0.1:${session.server.port}`);
   const selfService = await startSelfService(people.address, timeoff.address);
   stops.push(
+    cases.stop,
+    inbox.stop,
+    onboarding.stop,
+    async () => onboardingChannel.close(),
     people.stop,
     identity.stop,
     talent.stop,
@@ -92,6 +109,9 @@ beforeAll(async () => {
     [SessionStoreDefinition, identity.channel],
     [SessionServiceDefinition, sessionChannel],
     [SelfServiceDefinition, selfService.channel],
+    [NotificationServiceDefinition, inbox.channel],
+    [OnboardingCaseServiceDefinition, cases.channel],
+    [OnboardingServiceDefinition, onboardingChannel],
   ] as const) {
     channels.set(service.fullName, channel);
   }
