@@ -12,7 +12,8 @@ import {
   Step,
 } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
 import { LeaveType } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
-import { as, type Caller, newTenant } from "../support/callers.js";
+import { as, type Caller, newTenant, tokenOf } from "../support/callers.js";
+import { startGatewayUnderTest } from "../support/gateway-under-test.js";
 import { expectError } from "../support/grpc-errors.js";
 import {
   type OnboardingDataServices,
@@ -255,5 +256,48 @@ describe("CancelOnboarding", () => {
     const again = { ...cancel, requestId: randomUUID(), etag: cancelled.etag };
     const refused = await expectError(app.onboarding.cancelOnboarding(again, team.hr), Status.FAILED_PRECONDITION);
     expect(refused.reason).toBe("ONBOARDING_STATE_CONFLICT");
+  });
+});
+
+describe("through the gateway", () => {
+  it("HR starts an onboarding over HTTP/JSON and sees it complete", async () => {
+    const gateway = await startGatewayUnderTest({ "hr.onboarding.v1": `127.0.0.1:${app.server.port}` });
+    try {
+      const team = await tenantWithTeam();
+      const headers = { authorization: `Bearer ${await tokenOf(team.tenantId, "hr-user", ["hr_admin"])}` };
+      const email = `ada.${randomUUID().slice(0, 8)}@example.com`;
+      const newHire = {
+        givenName: "Ada",
+        familyName: "Lovelace",
+        workEmail: email,
+        departmentId: team.departmentId,
+        startDate: "2027-02-01",
+        loginName: email,
+        roles: ["ROLE_EMPLOYEE"],
+        leaveEntitlements: [{ leaveType: "LEAVE_TYPE_ANNUAL", entitlementHalfDays: 40 }],
+      };
+      const start = "/hr.onboarding.v1.OnboardingService/StartOnboarding";
+      const started = await gateway.call(start, { requestId: randomUUID(), newHire }, headers);
+      expect(started.status).toBe(200);
+      const { onboarding } = (await started.json()) as { onboarding: { id: string; state: string } };
+      expect(onboarding.state).toBe("CASE_STATE_IN_PROGRESS");
+      let state = onboarding.state;
+      for (let i = 0; i < 300 && state === "CASE_STATE_IN_PROGRESS"; i++) {
+        await sleep(50);
+        const read = await gateway.call(
+          "/hr.onboarding.v1.OnboardingService/GetOnboarding",
+          { id: onboarding.id },
+          headers,
+        );
+        state = ((await read.json()) as { onboarding: { state: string } }).onboarding.state;
+      }
+      expect(state).toBe("CASE_STATE_COMPLETED");
+      const { hired, accounts, notifications } = await footprint(team.hr, team.departmentId, email);
+      expect([hired.length, accounts.length, notifications.length]).toEqual([1, 1, 1]);
+      const refused = await gateway.call(start, { requestId: randomUUID(), newHire }, {});
+      expect(refused.status).toBe(401);
+    } finally {
+      await gateway.stop();
+    }
   });
 });
