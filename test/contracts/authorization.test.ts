@@ -42,6 +42,7 @@ describe("authorization rules in the contract", () => {
       "hr.directory.v2.DirectoryService",
       "hr.employee.v1.EmployeeService",
       "hr.identity.v1.AccountService",
+      "hr.notification.v1.NotificationService",
       "hr.organization.v1.DepartmentService",
       "hr.requisition.v1.JobOpeningService",
       "hr.selfservice.v1.SelfService",
@@ -61,7 +62,15 @@ describe("authorization rules in the contract", () => {
   });
 
   it("names roles as tokens carry them, every role an account grants among them", () => {
-    expect(rules.roles).toEqual(["tenant_admin", "hr_admin", "manager", "employee", "recruiter", "session_service", "workflow_service"]);
+    expect(rules.roles).toEqual([
+      "tenant_admin",
+      "hr_admin",
+      "manager",
+      "employee",
+      "recruiter",
+      "session_service",
+      "workflow_service",
+    ]);
     expect(ROLES.filter((role) => !rules.roles.includes(role))).toEqual([]);
   });
 
