@@ -25,9 +25,11 @@ export async function myNotifications(
 }
 
 /**
- * WatchMyNotifications: inbox's watch relayed message by message, and its
- * stream-open header as soon as it arrives. Without a deadline from the
- * caller the stream lasts up to MAX_DEADLINE_MS, not the unary default.
+ * WatchMyNotifications: inbox's watch relayed message by message, after a
+ * first message without a notification once inbox says the stream listens
+ * (its stream-open header), so that a client over any transport (a browser
+ * through the edge included) knows when it is live. Without a deadline from
+ * the caller the stream lasts up to MAX_DEADLINE_MS, not the unary default.
  */
 export async function* watchMyNotifications(
   data: DataClients,
@@ -36,13 +38,28 @@ export async function* watchMyNotifications(
 ): AsyncGenerator<WatchMyNotificationsResponse> {
   signedInEmployee(context.caller);
   const forwarded = forwardCall(context);
-  const options = {
-    ...forwarded,
-    deadline: forwarded.deadline ?? NO_DEADLINE,
-    onHeader: (header: Metadata) => {
-      if (header.get(STREAM_OPEN_HEADER) !== undefined) announceStreamOpen(context);
-    },
+  let listening: () => void = () => {};
+  const open = new Promise<"open">((resolve) => {
+    listening = () => resolve("open");
+  });
+  const onHeader = (header: Metadata) => {
+    if (header.get(STREAM_OPEN_HEADER) !== undefined) listening();
   };
-  const upstream = data.notifications.watchNotifications({ afterNotificationId: request.afterNotificationId }, options);
-  for await (const { notification } of upstream) yield { notification };
+  const options = { ...forwarded, deadline: forwarded.deadline ?? NO_DEADLINE, onHeader };
+  const request_ = { afterNotificationId: request.afterNotificationId };
+  const upstream = data.notifications.watchNotifications(request_, options)[Symbol.asyncIterator]();
+  try {
+    let next = upstream.next();
+    // inbox sends its header before any message: whichever comes first, the stream is open.
+    if ((await Promise.race([open, next.then(() => "message" as const)])) === "open") {
+      announceStreamOpen(context);
+      yield {};
+    }
+    for (let step = await next; step.done !== true; step = await next) {
+      yield { notification: step.value.notification };
+      next = upstream.next();
+    }
+  } finally {
+    await upstream.return?.();
+  }
 }

@@ -52,21 +52,24 @@ async function send(workflow: Caller, recipientEmployeeId: string, title: string
   return (await inbox.notifications.sendNotification(request, workflow)).notification!;
 }
 
-/** A watch through self-service; `opened` resolves on the stream-open header the app relays. */
+/**
+ * A watch through self-service. `opened` resolves on its first message, which
+ * carries no notification (the stream listens), so whatever is sent after it
+ * must arrive; it rejects when the call fails first.
+ */
 function watchMine(caller: Caller, afterNotificationId = "") {
   const controller = new AbortController();
-  let headerArrived: () => void = () => {};
-  const opened = new Promise<void>((resolve) => {
-    headerArrived = resolve;
-  });
-  const options = { ...caller, signal: controller.signal, onHeader: () => headerArrived() };
+  const options = { ...caller, signal: controller.signal };
   const iterator = app.selfService.watchMyNotifications({ afterNotificationId }, options)[Symbol.asyncIterator]();
-  const pending = [iterator.next()];
-  pending[0]?.catch(() => {});
+  const opened = iterator.next().then((step) => {
+    if (step.done || step.value.notification !== undefined) throw new Error("the first message says nothing but open");
+  });
+  opened.catch(() => {});
   return {
     opened,
     async next(): Promise<Notification> {
-      const step = await (pending.shift() ?? iterator.next());
+      await opened;
+      const step = await iterator.next();
       if (step.done) throw new Error("the stream ended");
       return step.value.notification!;
     },

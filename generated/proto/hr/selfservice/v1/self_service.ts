@@ -239,7 +239,10 @@ export interface WatchMyNotificationsRequest {
 
 /** One message of WatchMyNotifications. */
 export interface WatchMyNotificationsResponse {
-  /** A notification sent to the caller. */
+  /**
+   * A notification sent to the caller; absent in the stream's first message,
+   * which says that the stream listens.
+   */
   notification?: Notification | undefined;
 }
 
@@ -2688,13 +2691,14 @@ export const SelfServiceDefinition = {
       },
     },
     /**
-     * The caller's own notifications as they are sent, live: first those sent
-     * after `after_notification_id` (none when empty), then each new one, until
-     * the caller goes, the stream's time limit passes (through the gateway:
-     * GATEWAY_STREAM_MAX_MS), or a server stops (UNAVAILABLE). The response
-     * header arrives as soon as the stream listens: whatever is sent after it
-     * is delivered. To resume without a gap, watch again with the id of the
-     * last notification received.
+     * The caller's own notifications as they are sent, live. The first message
+     * carries no notification: it says the stream listens, and whatever is sent
+     * from then on is delivered. Then come those sent after
+     * `after_notification_id` (none when empty), then each new one, until the
+     * caller goes, the stream's time limit passes (through the gateway:
+     * GATEWAY_STREAM_MAX_MS, and the stream then ends normally), or a server
+     * stops (UNAVAILABLE). To resume without a gap, watch again with the id of
+     * the last notification received.
      */
     watchMyNotifications: {
       name: "WatchMyNotifications",
@@ -2795,13 +2799,14 @@ export interface SelfServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListMyNotificationsResponse>>;
   /**
-   * The caller's own notifications as they are sent, live: first those sent
-   * after `after_notification_id` (none when empty), then each new one, until
-   * the caller goes, the stream's time limit passes (through the gateway:
-   * GATEWAY_STREAM_MAX_MS), or a server stops (UNAVAILABLE). The response
-   * header arrives as soon as the stream listens: whatever is sent after it
-   * is delivered. To resume without a gap, watch again with the id of the
-   * last notification received.
+   * The caller's own notifications as they are sent, live. The first message
+   * carries no notification: it says the stream listens, and whatever is sent
+   * from then on is delivered. Then come those sent after
+   * `after_notification_id` (none when empty), then each new one, until the
+   * caller goes, the stream's time limit passes (through the gateway:
+   * GATEWAY_STREAM_MAX_MS, and the stream then ends normally), or a server
+   * stops (UNAVAILABLE). To resume without a gap, watch again with the id of
+   * the last notification received.
    */
   watchMyNotifications(
     request: WatchMyNotificationsRequest,
@@ -2887,13 +2892,14 @@ export interface SelfServiceClient<CallOptionsExt = {}> {
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListMyNotificationsResponse>;
   /**
-   * The caller's own notifications as they are sent, live: first those sent
-   * after `after_notification_id` (none when empty), then each new one, until
-   * the caller goes, the stream's time limit passes (through the gateway:
-   * GATEWAY_STREAM_MAX_MS), or a server stops (UNAVAILABLE). The response
-   * header arrives as soon as the stream listens: whatever is sent after it
-   * is delivered. To resume without a gap, watch again with the id of the
-   * last notification received.
+   * The caller's own notifications as they are sent, live. The first message
+   * carries no notification: it says the stream listens, and whatever is sent
+   * from then on is delivered. Then come those sent after
+   * `after_notification_id` (none when empty), then each new one, until the
+   * caller goes, the stream's time limit passes (through the gateway:
+   * GATEWAY_STREAM_MAX_MS, and the stream then ends normally), or a server
+   * stops (UNAVAILABLE). To resume without a gap, watch again with the id of
+   * the last notification received.
    */
   watchMyNotifications(
     request: DeepPartial<WatchMyNotificationsRequest>,
