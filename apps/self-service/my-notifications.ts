@@ -47,7 +47,7 @@ export async function* watchMyNotifications(
   };
   const options = { ...forwarded, deadline: forwarded.deadline ?? NO_DEADLINE, onHeader };
   const request_ = { afterNotificationId: request.afterNotificationId };
-  const upstream = data.notifications.watchNotifications(request_, options)[Symbol.asyncIterator]();
+  const upstream = data.notificationWatches.watchNotifications(request_, options)[Symbol.asyncIterator]();
   try {
     let next = upstream.next();
     // inbox sends its header before any message: whichever comes first, the stream is open.

@@ -31,6 +31,7 @@ export async function startSelfServiceServer(options: {
     people: openChannel(options.peopleTarget),
     timeoff: openChannel(options.timeoffTarget),
     inbox: openChannel(options.inboxTarget),
+    inboxStreams: openChannel(options.inboxTarget, { ownConnections: true }),
   };
   const data = dataClients(channels, clientPolicyOf(options.config));
   const server = await startGrpcServer({
@@ -61,6 +62,7 @@ export async function startSelfServiceServer(options: {
       channels.people.close();
       channels.timeoff.close();
       channels.inbox.close();
+      channels.inboxStreams.close();
     },
   };
 }
