@@ -14,15 +14,13 @@ import { nowIso } from "../../../runtime/domain/clock.js";
 import { failedPrecondition, invalidArgument, notFound } from "../../../runtime/domain/domain-error.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { requireId } from "../../../runtime/server/request-checks.js";
+import { announceStreamOpen } from "../../../runtime/server/stream-open.js";
 import { composeNotification, markNotification, type Notification, notificationSubject } from "./notification.js";
 import { kindOf, toNotificationMessage } from "./notification-proto.js";
 import { type NotificationFilter, NotificationRepository } from "./notification-repository.js";
 import { watchNotifications } from "./notification-watch.js";
 
 const methods = NotificationServiceDefinition.methods;
-
-/** The response header of a watch, sent as soon as it listens (before any notification). */
-export const LISTENING_HEADER = "x-listening";
 
 /** The orders ListNotifications takes, by `order_by`. */
 const ORDERS: Record<string, boolean> = { "": false, create_time: false, "create_time desc": true };
@@ -110,12 +108,8 @@ export function notificationRpc(db: SqlDatabase, listener: ChannelListener): Bus
         afterSequence = from.sequence;
       }
       // The response header goes out once the stream listens: a client that has it
-      // knows that every notification sent from then on reaches it. (An empty
-      // header is not sent before the first message, hence the one entry.)
-      const onListening = () => {
-        call.header.set(LISTENING_HEADER, "true");
-        call.sendHeader();
-      };
+      // knows that every notification sent from then on reaches it.
+      const onListening = () => announceStreamOpen(call);
       const target = { tenantId: caller.tenantId, recipientEmployeeId, afterSequence, onListening };
       for await (const notification of watchNotifications(listener, notifications(call), target, call.signal)) {
         yield { notification: toNotificationMessage(notification) };

@@ -30,6 +30,8 @@ export enum ErrorReason {
   NOTIFICATION_NOT_FOUND = "NOTIFICATION_NOT_FOUND",
   /** EMPLOYEE_LINK_REQUIRED - FAILED_PRECONDITION: the caller's token names no employee, so it has no notifications. */
   EMPLOYEE_LINK_REQUIRED = "EMPLOYEE_LINK_REQUIRED",
+  /** ETAG_MISMATCH - ABORTED: the etag is stale; read the notification again and retry with its new etag. */
+  ETAG_MISMATCH = "ETAG_MISMATCH",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -52,6 +54,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 5:
     case "EMPLOYEE_LINK_REQUIRED":
       return ErrorReason.EMPLOYEE_LINK_REQUIRED;
+    case 6:
+    case "ETAG_MISMATCH":
+      return ErrorReason.ETAG_MISMATCH;
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
@@ -71,6 +76,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "NOTIFICATION_NOT_FOUND";
     case ErrorReason.EMPLOYEE_LINK_REQUIRED:
       return "EMPLOYEE_LINK_REQUIRED";
+    case ErrorReason.ETAG_MISMATCH:
+      return "ETAG_MISMATCH";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
@@ -90,6 +97,8 @@ export function errorReasonToNumber(object: ErrorReason): number {
       return 4;
     case ErrorReason.EMPLOYEE_LINK_REQUIRED:
       return 5;
+    case ErrorReason.ETAG_MISMATCH:
+      return 6;
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
