@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { SqlDatabase } from "../db/sql.js";
 import type { DataServiceName } from "../platform.js";
-import { openEventsDatabase } from "./events-database.js";
 import type { EventsSettings } from "./events-config.js";
+import { openEventsDatabase } from "./events-database.js";
 import { type RelayOptions, type RunningRelay, startRelay } from "./relay.js";
 import { openTransport } from "./transport.js";
 

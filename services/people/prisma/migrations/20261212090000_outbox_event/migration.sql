@@ -1,5 +1,5 @@
 -- The transactional outbox (issue 18): a command writes the domain event it
--- causes in the same transaction as its change; the relay publishes the rows
+-- causes in the same transaction as its change, and the relay publishes the rows
 -- in position order, marks them published, and deletes them after the
 -- retention. `payload` is the encoded hr.events.v1.Event.
 CREATE TABLE "outbox_event" (
