@@ -31,12 +31,12 @@ export async function startServiceRelay(
   const transport = await openTransport(settings, eventsDb, logger);
   const relay = startRelay({ stream, db, databaseUrl, transport, settings, logger, afterPublish });
   await relay.firstAttempt;
-  return {
-    ...relay,
-    async stop() {
-      await relay.stop();
-      await transport.close();
-      await eventsDb?.end();
-    },
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    await relay.stop();
+    await transport.close();
+    await eventsDb?.end();
   };
+  // Stopping twice (a signal during a test's own stop) waits for the first stop.
+  return { ...relay, stop: () => (stopped ??= stop()) };
 }

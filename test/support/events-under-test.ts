@@ -48,7 +48,14 @@ export async function startEventsUnderTest(overrides: Env = {}) {
       service: { sql: SqlDatabase; databaseUrl: string },
       afterPublish?: RelayOptions["afterPublish"],
     ): Promise<RunningRelay> {
-      const relay = await startServiceRelay(stream, service.sql, service.databaseUrl, settings, testLogger(), afterPublish);
+      const relay = await startServiceRelay(
+        stream,
+        service.sql,
+        service.databaseUrl,
+        settings,
+        testLogger(),
+        afterPublish,
+      );
       if (relay === undefined) throw new Error("no relay: the test's events settings name no bus");
       relays.push(relay);
       return relay;
