@@ -3,8 +3,8 @@ import type { SqlDatabase } from "../db/sql.js";
 import type { DataServiceName } from "../platform.js";
 import type { EventsSettings } from "./events-config.js";
 import { openEventsDatabase } from "./events-database.js";
+import { openTransport } from "./open-transport.js";
 import { type RelayOptions, type RunningRelay, startRelay } from "./relay.js";
-import { openTransport } from "./transport.js";
 
 /**
  * The relay of a data service's process, on the transport its environment
