@@ -9,8 +9,8 @@ import { Doorbell } from "./doorbell.js";
 import type { Event } from "./envelope.js";
 import { readEventsSettings } from "./events-config.js";
 import { EVENTS_CHANNEL, openEventsDatabase } from "./events-database.js";
+import { openTransport } from "./open-transport.js";
 import { startReplays } from "./parked-replays.js";
-import { openTransport } from "./transport.js";
 
 export type { EventHandler } from "./delivery.js";
 export type { Event } from "./envelope.js";

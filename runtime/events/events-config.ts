@@ -14,6 +14,10 @@ export const eventsVariables = configSlice("data services, event consumers, npm 
     undefined,
     "NATS server with JetStream (e.g. `nats://127.0.0.1:4222`): events travel through it instead of the events database; parked events stay in the events database",
   ),
+  EVENTS_NATS_PREFIX: text(
+    "hr",
+    "with NATS: prefix of the JetStream streams (`HR_PEOPLE`, ...) and subjects (`hr.events.people.>`), so two platforms can share one NATS server",
+  ),
   EVENTS_RELAY_POLL_INTERVAL_MS: atLeastOne(
     1_000,
     "how often a relay looks at its outbox when no notification woke it, and a waiting replica tries to become the active relay",
@@ -40,6 +44,8 @@ export interface EventsSettings {
   databaseUrl: string | undefined;
   /** JetStream's server; undefined for the PostgreSQL transport. */
   natsUrl: string | undefined;
+  /** Prefix of the JetStream streams and subjects. */
+  natsPrefix: string;
   pollIntervalMs: number;
   retentionMs: number;
   retry: RetryPolicy;
@@ -51,6 +57,7 @@ export function readEventsSettings(env?: Env): EventsSettings {
   return {
     databaseUrl: v.EVENTS_DATABASE_URL,
     natsUrl: v.NATS_URL,
+    natsPrefix: v.EVENTS_NATS_PREFIX,
     pollIntervalMs: v.EVENTS_RELAY_POLL_INTERVAL_MS,
     retentionMs: v.EVENTS_RETENTION_HOURS * 3_600_000,
     retry: {

@@ -14,14 +14,14 @@ import type { Deliverer } from "./delivery.js";
 import { decodeEvent } from "./envelope.js";
 import type { ConsumeContext, OutboxEntry, Transport } from "./transport.js";
 
-/** `people` → `HR_PEOPLE`: a data service's JetStream stream. */
-export function streamNameOf(stream: DataServiceName): string {
-  return `HR_${envPrefix(stream)}`;
+/** `people` → `HR_PEOPLE`: a data service's JetStream stream under `prefix`. */
+export function streamNameOf(prefix: string, stream: DataServiceName): string {
+  return `${prefix.toUpperCase().replaceAll(".", "_")}_${envPrefix(stream)}`;
 }
 
-/** `hr.events.people.hr.employee.v1.EmployeeHired`: subjects of a stream, one per event type. */
-function subjectOf(stream: DataServiceName, eventType: string): string {
-  return `hr.events.${stream}.${eventType}`;
+/** `hr.events.people`: the subjects of a stream start with it, then the event type. */
+function subjectsOf(prefix: string, stream: DataServiceName): string {
+  return `${prefix}.events.${stream}`;
 }
 
 /** JetStream forgets a message id after this: a relay's republish comes well within it. */
@@ -41,19 +41,21 @@ export class NatsTransport implements Transport {
 
   private constructor(
     private readonly connection: NatsConnection,
+    private readonly prefix: string,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly logger: Logger,
   ) {}
 
-  static async connect(url: string, logger: Logger): Promise<NatsTransport> {
+  static async connect(url: string, prefix: string, logger: Logger): Promise<NatsTransport> {
     const connection = await connect({ servers: url, name: "hr-events", maxReconnectAttempts: -1 });
-    return new NatsTransport(connection, jetstream(connection), await jetstreamManager(connection), logger);
+    const manager = await jetstreamManager(connection);
+    return new NatsTransport(connection, prefix, jetstream(connection), manager, logger);
   }
 
   /** Creates the stream of `stream` unless it exists. */
   private async ensureStream(stream: DataServiceName): Promise<string> {
-    const name = streamNameOf(stream);
+    const name = streamNameOf(this.prefix, stream);
     if (this.ensured.has(name)) return name;
     try {
       await this.jsm.streams.info(name);
@@ -61,7 +63,7 @@ export class NatsTransport implements Transport {
       if (!(error instanceof JetStreamApiError)) throw error;
       await this.jsm.streams.add({
         name,
-        subjects: [`hr.events.${stream}.>`],
+        subjects: [`${subjectsOf(this.prefix, stream)}.>`],
         duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       });
     }
@@ -73,7 +75,8 @@ export class NatsTransport implements Transport {
     await this.ensureStream(stream);
     // One at a time: each waits for JetStream's acknowledgement, so the stream holds them in outbox order.
     for (const entry of entries) {
-      await this.js.publish(subjectOf(stream, entry.eventType), entry.payload, { msgID: entry.eventId });
+      const subject = `${subjectsOf(this.prefix, stream)}.${entry.eventType}`;
+      await this.js.publish(subject, entry.payload, { msgID: entry.eventId });
     }
   }
 
@@ -131,7 +134,7 @@ export class NatsTransport implements Transport {
   async behind(name: string, streams: readonly DataServiceName[]): Promise<Record<string, number>> {
     const entries = await Promise.all(
       streams.map(async (stream) => {
-        const info = await this.jsm.consumers.info(streamNameOf(stream), name);
+        const info = await this.jsm.consumers.info(streamNameOf(this.prefix, stream), name);
         return [stream, info.num_pending + info.num_ack_pending] as const;
       }),
     );

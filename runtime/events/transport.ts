@@ -1,11 +1,6 @@
-import type { Logger } from "pino";
-import type { SqlDatabase } from "../db/sql.js";
 import type { DataServiceName } from "../platform.js";
 import type { Deliverer } from "./delivery.js";
 import type { Doorbell } from "./doorbell.js";
-import type { EventsSettings } from "./events-config.js";
-import { NatsTransport } from "./nats-transport.js";
-import { PostgresTransport } from "./postgres-transport.js";
 
 /** An outbox row on its way to the bus. */
 export interface OutboxEntry {
@@ -50,15 +45,4 @@ export interface Transport {
   /** Forgets `stream`'s entries older than `retentionMs` where the transport keeps them itself. */
   trim(stream: DataServiceName, retentionMs: number): Promise<number>;
   close(): Promise<void>;
-}
-
-/** The transport the settings select; `eventsDb` is needed by the PostgreSQL one. */
-export async function openTransport(
-  settings: EventsSettings,
-  eventsDb: SqlDatabase | undefined,
-  logger: Logger,
-): Promise<Transport> {
-  if (settings.natsUrl !== undefined) return NatsTransport.connect(settings.natsUrl, logger);
-  if (eventsDb === undefined) throw new Error("the PostgreSQL transport needs the events database");
-  return new PostgresTransport(eventsDb, logger);
 }
