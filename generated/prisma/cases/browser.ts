@@ -27,3 +27,8 @@ export type OnboardingCase = Prisma.OnboardingCaseModel
  * 
  */
 export type IdempotencyRecord = Prisma.IdempotencyRecordModel
+/**
+ * Model OutboxEvent
+ * 
+ */
+export type OutboxEvent = Prisma.OutboxEventModel

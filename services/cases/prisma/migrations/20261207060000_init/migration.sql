@@ -53,3 +53,26 @@ ALTER TABLE "onboarding_cases" ADD CONSTRAINT "onboarding_cases_current_step_che
     CHECK ("current_step" IN ('hire_employee', 'create_login', 'open_leave_accounts', 'notify'));
 ALTER TABLE "onboarding_cases" ADD CONSTRAINT "onboarding_cases_counts_check"
     CHECK ("attempts" >= 0 AND "revision" >= 0 AND "version" >= 1);
+
+-- The transactional outbox, as in every data service (the relay reads it):
+-- empty until the context declares events.
+CREATE TABLE "outbox_event" (
+    "position" BIGSERIAL NOT NULL,
+    "event_id" UUID NOT NULL,
+    "tenant_id" TEXT NOT NULL,
+    "aggregate_type" TEXT NOT NULL,
+    "aggregate_id" TEXT NOT NULL,
+    "aggregate_version" BIGINT NOT NULL,
+    "event_type" TEXT NOT NULL,
+    "payload" BYTEA NOT NULL,
+    "occurred_at" TIMESTAMPTZ(3) NOT NULL,
+    "published_at" TIMESTAMPTZ(3),
+
+    CONSTRAINT "outbox_event_pkey" PRIMARY KEY ("position")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "outbox_event_event_id_key" ON "outbox_event"("event_id");
+
+-- CreateIndex
+CREATE INDEX "outbox_event_published_at_position_idx" ON "outbox_event"("published_at", "position");
