@@ -112,12 +112,14 @@ export class CaseRunner {
   /**
    * A step's outcome that could not be recorded because HR cancelled the
    * case meanwhile: the runner still knows the employee it hired, which the
-   * case does not, so it undoes that hire now.
+   * case does not, so it undoes that hire now (the cancel's own compensation
+   * may have run already, without it).
    */
   private async compensateIfCancelled(tenantId: string, before: OnboardingCase, outcome: StepOutcome) {
     const options = await this.o.identity.callOptions(tenantId);
     const { onboardingCase: now } = await this.o.clients.cases.getCase({ id: before.id }, options);
-    if (now?.state !== CaseState.CASE_STATE_CANCELLING || hiredEmployeeId(now) !== "") return;
+    const cancelled = now?.state === CaseState.CASE_STATE_CANCELLING || now?.state === CaseState.CASE_STATE_CANCELLED;
+    if (now === undefined || !cancelled || hiredEmployeeId(now) !== "") return;
     await this.undoHire(tenantId, now, outcome.employeeId, options);
   }
 
