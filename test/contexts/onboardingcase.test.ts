@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => cases?.stop());
 
-export function newHire(overrides: Partial<NewHire> = {}): NewHire {
+function newHire(overrides: Partial<NewHire> = {}): NewHire {
   const email = `grace.${randomUUID().slice(0, 8)}@example.com`;
   return {
     givenName: "Grace",

@@ -31,7 +31,8 @@ const STATE_FROM_PROTO = new Map(Object.entries(STATE_TO_PROTO).map(([name, valu
 function nameOf(names: Record<number, string>, value: number, prefix: string): string {
   return (names[value] ?? "").replace(prefix, "").toLowerCase();
 }
-function valueOf<E>(names: Record<string, E | string>, name: string, prefix: string): E {
+/** The enum value of a name nameOf gave ("employee" → ROLE_EMPLOYEE). */
+function enumValueOf<E>(names: Record<string, E | string>, name: string, prefix: string): E {
   return names[`${prefix}${name.toUpperCase()}`] as E;
 }
 
@@ -58,9 +59,9 @@ export function newHireOf(message: NewHireMessage | undefined): NewHire {
 export function toNewHireMessage(h: NewHire): NewHireMessage {
   return {
     ...h,
-    roles: h.roles.map((role) => valueOf<Role>(Role, role, "ROLE_")),
+    roles: h.roles.map((role) => enumValueOf<Role>(Role, role, "ROLE_")),
     leaveEntitlements: h.leaveEntitlements.map((e) => ({
-      leaveType: valueOf<LeaveType>(LeaveType, e.leaveType, "LEAVE_TYPE_"),
+      leaveType: enumValueOf<LeaveType>(LeaveType, e.leaveType, "LEAVE_TYPE_"),
       entitlementHalfDays: e.entitlementHalfDays,
     })),
   };
