@@ -28,11 +28,8 @@ export function onboardingRpc(
   identity: ServiceIdentity,
   worker: Pick<CaseWorker, "nudge">,
 ): BusinessService<typeof OnboardingServiceDefinition> {
-  /** The app's call options in the caller's tenant, within what is left of the caller's deadline. */
-  const asApp = async (call: Call) => {
-    const own = await identity.callOptions(call.caller.tenantId);
-    return { ...forwardCall(call), metadata: own.metadata };
-  };
+  /** The app's call options in the caller's tenant: its own token, the caller's request id and deadline. */
+  const asApp = async (call: Call) => forwardCall(call, await identity.token(call.caller.tenantId));
   const answered = (onboarding: OnboardingCase | undefined, nudge = true) => {
     if (nudge) worker.nudge();
     return { onboarding };

@@ -30,12 +30,13 @@ export class ServiceIdentity {
   /** Call options for a call in `tenantId`: the app's token and a request id of its own for the logs. */
   async callOptions(tenantId: string, signal?: AbortSignal): Promise<CallOptions> {
     const metadata = Metadata()
-      .set(AUTHORIZATION_HEADER, `Bearer ${await this.tokenFor(tenantId)}`)
+      .set(AUTHORIZATION_HEADER, `Bearer ${await this.token(tenantId)}`)
       .set(REQUEST_ID_HEADER, `onboarding-${uuidv4()}`);
     return signal ? { metadata, signal } : { metadata };
   }
 
-  private tokenFor(tenantId: string): Promise<string> {
+  /** The app's token in `tenantId`, for `forwardCall` when a person's call is served under the app's identity. */
+  token(tenantId: string): Promise<string> {
     const now = Date.now();
     const held = this.tokens.get(tenantId);
     if (held && held.until > now) return held.token;
