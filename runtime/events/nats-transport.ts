@@ -107,21 +107,30 @@ export class NatsTransport implements Transport {
       subscriptions.push(messages);
       loops.push(
         (async () => {
-          for await (const message of messages) {
-            if (context.signal.aborted) break;
-            try {
-              const outcome = await deliverer.deliver(
-                decodeEvent(message.data),
-                message.info.deliveryCount,
-                context.signal,
-              );
-              if (outcome.done) await message.ackAck();
-              else message.nak(outcome.retryInMs);
-            } catch (error) {
-              // Stopping mid-handler, or the events database failing to park: deliver it again later.
-              if (!context.signal.aborted) this.logger.warn({ err: error }, "event delivery failed; redelivering");
-              message.nak(context.pollIntervalMs);
+          try {
+            for await (const message of messages) {
+              if (context.signal.aborted) break;
+              // A handler still running when ack_wait ends would see its message redelivered: tell JetStream it works.
+              const working = setInterval(() => message.working(), ACK_WAIT_MS / 3);
+              try {
+                const outcome = await deliverer.deliver(
+                  decodeEvent(message.data),
+                  message.info.deliveryCount,
+                  context.signal,
+                );
+                if (outcome.done) await message.ackAck();
+                else message.nak(outcome.retryInMs);
+              } catch (error) {
+                // Stopping mid-handler, or the events database failing to park: deliver it again later.
+                if (!context.signal.aborted) this.logger.warn({ err: error }, "event delivery failed; redelivering");
+                message.nak(context.pollIntervalMs);
+              } finally {
+                clearInterval(working);
+              }
             }
+          } catch (error) {
+            // The subscription failed for good (its consumer deleted, the connection closed): say so, loudly.
+            if (!context.signal.aborted) this.logger.error({ err: error, stream }, "event subscription ended");
           }
         })(),
       );
