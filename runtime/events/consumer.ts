@@ -96,14 +96,15 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     },
   );
   await active.firstAttempt;
-  return {
-    async stop() {
-      await active.stop();
-      await counts.stop();
-      await transport.close();
-      await eventsDb.end();
-    },
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    await active.stop();
+    await counts.stop();
+    await transport.close();
+    await eventsDb.end();
   };
+  // A second stop (a signal during a shutdown already under way) waits for the first.
+  return { stop: () => (stopped ??= stop()) };
 }
 
 /** Namespace of the request ids issued in reaction to events (a random UUID fixed once). */

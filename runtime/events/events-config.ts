@@ -22,7 +22,10 @@ export const eventsVariables = configSlice("data services, event consumers, npm 
     1_000,
     "how often a relay looks at its outbox when no notification woke it, and a waiting replica tries to become the active relay",
   ),
-  EVENTS_RETENTION_HOURS: integer(7 * 24, "how long published outbox rows are kept before they are deleted"),
+  EVENTS_RETENTION_HOURS: atLeastOne(
+    7 * 24,
+    "how long published events are kept: outbox rows, the events database's stream entries, JetStream messages (`max_age`)",
+  ),
   EVENTS_RETRY_MAX_ATTEMPTS: atLeastOne(5, "deliveries of an event to a failing handler before it is parked"),
   EVENTS_RETRY_INITIAL_DELAY_MS: integer(
     200,

@@ -42,15 +42,16 @@ export class NatsTransport implements Transport {
   private constructor(
     private readonly connection: NatsConnection,
     private readonly prefix: string,
+    private readonly retentionMs: number,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly logger: Logger,
   ) {}
 
-  static async connect(url: string, prefix: string, logger: Logger): Promise<NatsTransport> {
+  static async connect(url: string, prefix: string, retentionMs: number, logger: Logger): Promise<NatsTransport> {
     const connection = await connect({ servers: url, name: "hr-events", maxReconnectAttempts: -1 });
     const manager = await jetstreamManager(connection);
-    return new NatsTransport(connection, prefix, jetstream(connection), manager, logger);
+    return new NatsTransport(connection, prefix, retentionMs, jetstream(connection), manager, logger);
   }
 
   /** Creates the stream of `stream` unless it exists. */
@@ -65,6 +66,8 @@ export class NatsTransport implements Transport {
         name,
         subjects: [`${subjectsOf(this.prefix, stream)}.>`],
         duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+        // Kept as long as the outbox keeps published rows (EVENTS_RETENTION_HOURS).
+        max_age: nanos(this.retentionMs),
       });
     }
     this.ensured.add(name);
@@ -104,21 +107,30 @@ export class NatsTransport implements Transport {
       subscriptions.push(messages);
       loops.push(
         (async () => {
-          for await (const message of messages) {
-            if (context.signal.aborted) break;
-            try {
-              const outcome = await deliverer.deliver(
-                decodeEvent(message.data),
-                message.info.deliveryCount,
-                context.signal,
-              );
-              if (outcome.done) await message.ackAck();
-              else message.nak(outcome.retryInMs);
-            } catch (error) {
-              // Stopping mid-handler, or the events database failing to park: deliver it again later.
-              if (!context.signal.aborted) this.logger.warn({ err: error }, "event delivery failed; redelivering");
-              message.nak(context.pollIntervalMs);
+          try {
+            for await (const message of messages) {
+              if (context.signal.aborted) break;
+              // A handler still running when ack_wait ends would see its message redelivered: tell JetStream it works.
+              const working = setInterval(() => message.working(), ACK_WAIT_MS / 3);
+              try {
+                const outcome = await deliverer.deliver(
+                  decodeEvent(message.data),
+                  message.info.deliveryCount,
+                  context.signal,
+                );
+                if (outcome.done) await message.ackAck();
+                else message.nak(outcome.retryInMs);
+              } catch (error) {
+                // Stopping mid-handler, or the events database failing to park: deliver it again later.
+                if (!context.signal.aborted) this.logger.warn({ err: error }, "event delivery failed; redelivering");
+                message.nak(context.pollIntervalMs);
+              } finally {
+                clearInterval(working);
+              }
             }
+          } catch (error) {
+            // The subscription failed for good (its consumer deleted, the connection closed): say so, loudly.
+            if (!context.signal.aborted) this.logger.error({ err: error, stream }, "event subscription ended");
           }
         })(),
       );
@@ -141,7 +153,7 @@ export class NatsTransport implements Transport {
     return Object.fromEntries(entries);
   }
 
-  /** JetStream keeps what the stream's limits say; the relay trims nothing there. */
+  /** JetStream drops messages past the stream's max_age itself; the relay trims nothing there. */
   async trim(): Promise<number> {
     return 0;
   }

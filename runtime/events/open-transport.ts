@@ -11,7 +11,8 @@ export async function openTransport(
   eventsDb: SqlDatabase | undefined,
   logger: Logger,
 ): Promise<Transport> {
-  if (settings.natsUrl !== undefined) return NatsTransport.connect(settings.natsUrl, settings.natsPrefix, logger);
+  if (settings.natsUrl !== undefined)
+    return NatsTransport.connect(settings.natsUrl, settings.natsPrefix, settings.retentionMs, logger);
   if (eventsDb === undefined) throw new Error("the PostgreSQL transport needs the events database");
   return new PostgresTransport(eventsDb, logger);
 }

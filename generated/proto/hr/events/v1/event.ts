@@ -49,8 +49,8 @@ export interface Event {
    */
   aggregateVersion: number;
   /**
-   * When the change happened: the time of the transaction that made it and
-   * recorded the event (the data service's database clock).
+   * When the change happened: when the command that made it recorded the
+   * event, by the data service's clock.
    */
   occurredAt?:
     | Date
