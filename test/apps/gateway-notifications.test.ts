@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotificationKind } from "../../generated/proto/hr/notification/v1/notification_service.js";
 import { as, type Caller, newTenant, tokenOf } from "../support/callers.js";
 import { openConnectStream } from "../support/connect-stream.js";
 import { startGatewayUnderTest } from "../support/gateway-under-test.js";
+import { launchChromium, skipBrowserTests } from "../support/headless-chromium.js";
 import { type InboxUnderTest, startInbox } from "../support/inbox-under-test.js";
 import { type SelfServiceUnderTest, startSelfService } from "../support/self-service-under-test.js";
 
@@ -98,5 +101,93 @@ describe("WatchMyNotifications through the gateway", () => {
     const stream = await openConnectStream(`${gateway.baseUrl}${WATCH}`, {}, { authorization: "Bearer nope" });
     expect(await stream.next()).toMatchObject({ kind: "end", error: { code: "unauthenticated" } });
     expect(await stream.next()).toBeUndefined();
+  });
+});
+
+/**
+ * A web page of another origin (localhost) that holds a token (in its URL's
+ * fragment, never sent to a server) and watches its person's notifications
+ * through the gateway with fetch, reading the Connect stream as it comes:
+ * `window.streamOpen` once the first message (the stream listens) is in,
+ * `window.received` the notifications since.
+ */
+const WATCH_PAGE = `<!doctype html><meta charset="utf-8"><title>inbox</title><script>
+window.received = [];
+window.streamOpen = false;
+(async () => {
+  const { gateway, token } = Object.fromEntries(new URLSearchParams(location.hash.slice(1)));
+  const json = new TextEncoder().encode("{}");
+  const body = new Uint8Array(5 + json.length);
+  new DataView(body.buffer).setUint32(1, json.length);
+  body.set(json, 5);
+  const response = await fetch(gateway + "${WATCH}", {
+    method: "POST",
+    headers: { "content-type": "application/connect+json", "connect-protocol-version": "1", authorization: "Bearer " + token },
+    body,
+  });
+  const reader = response.body.getReader();
+  let buffered = new Uint8Array(0);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const joined = new Uint8Array(buffered.length + value.length);
+    joined.set(buffered);
+    joined.set(value, buffered.length);
+    buffered = joined;
+    while (buffered.length >= 5) {
+      const length = new DataView(buffered.buffer, buffered.byteOffset).getUint32(1);
+      if (buffered.length < 5 + length) break;
+      const message = JSON.parse(new TextDecoder().decode(buffered.slice(5, 5 + length)));
+      if ((buffered[0] & 2) === 0) {
+        if (message.notification) window.received.push(message.notification);
+        else window.streamOpen = true;
+      }
+      buffered = buffered.slice(5 + length);
+    }
+  }
+})();
+</script>`;
+
+describe.skipIf(skipBrowserTests())("a web page in headless Chromium", () => {
+  let page: Server;
+  let pageOrigin: string;
+  let corsGateway: Awaited<ReturnType<typeof startGatewayUnderTest>>;
+  beforeAll(async () => {
+    page = createServer((_, response) => {
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      response.end(WATCH_PAGE);
+    });
+    await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+    pageOrigin = `http://localhost:${(page.address() as AddressInfo).port}`;
+    corsGateway = await startGatewayUnderTest(
+      { "hr.selfservice.v1": `127.0.0.1:${app.server.port}` },
+      { GATEWAY_CORS_ORIGINS: pageOrigin },
+    );
+  });
+  afterAll(async () => {
+    await corsGateway?.stop();
+    await new Promise((resolve) => page?.close(resolve));
+  });
+
+  it("receives its person's notification live, sent after its stream opened", async () => {
+    const tenantId = newTenant();
+    const workflow = await as(tenantId, ["workflow_service"]);
+    const ada = randomUUID();
+    const token = await tokenOf(tenantId, "ada", ["employee"], ada);
+    const browser = await launchChromium();
+    try {
+      const tab = await browser.context.newPage();
+      const fragment = new URLSearchParams({ gateway: corsGateway.baseUrl, token });
+      await tab.goto(`${pageOrigin}/#${fragment}`);
+      await tab.waitForFunction(() => (globalThis as unknown as { streamOpen: boolean }).streamOpen, undefined, {
+        timeout: 15_000,
+      });
+      const sent = await send(workflow, ada, "Welcome to the team, Ada");
+      await tab.waitForFunction(() => (globalThis as unknown as { received: unknown[] }).received.length > 0);
+      const received = await tab.evaluate(() => (globalThis as unknown as { received: unknown[] }).received);
+      expect(received).toEqual([expect.objectContaining({ id: sent.id, title: "Welcome to the team, Ada" })]);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -166,22 +166,25 @@ describe("sending notifications", () => {
 });
 
 describe("reading one's own notifications", () => {
-  it("lists only the caller's own; another person's is NOT_FOUND to Get and to a mark", async () => {
+  it("lists only the caller's own; another person's is refused to Get and to a mark, and stays unread", async () => {
     const { ada, grace, workflow, asAda, asGrace } = await tenantWithPeople();
     const toAda = await send(workflow, ada);
     const toGrace = await send(workflow, grace, { title: "Welcome, Grace" });
     expect(await listOf(asAda)).toEqual([toAda]);
     expect(await listOf(asGrace)).toEqual([toGrace]);
-    const reading = await expectError(inbox.notifications.getNotification({ id: toGrace.id }, asAda), Status.NOT_FOUND);
-    expect(reading.reason).toBe("NOTIFICATION_NOT_FOUND");
-    const marking = await expectError(
-      inbox.notifications.markNotificationRead(
-        { requestId: randomUUID(), id: toGrace.id, etag: "", read: true },
-        asAda,
-      ),
+    const reading = await expectError(
+      inbox.notifications.getNotification({ id: toGrace.id }, asAda),
+      Status.PERMISSION_DENIED,
+    );
+    expect(reading.reason).toBe("NOT_OWN_RESOURCE");
+    const mark = { requestId: randomUUID(), id: toGrace.id, etag: "", read: true };
+    const marking = await expectError(inbox.notifications.markNotificationRead(mark, asAda), Status.PERMISSION_DENIED);
+    expect(marking.reason).toBe("NOT_OWN_RESOURCE");
+    const missing = await expectError(
+      inbox.notifications.getNotification({ id: randomUUID() }, asAda),
       Status.NOT_FOUND,
     );
-    expect(marking.reason).toBe("NOTIFICATION_NOT_FOUND");
+    expect(missing.reason).toBe("NOTIFICATION_NOT_FOUND");
     expect((await inbox.notifications.getNotification({ id: toGrace.id }, asGrace)).notification).toEqual(toGrace);
   });
 

@@ -12,6 +12,7 @@ import type { SqlDatabase } from "../../../runtime/db/sql.js";
 import { VersionedCommands } from "../../../runtime/db/versioned-commands.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { failedPrecondition, invalidArgument, notFound } from "../../../runtime/domain/domain-error.js";
+import type { Access } from "../../../runtime/server/authorization.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { requireId } from "../../../runtime/server/request-checks.js";
 import { announceStreamOpen } from "../../../runtime/server/stream-open.js";
@@ -21,6 +22,9 @@ import { type NotificationFilter, NotificationRepository } from "./notification-
 import { watchNotifications } from "./notification-watch.js";
 
 const methods = NotificationServiceDefinition.methods;
+
+/** A call as the handlers see it: the verified caller, its access to the method, its signal. */
+type NotificationCall = { caller: Caller; access: Access; signal: AbortSignal };
 
 /** The orders ListNotifications takes, by `order_by`. */
 const ORDERS: Record<string, boolean> = { "": false, create_time: false, "create_time desc": true };
@@ -53,11 +57,18 @@ export function notificationRpc(db: SqlDatabase, listener: ChannelListener): Bus
     }),
   });
 
-  /** The caller's own notification, or NOT_FOUND (another person's is as absent as another tenant's). */
-  async function ownNotification(call: { caller: Caller; signal: AbortSignal }, field: string, value: string) {
-    const id = requireId(field, value);
-    const found = await notifications(call).getOwn(call.caller.tenantId, recipientOf(call.caller), id);
+  /**
+   * The caller's own notification: NOT_FOUND when the tenant has none with
+   * that id, PERMISSION_DENIED (NOT_OWN_RESOURCE) when it is another person's.
+   * A notification never changes recipient, so a check made before a
+   * command's transaction holds inside it, and guards a replay too.
+   */
+  async function ownNotification(call: NotificationCall, value: string) {
+    const id = requireId("id", value);
+    const recipient = recipientOf(call.caller);
+    const found = await notifications(call).get(call.caller.tenantId, id);
     if (found === undefined) throw notFound(ErrorReason.NOTIFICATION_NOT_FOUND, id);
+    call.access.check(found.recipientEmployeeId === recipient);
     return found;
   }
 
@@ -72,7 +83,7 @@ export function notificationRpc(db: SqlDatabase, listener: ChannelListener): Bus
     },
 
     async getNotification(request, call) {
-      return { notification: toNotificationMessage(await ownNotification(call, "id", request.id)) };
+      return { notification: toNotificationMessage(await ownNotification(call, request.id)) };
     },
 
     async listNotifications(request, call) {
@@ -118,7 +129,7 @@ export function notificationRpc(db: SqlDatabase, listener: ChannelListener): Bus
 
     async markNotificationRead(request, call) {
       // Checked before the command, so a colleague cannot replay the recipient's request id either.
-      const own = await ownNotification(call, "id", request.id);
+      const own = await ownNotification(call, request.id);
       const target = { id: own.id, etag: request.etag, etagRequired: false };
       const mark = (current: Notification) => markNotification(current, request.read, nowIso());
       return commands.changeWith(call, methods.markNotificationRead, request, target, mark, commands.message);

@@ -1359,11 +1359,12 @@ export const MarkNotificationReadResponse: MessageFns<MarkNotificationReadRespon
  *
  * Notifications are sent by the process managers (apps/onboarding) under
  * their own service identity, and read by the person they are addressed to:
- * the reading methods take no employee id, the recipient is always the
- * employee the caller's token names (claim `employee_id`). A caller whose
- * token names no employee is refused with FAILED_PRECONDITION (reason
- * EMPLOYEE_LINK_REQUIRED). Another person's notification answers NOT_FOUND,
- * as does another tenant's.
+ * ListNotifications and WatchNotifications take no employee id, the
+ * recipient is always the employee the caller's token names (claim
+ * `employee_id`). A caller whose token names no employee is refused with
+ * FAILED_PRECONDITION (reason EMPLOYEE_LINK_REQUIRED). Another person's
+ * notification, named by id, is refused with PERMISSION_DENIED (reason
+ * NOT_OWN_RESOURCE); another tenant's answers NOT_FOUND.
  *
  * The mutating methods take a `request_id`: repeating a call with the same
  * id returns the first result and writes nothing, so they are safe to retry.
@@ -1412,7 +1413,7 @@ export const NotificationServiceDefinition = {
       responseStream: false,
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
-        _unknownFields: { 400802: [Buffer.from([7, 18, 5, 1, 2, 3, 4, 5]) as Buffer] },
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
       },
     },
     /**
@@ -1430,7 +1431,7 @@ export const NotificationServiceDefinition = {
       responseStream: true,
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
-        _unknownFields: { 400802: [Buffer.from([7, 18, 5, 1, 2, 3, 4, 5]) as Buffer] },
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
       },
     },
     /**
