@@ -1,12 +1,13 @@
-import type { CallOptions } from "nice-grpc";
+import { type CallOptions, Status } from "nice-grpc";
 import { EmployeeStatus } from "../../generated/proto/hr/employee/v1/employee_service.js";
+import { AccountStatus, Role } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { NotificationKind } from "../../generated/proto/hr/notification/v1/notification_service.js";
 import type { NewHire, OnboardingCase } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
 import { Step } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
 import { requestIdFor } from "../../runtime/events/consumer.js";
 import { initialPasswordOf, type LoginSecret } from "./login-password.js";
 import type { OnboardingClients } from "./onboarding-clients.js";
-import { StepRefused } from "./step-failures.js";
+import { failedWith, StepRefused } from "./step-failures.js";
 
 /** What a step produced, as RecordStepDone takes it. */
 export interface StepOutcome {
@@ -69,26 +70,55 @@ async function hireEmployee(c: OnboardingCase, hire: NewHire, { clients, options
  * The login, linked to the hired employee: this is where a login's employee
  * link is checked (identity cannot, it calls no other service). Its first
  * password is derived, not chosen: nobody knows it, and HR sets the one the
- * person signs in with (ChangePassword, an administrator's reset).
+ * person signs in with (ChangePassword, an administrator's reset). A login
+ * of the employee with the case's name is taken as this step's own, from an
+ * attempt whose record was lost.
  */
-async function createLogin(c: OnboardingCase, hire: NewHire, { clients, options, loginSecret }: StepContext) {
+async function createLogin(c: OnboardingCase, hire: NewHire, context: StepContext) {
+  const { clients, options, loginSecret } = context;
   const employeeId = hiredEmployeeId(c);
   const { employee } = await clients.employees.getEmployee({ id: employeeId }, options);
   if (employee?.status === EmployeeStatus.EMPLOYEE_STATUS_TERMINATED) {
     throw new StepRefused("EMPLOYEE_TERMINATED", `employee ${employeeId} is terminated: no login is linked to them`);
   }
-  const { account } = await clients.accounts.createAccount(
-    {
-      requestId: stepRequestId(c, "create-login"),
-      loginName: hire.loginName,
-      employeeId,
-      displayName: `${hire.givenName} ${hire.familyName}`,
-      roles: hire.roles,
-      initialPassword: initialPasswordOf(loginSecret, c.id, c.revision),
-    },
-    options,
+  // A login this case created already (an earlier attempt whose record was
+  // lost) is the step's outcome, even if the first password's key changed since.
+  const existing = await loginOf(employeeId, hire, context);
+  if (existing !== undefined) return { ...NOTHING, accountId: existing };
+  const request = {
+    requestId: stepRequestId(c, "create-login"),
+    loginName: hire.loginName,
+    employeeId,
+    displayName: `${hire.givenName} ${hire.familyName}`,
+    roles: hire.roles,
+    initialPassword: initialPasswordOf(loginSecret, c.id, c.revision),
+  };
+  try {
+    const { account } = await clients.accounts.createAccount(request, options);
+    return { ...NOTHING, accountId: account?.id ?? "" };
+  } catch (error) {
+    // Another runner, with another key (a rotation), sent this request first: its login is the outcome.
+    const reused = failedWith(error, Status.INVALID_ARGUMENT, "REQUEST_ID_REUSED");
+    const created = reused ? await loginOf(employeeId, hire, context) : undefined;
+    if (created === undefined) throw error;
+    return { ...NOTHING, accountId: created };
+  }
+}
+
+/**
+ * The id of the employee's login when it is the one the case asks for; a
+ * login of the employee under another name is the step's refusal (one login
+ * per employee).
+ */
+async function loginOf(employeeId: string, hire: NewHire, { clients, options }: StepContext) {
+  const filter = { status: AccountStatus.ACCOUNT_STATUS_UNSPECIFIED, role: Role.ROLE_UNSPECIFIED };
+  const listed = await clients.accounts.listAccounts({ ...filter, pageSize: 1, pageToken: "", employeeId }, options);
+  const existing = listed.accounts[0];
+  if (existing === undefined || existing.loginName === hire.loginName) return existing?.id;
+  throw new StepRefused(
+    "EMPLOYEE_ALREADY_HAS_LOGIN",
+    `employee ${employeeId} already has a login (${existing.loginName}): one login per employee`,
   );
-  return { ...NOTHING, accountId: account?.id ?? "" };
 }
 
 /** One account per entitlement, for the year of the start date, in the case's order. */

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Status } from "nice-grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -257,6 +257,41 @@ describe("CancelOnboarding", () => {
     const refused = await expectError(app.onboarding.cancelOnboarding(again, team.hr), Status.FAILED_PRECONDITION);
     expect(refused.reason).toBe("ONBOARDING_STATE_CONFLICT");
   });
+});
+
+describe("two replicas of the app", () => {
+  it("run each case once: one employee, one login, one set of leave accounts, one welcome per onboarding", async () => {
+    // Even with another first-password key (a replica started mid-rotation).
+    const second = await startOnboarding(data, { loginSecret: randomBytes(32) });
+    try {
+      const team = await tenantWithTeam();
+      const people = Array.from({ length: 6 }, () => newHire(team, { managerId: "" }));
+      // Started on both replicas: each one's worker sees every due case.
+      const started = await Promise.all(
+        people.map((details, i) =>
+          (i % 2 === 0 ? app : second).onboarding.startOnboarding(
+            { requestId: randomUUID(), newHire: details },
+            team.hr,
+          ),
+        ),
+      );
+      for (const [i, { onboarding }] of started.entries()) {
+        const done = await settled(team.hr, onboarding?.id ?? "", [
+          CaseState.CASE_STATE_COMPLETED,
+          CaseState.CASE_STATE_STOPPED,
+        ]);
+        expect(done.state, JSON.stringify(done.lastError)).toBe(CaseState.CASE_STATE_COMPLETED);
+        const { hired, accounts, leaveAccounts, notifications } = await footprint(
+          team.hr,
+          team.departmentId,
+          people[i]?.workEmail ?? "",
+        );
+        expect([hired.length, accounts.length, leaveAccounts.length, notifications.length]).toEqual([1, 1, 2, 1]);
+      }
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
 });
 
 describe("through the gateway", () => {

@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
+import { loginSecretOf } from "../../apps/onboarding/login-password.js";
 import { startOnboardingServer } from "../../apps/onboarding/onboarding-server.js";
 import { OnboardingServiceDefinition } from "../../generated/proto/hr/onboarding/v1/onboarding_service.js";
 import { openChannel } from "../../runtime/client/service-client.js";
 import type { RunningServer } from "../../runtime/server/grpc-server.js";
-import { testConfig, testLogger, testSigner } from "./callers.js";
+import { testConfig, testKeys, testLogger, testSigner } from "./callers.js";
 import { type CasesUnderTest, startCases } from "./cases-under-test.js";
 import { type IdentityUnderTest, startIdentity } from "./identity-under-test.js";
 import { type InboxUnderTest, startInbox } from "./inbox-under-test.js";
@@ -50,13 +50,19 @@ export function targetsOf(data: OnboardingDataServices) {
 /** A real onboarding app on a free port over `data`, its worker polling often and retrying fast. */
 export async function startOnboarding(
   data: OnboardingDataServices,
-  options: { logger?: Logger; env?: Record<string, string | undefined>; retryBaseMs?: number } = {},
+  options: {
+    logger?: Logger;
+    env?: Record<string, string | undefined>;
+    retryBaseMs?: number;
+    loginSecret?: Uint8Array;
+  } = {},
 ) {
   const server: RunningServer = await startOnboardingServer({
     port: 0,
     targets: targetsOf(data),
     signer: testSigner,
-    loginSecret: randomBytes(32),
+    // As in production: every replica derives the same key from the signing key they share.
+    loginSecret: options.loginSecret ?? loginSecretOf(testKeys.signingKeyFile),
     pollIntervalMs: 100,
     annualLeaveHalfDays: 50,
     retry: { baseMs: options.retryBaseMs ?? 50, maxMs: 1_000 },
