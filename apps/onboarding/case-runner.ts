@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { type CallOptions, Status } from "nice-grpc";
 import type { Logger } from "pino";
 import { EmployeeStatus } from "../../generated/proto/hr/employee/v1/employee_service.js";
@@ -69,7 +70,9 @@ export class CaseRunner {
     const failure = stepFailureOf(error);
     const delay = retryDelayMs(c.attempts + 1, this.o.retry.baseMs, this.o.retry.maxMs);
     const retryTime = failure.permanent && step !== Step.STEP_UNSPECIFIED ? undefined : new Date(Date.now() + delay);
-    const requestId = requestIdFor(c.id, `failed/${c.etag}`);
+    // A fresh id: a failure is no effect to replay (its message and retry time
+    // differ per attempt); the etag lets one failure record per version of the case.
+    const requestId = randomUUID();
     const request = { requestId, id: c.id, etag: c.etag, step, ...failure, retryTime };
     await this.record(this.o.clients.cases.recordStepFailed(request, options));
     const log = { caseId: c.id, step: Step[step], reason: failure.reason, permanent: failure.permanent };
