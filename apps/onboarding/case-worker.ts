@@ -62,6 +62,8 @@ export class CaseWorker {
       }
     }
     if (!this.stopped.signal.aborted) {
+      // One timer at a time, however many nudges queued passes behind this one.
+      clearTimeout(this.timer);
       this.timer = setTimeout(() => this.nudge(), this.pollIntervalMs);
       this.timer.unref();
     }
