@@ -61,7 +61,15 @@ describe("authorization rules in the contract", () => {
   });
 
   it("names roles as tokens carry them, every role an account grants among them", () => {
-    expect(rules.roles).toEqual(["tenant_admin", "hr_admin", "manager", "employee", "recruiter", "session_service", "workflow_service"]);
+    expect(rules.roles).toEqual([
+      "tenant_admin",
+      "hr_admin",
+      "manager",
+      "employee",
+      "recruiter",
+      "session_service",
+      "workflow_service",
+    ]);
     expect(ROLES.filter((role) => !rules.roles.includes(role))).toEqual([]);
   });
 
@@ -88,6 +96,16 @@ describe("authorization rules in the contract", () => {
       "/hr.sessionstore.v1.SessionService/RevokeSession",
       "/hr.sessionstore.v1.SessionService/RotateRefreshToken",
       "/hr.sessionstore.v1.SessionService/StartSession",
+    ]);
+  });
+
+  it("keeps the workflow service to what offboarding needs: find and disable a login, list and settle leave accounts", () => {
+    const forWorkflow = [...rules.methods].filter(([, rule]) => rule?.allow.has("workflow_service"));
+    expect(forWorkflow.map(([path]) => path).sort()).toEqual([
+      "/hr.identity.v1.AccountService/DisableAccount",
+      "/hr.identity.v1.AccountService/ListAccounts",
+      "/hr.timeoff.v1.LeaveAccountService/ListLeaveAccounts",
+      "/hr.timeoff.v1.LeaveAccountService/SettleLeaveAccount",
     ]);
   });
 
