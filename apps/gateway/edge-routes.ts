@@ -39,8 +39,15 @@ export function edgeRoutes(
 ) {
   const upstreams = upstreamsByPackage(config, [...exposed.methods, ...exposed.streams], policy, logger);
   const unrouted = new Set<string>();
+  /** Aborted when the edge stops: its open streams end then (normally), instead of holding the drain. */
+  const stopping = new AbortController();
   /** The call as the chain sees it, how its failures are told, and what crosses the hop; undefined: no upstream. */
-  const callOf = (method: ExposedMethod | ExposedStream, message: DecodedCall["message"], context: HandlerContext) => {
+  const callOf = (
+    method: ExposedMethod | ExposedStream,
+    message: DecodedCall["message"],
+    context: HandlerContext,
+    signal = context.signal,
+  ) => {
     const upstream = upstreams.get(method.method.parent.file.proto.package);
     if (upstream === undefined) throw new Error(`${method.path} has no upstream`);
     const edge = context.values.get(EDGE_REQUEST);
@@ -51,7 +58,7 @@ export function edgeRoutes(
       authorization: context.requestHeader.get(AUTHORIZATION_HEADER),
       requestId: edge.requestId,
       budgetMs: call.leftMs ?? 0,
-      signal: context.signal,
+      signal,
     });
     return { call, upstream, failed, hop };
   };
@@ -70,7 +77,8 @@ export function edgeRoutes(
     }
     for (const stream of exposed.streams.filter(routed)) {
       async function* handler(message: DecodedCall["message"], context: HandlerContext) {
-        const { call, upstream, failed, hop } = callOf(stream, message, context);
+        const signal = AbortSignal.any([context.signal, stopping.signal]);
+        const { call, upstream, failed, hop } = callOf(stream, message, context, signal);
         let messages: AsyncGenerator<DecodedCall["message"]> | undefined;
         // The steps wrap the opening; what they are handed back is no answer of the stream's.
         await chain.around(call, async () => {
@@ -81,8 +89,10 @@ export function edgeRoutes(
         try {
           yield* messages;
         } catch (error) {
-          // The stream's whole time is up (not a shorter one the client asked for): it ends as a stream should.
+          // The stream's whole time is up (not a shorter one the client asked for), or the edge
+          // stops: it ends as a stream should, and the client watches again.
           if ((error as ConnectError).code === Code.DeadlineExceeded && call.budget?.full === true) return;
+          if (stopping.signal.aborted && !context.signal.aborted) return;
           throw error;
         }
       }
@@ -92,6 +102,8 @@ export function edgeRoutes(
   };
   return {
     routes,
+    /** Ends every open stream normally (the edge is stopping): their clients reconnect to another replica. */
+    endStreams: () => stopping.abort(),
     /** Closes the upstreams' connections (once the edge has answered its last call). */
     close() {
       for (const upstream of new Set(upstreams.values())) upstream.client.close();

@@ -59,6 +59,7 @@ export async function startGateway(options: {
     routes,
     reportUnrouted,
     close: closeUpstreams,
+    endStreams,
   } = edgeRoutes({ methods, streams }, gateway, clientPolicyOf(config), chain, logger);
   let edge: HttpEdge;
   try {
@@ -88,6 +89,8 @@ export async function startGateway(options: {
     port: edge.port,
     async stop() {
       followed.stop();
+      // Streams live for minutes: ended first, they do not hold the drain of the unary calls.
+      endStreams();
       await edge.stop(config.shutdownGraceMs);
       closeUpstreams();
       // Last: the calls still finishing above take from the counts too.

@@ -61,13 +61,6 @@ export class ChannelListener {
     return unsubscribe;
   }
 
-  /** How many subscribers are woken by the channel (for tests and metrics). */
-  get size(): number {
-    let count = 0;
-    for (const keyed of this.subscribers.values()) count += keyed.size;
-    return count;
-  }
-
   /** Ends every stream (`closing`), then the connection. */
   async close(): Promise<void> {
     this.stopping.abort();

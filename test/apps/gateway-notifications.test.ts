@@ -96,6 +96,15 @@ describe("WatchMyNotifications through the gateway", () => {
     expect(await stream.next()).toEqual({ kind: "end", error: undefined });
   });
 
+  it("ends open streams normally when the gateway stops, so that they do not hold its drain", async () => {
+    const own = await startGatewayUnderTest({ "hr.selfservice.v1": `127.0.0.1:${app.server.port}` });
+    const ada = await person(newTenant(), "ada");
+    const stream = await openConnectStream(`${own.baseUrl}${WATCH}`, {}, ada.headers);
+    expect(await stream.next()).toEqual({ kind: "message", message: {} });
+    const [ending] = await Promise.all([stream.next(), own.stop()]);
+    expect(ending).toEqual({ kind: "end", error: undefined });
+  });
+
   it("refuses a stream without a valid token before anything is streamed", async () => {
     // A Connect stream tells its error in its end-stream message (HTTP 200), as Connect clients read it.
     const stream = await openConnectStream(`${gateway.baseUrl}${WATCH}`, {}, { authorization: "Bearer nope" });

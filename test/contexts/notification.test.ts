@@ -298,10 +298,12 @@ describe("watching notifications live", () => {
           { ...asAda, signal: controller.signal, onHeader: () => listening() },
         )
         [Symbol.asyncIterator]();
-      const first = iterator.next();
-      await opened;
-      const sent = (await own.notifications.sendNotification(sendRequest(ada), workflow)).notification;
-      expect((await first).value?.notification).toEqual(sent);
+      const sendOnceOpen = async () => {
+        await opened;
+        return (await own.notifications.sendNotification(sendRequest(ada), workflow)).notification;
+      };
+      const [first, sent] = await Promise.all([iterator.next(), sendOnceOpen()]);
+      expect(first.value?.notification).toEqual(sent);
       const [ending] = await Promise.all([expectError(iterator.next(), Status.UNAVAILABLE), own.server.stop()]);
       expect(ending.message).toMatch(/stopping/);
     } finally {

@@ -19,7 +19,7 @@ import { announceStreamOpen } from "../../../runtime/server/stream-open.js";
 import { composeNotification, markNotification, type Notification, notificationSubject } from "./notification.js";
 import { kindOf, toNotificationMessage } from "./notification-proto.js";
 import { type NotificationFilter, NotificationRepository } from "./notification-repository.js";
-import { watchNotifications } from "./notification-watch.js";
+import { watchNotifications } from "./notification-watch-rpc.js";
 
 const methods = NotificationServiceDefinition.methods;
 
