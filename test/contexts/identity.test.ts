@@ -325,4 +325,46 @@ describe("listing", () => {
     expect(await listIds(acme, { role: TENANT_ADMIN })).toEqual([]);
     expect(await listIds(acme, { role: HR_ADMIN, status: DISABLED })).toEqual([]);
   });
+
+  it("finds the login of an employee by employee_id, combined with the other filters, for the workflow service too", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    const adaEmployee = randomUUID();
+    const ada = await create(acme, { employeeId: adaEmployee, roles: [EMPLOYEE, MANAGER] });
+    await create(acme);
+    await create(acme, { employeeId: "" });
+    await create(await as(newTenant()), { employeeId: adaEmployee });
+
+    expect(await listIds(acme, { employeeId: adaEmployee })).toEqual([ada.id]);
+    expect(await listIds(acme, { employeeId: adaEmployee.toUpperCase() })).toEqual([ada.id]);
+    expect(await listIds(acme, { employeeId: adaEmployee, role: MANAGER, status: ACTIVE })).toEqual([ada.id]);
+    expect(await listIds(acme, { employeeId: adaEmployee, role: HR_ADMIN })).toEqual([]);
+    expect(await listIds(acme, { employeeId: randomUUID() })).toEqual([]);
+    const workflow = await as(tenant, ["workflow_service"]);
+    expect(await listIds(workflow, { employeeId: adaEmployee })).toEqual([ada.id]);
+
+    const malformed = identity.accounts.listAccounts({ employeeId: "not-a-uuid", role: 99 as Role }, acme);
+    expect(await expectError(malformed, Status.INVALID_ARGUMENT)).toMatchObject({
+      reason: "INVALID_ARGUMENT",
+      fields: ["employee_id", "role"],
+    });
+  });
+
+  it("lets the workflow service disable any login, ending its sessions, but nothing else an admin does", async () => {
+    const tenant = newTenant();
+    const acme = await as(tenant);
+    const workflow = await as(tenant, ["workflow_service"]);
+    // A login stronger than any HR admin's: offboarding still disables it.
+    const boss = await create(acme, { roles: [TENANT_ADMIN, EMPLOYEE] });
+    const disabled = await disable(workflow, boss);
+    expect(disabled.status).toBe(DISABLED);
+
+    const enabling = identity.accounts.enableAccount(
+      { requestId: randomUUID(), id: boss.id, etag: disabled.etag },
+      workflow,
+    );
+    expect((await expectError(enabling, Status.PERMISSION_DENIED)).reason).toBe("ROLE_REQUIRED");
+    expect((await expectError(read(workflow, boss.id), Status.PERMISSION_DENIED)).reason).toBe("ROLE_REQUIRED");
+    expect((await read(acme, boss.id)).status).toBe(DISABLED);
+  });
 });

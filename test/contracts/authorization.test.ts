@@ -99,6 +99,16 @@ describe("authorization rules in the contract", () => {
     ]);
   });
 
+  it("keeps the workflow service to what offboarding needs: find and disable a login, list and settle leave accounts", () => {
+    const forWorkflow = [...rules.methods].filter(([, rule]) => rule?.allow.has("workflow_service"));
+    expect(forWorkflow.map(([path]) => path).sort()).toEqual([
+      "/hr.identity.v1.AccountService/DisableAccount",
+      "/hr.identity.v1.AccountService/ListAccounts",
+      "/hr.timeoff.v1.LeaveAccountService/ListLeaveAccounts",
+      "/hr.timeoff.v1.LeaveAccountService/SettleLeaveAccount",
+    ]);
+  });
+
   it("opens only the sign-in methods to callers without a token", () => {
     const open = [...rules.methods].filter(([, rule]) => rule?.public);
     expect(open.map(([path]) => path).sort()).toEqual([

@@ -13,7 +13,7 @@ import { describeConventions } from "./suite.js";
 // The conventions (tenancy, request ids, etags, paging) in the identity context.
 // Run alone: npx vitest run test/conventions/identity.test.ts
 
-type Filter = Partial<Pick<ListAccountsRequest, "status" | "role">>;
+type Filter = Partial<Pick<ListAccountsRequest, "status" | "role" | "employeeId">>;
 const { ROLE_EMPLOYEE: EMPLOYEE, ROLE_MANAGER: MANAGER, ROLE_HR_ADMIN: HR_ADMIN } = Role;
 /** The role sets the variants of AssignRoles give an account. */
 const ROLE_SETS = [[EMPLOYEE, MANAGER], [EMPLOYEE, HR_ADMIN], [EMPLOYEE, Role.ROLE_TENANT_ADMIN], [MANAGER]];
@@ -46,7 +46,11 @@ const accounts: ContextAdapter<Account, CreateAccountRequest, Filter> = {
         return { items: accounts, nextPageToken };
       },
       filter: { role: EMPLOYEE },
-      otherFilters: [{ role: EMPLOYEE, status: AccountStatus.ACCOUNT_STATUS_ACTIVE }, { role: MANAGER }],
+      otherFilters: [
+        { role: EMPLOYEE, status: AccountStatus.ACCOUNT_STATUS_ACTIVE },
+        { role: MANAGER },
+        { role: EMPLOYEE, employeeId: randomUUID() },
+      ],
       change: required("AssignRoles", (a, caller, key, variant = 0) =>
         client.assignRoles({ ...key, id: a.id, roles: ROLE_SETS[variant] ?? [MANAGER] }, caller),
       ),

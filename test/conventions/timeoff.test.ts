@@ -13,7 +13,7 @@ import { describeConventions } from "./suite.js";
 
 // The conventions (tenancy, request ids, etags, paging) in the timeoff context.
 // Run alone: npx vitest run test/conventions/timeoff.test.ts
-// AccrueLeave requires the etag; on RequestLeave and the decisions it is optional
+// AccrueLeave and SettleLeaveAccount require the etag; on RequestLeave and the decisions it is optional
 // (empty skips the check, see test/contexts/timeoff.test.ts), but a stale one is refused.
 
 type Filter = Partial<Pick<ListLeaveAccountsRequest, "employeeId" | "year">>;
@@ -78,6 +78,9 @@ const leaveAccounts: ContextAdapter<LeaveAccount, OpenLeaveAccountRequest, Filte
         decision("approveLeave"),
         decision("rejectLeave"),
         decision("cancelLeave"),
+        required("SettleLeaveAccount", (a, caller, key) =>
+          client.settleLeaveAccount({ ...key, id: a.id, lastDay: "2099-06-30" }, caller),
+        ),
       ],
       stop: () => timeoff.stop(),
     };

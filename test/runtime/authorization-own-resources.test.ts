@@ -236,6 +236,16 @@ const CASES: Record<string, () => Promise<void>> = {
     const own = await requestLeave(t.adaEmployee, t.adaLeave, "2099-06-02");
     await decide(t.adaEmployee, "cancelLeave", t.adaLeave, own.request);
   },
+  "/hr.timeoff.v1.LeaveAccountService/SettleLeaveAccount": async () => {
+    // Accounts of their own, so that closing them leaves the other cases' accounts open.
+    const adas = await open(t.admin, { employeeId: t.ada.employeeId, year: 2098 });
+    const bobs = await open(t.admin, { employeeId: t.bob.employeeId, year: 2098 });
+    const settle = (a: { id: string; etag: string }) =>
+      timeoff.leaveAccounts.settleLeaveAccount({ requestId: rid(), ...a, lastDay: "2098-06-30" }, t.adaHr);
+    await denied(settle(adas), "OWN_RESOURCE_FORBIDDEN");
+    expect(await leave.read(t.admin, adas.id)).toEqual(adas);
+    await settle(bobs);
+  },
 };
 
 describe("own resources", () => {

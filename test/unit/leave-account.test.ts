@@ -17,6 +17,7 @@ import {
   rejectLeave,
   requestLeave,
 } from "../../services/timeoff/leave-account/leave-requests.js";
+import { settleLeaveAccount } from "../../services/timeoff/leave-account/leave-settlement.js";
 import { workingDaysBetween } from "../../services/timeoff/leave-account/working-days.js";
 
 const T0 = "2026-01-05T08:00:00.000Z";
@@ -30,7 +31,8 @@ const R = (n: number) => `00000000-0000-7000-8000-0000000001${String(n).padStart
 function account(entitlementHalfDays = 20, overrides: Partial<LeaveAccount> = {}): LeaveAccount {
   const base: LeaveAccount = {
     ...{ id: ACCOUNT, tenantId: TENANT, employeeId: EMPLOYEE, leaveType: "annual", year: 2026 },
-    ...{ entitlementHalfDays, accruedHalfDays: 0, requests: [], version: 1, createTime: T0, updateTime: T0 },
+    ...{ entitlementHalfDays, accruedHalfDays: 0, requests: [], status: "open", settlement: null },
+    ...{ version: 1, createTime: T0, updateTime: T0 },
   };
   return deepFreeze({ ...base, ...overrides });
 }
@@ -380,5 +382,64 @@ describe("the balance invariant", () => {
       "LEAVE_REQUEST_OVERLAPS",
     ]);
     expect(JSON.parse(JSON.stringify(current))).toEqual(current);
+  });
+});
+
+describe("settleLeaveAccount", () => {
+  /** Approved 2 March (4), approved 29 June to 3 July (10), pending 4 May (2), approved 3 August (2): 40 granted. */
+  function withLeave(): LeaveAccount {
+    let a = account(40);
+    a = approveLeave(requestLeave(a, ask(1, "2026-03-02", "2026-03-03"), T0).account, R(1), T0).account;
+    a = approveLeave(requestLeave(a, ask(2, "2026-06-29", "2026-07-03"), T0).account, R(2), T0).account;
+    a = requestLeave(a, ask(3, "2026-05-04"), T0).account;
+    return approveLeave(requestLeave(a, ask(4, "2026-08-03"), T0).account, R(4), T0).account;
+  }
+
+  it("gives back pending leave and leave after the last day, one movement each, then records the days left", () => {
+    const before = withLeave();
+    const change = settleLeaveAccount(before, "2026-06-30", T1);
+    expect(change.account.requests.map((r) => r.status)).toEqual(["approved", "approved", "cancelled", "cancelled"]);
+    expect(
+      change.movements.map(({ sequence, kind, amountHalfDays, leaveRequestId }) => ({
+        sequence,
+        kind,
+        amountHalfDays,
+        leaveRequestId,
+      })),
+    ).toEqual([
+      { sequence: before.version + 1, kind: "released", amountHalfDays: 2, leaveRequestId: R(3) },
+      { sequence: before.version + 2, kind: "restored", amountHalfDays: 2, leaveRequestId: R(4) },
+      { sequence: before.version + 3, kind: "settled", amountHalfDays: 26, leaveRequestId: null },
+    ]);
+    expect(change.movement).toBe(change.movements[2]);
+    expect(change.account).toMatchObject({
+      status: "closed",
+      settlement: { lastDay: "2026-06-30", remainingHalfDays: 26, settleTime: T1 },
+      version: before.version + 3,
+      updateTime: T1,
+    });
+    expect(balanceOf(change.account)).toMatchObject({
+      reservedHalfDays: 0,
+      approvedHalfDays: 14,
+      availableHalfDays: 26,
+    });
+    expect(change.movement.balance).toEqual(balanceOf(change.account));
+  });
+
+  it("refuses a last day that is no date, and every command once closed, with LEAVE_ACCOUNT_CLOSED", () => {
+    const open = withLeave();
+    for (const lastDay of ["", "2026-02-30", "June 30"]) {
+      expect(fieldsOf(refusal(() => settleLeaveAccount(open, lastDay, T1)))).toEqual(["last_day"]);
+    }
+    const closed = settleLeaveAccount(open, "2026-12-31", T1).account;
+    const commands = [
+      () => settleLeaveAccount(closed, "2026-12-31", T1),
+      () => requestLeave(closed, ask(9, "2026-10-05"), T1),
+      () => approveLeave(closed, R(1), T1),
+      () => rejectLeave(closed, R(1), T1),
+      () => cancelLeave(closed, R(4), "2026-01-01", T1),
+      () => accrueLeave(closed, { amountHalfDays: 2, reason: "December accrual" }, T1),
+    ];
+    for (const command of commands) expectPrecondition(refusal(command), "LEAVE_ACCOUNT_CLOSED");
   });
 });

@@ -53,11 +53,13 @@ export function roleNamesOf(roles: readonly RoleMessage[]): string[] {
 }
 
 /**
- * The List filters: UNSPECIFIED means any; a value this server does not know
- * (e.g. 99) is INVALID_ARGUMENT, both fields checked at once.
+ * The List filters: UNSPECIFIED (or an empty employee id) means any; a value
+ * this server does not know (e.g. 99) or an employee id that is no UUID is
+ * INVALID_ARGUMENT, every field checked at once.
  */
-export function listFilterOf(request: { status: AccountStatus; role: RoleMessage }) {
+export function listFilterOf(request: { status: AccountStatus; role: RoleMessage; employeeId: string }) {
   const checks = new FieldChecks();
+  checks.optionalUuid("employee_id", request.employeeId);
   const status = (Object.keys(STATUS_TO_PROTO) as Status[]).find((s) => STATUS_TO_PROTO[s] === request.status);
   const role = ROLES.find((r) => ROLE_TO_PROTO[r] === request.role);
   const anyStatus = request.status === AccountStatus.ACCOUNT_STATUS_UNSPECIFIED;
@@ -65,5 +67,7 @@ export function listFilterOf(request: { status: AccountStatus; role: RoleMessage
   checks.check("status", anyStatus || status !== undefined, "is not a known account status");
   checks.check("role", anyRole || role !== undefined, "is not a known role");
   checks.throwIfAny();
-  return { status, role };
+  // Stored lower case (see draftAccount), so compared lower case.
+  const employeeId = request.employeeId === "" ? undefined : request.employeeId.toLowerCase();
+  return { status, role, employeeId };
 }

@@ -12,6 +12,8 @@ import type { Role } from "./roles.js";
 export interface AccountFilter {
   status: AccountStatus | undefined;
   role: Role | undefined;
+  /** The login of this employee (lower case): at most one per tenant. */
+  employeeId: string | undefined;
 }
 
 const accounts = new Table<AccountModel>("accounts", {
@@ -44,6 +46,7 @@ const LIST = sql(`
     AND ($2::text IS NULL OR status = $2::text)
     AND ($3::text IS NULL OR $3::text = ANY(roles))
     AND ($4::uuid IS NULL OR id > $4::uuid)
+    AND ($6::uuid IS NULL OR employee_id = $6::uuid)
   ORDER BY id LIMIT $5`);
 const INSERT = accounts.insertStatement();
 const UPDATE = accounts.versionedUpdateStatement();
@@ -80,7 +83,8 @@ export class AccountRepository {
 
   /** One page in creation order, after `afterId` when given. */
   async list(tenantId: string, filter: AccountFilter, afterId: string | undefined, limit: number) {
-    const values = [tenantId, filter.status ?? null, filter.role ?? null, afterId ?? null, limit];
+    const { status, role, employeeId } = filter;
+    const values = [tenantId, status ?? null, role ?? null, afterId ?? null, limit, employeeId ?? null];
     return (await this.sql.rows<Stored<AccountModel>>(LIST, values)).map(toDomain);
   }
 

@@ -28,6 +28,7 @@ import {
   enableAccount,
   requireAdministers,
   requireHeldRoles,
+  requireMayDisable,
   viewOf,
 } from "./account.js";
 import { listFilterOf, roleNamesOf, toAccountMessage } from "./account-proto.js";
@@ -224,7 +225,7 @@ export function accountRpc(
       access.check(isOwnAccount(caller, request.id));
       const id = requireId("id", request.id);
       const disabled = (current: Account) => {
-        requireAdministers(caller.roles, current);
+        requireMayDisable(caller.roles, current);
         return disableAccount(current, nowIso());
       };
       return change(call, methods.disableAccount, request, id, request.etag, disabled, () => "account_disabled");

@@ -113,6 +113,19 @@ export function requireAdministers(callerRoles: readonly string[], a: Account): 
   requireHeldRoles(callerRoles, a.roles, `account ${a.id}`);
 }
 
+/** The process managers' service role, as tokens name it; no account grants it. */
+const WORKFLOW_SERVICE = "workflow_service";
+
+/**
+ * Who may disable an account: its administrator, or the workflow service
+ * whatever roles the account grants. Offboarding disables a terminated
+ * person's login, a tenant admin's too: disabling grants nothing, and the
+ * termination it acts on was recorded by HR in people, not asked for here.
+ */
+export function requireMayDisable(callerRoles: readonly string[], a: Account): void {
+  if (!callerRoles.includes(WORKFLOW_SERVICE)) requireAdministers(callerRoles, a);
+}
+
 /**
  * Who changes a password: the account itself ("own"), which must prove the
  * current password on an active account, or an administrator resetting

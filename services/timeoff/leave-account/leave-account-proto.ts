@@ -1,5 +1,6 @@
 import {
   type LeaveAccount as LeaveAccountMessage,
+  LeaveAccountStatus,
   LeaveMovementKind,
   type LeaveMovement as LeaveMovementMessage,
   type LeaveRequest as LeaveRequestMessage,
@@ -8,6 +9,7 @@ import {
 } from "../../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import { etagOf } from "../../../runtime/domain/etag.js";
 import {
+  type LeaveAccountStatus as AccountStatus,
   balanceOf,
   LEAVE_TYPES,
   type LeaveAccount,
@@ -40,6 +42,12 @@ const KIND_TO_PROTO: Record<MovementKind, LeaveMovementKind> = {
   released: LeaveMovementKind.LEAVE_MOVEMENT_KIND_RELEASED,
   taken: LeaveMovementKind.LEAVE_MOVEMENT_KIND_TAKEN,
   restored: LeaveMovementKind.LEAVE_MOVEMENT_KIND_RESTORED,
+  settled: LeaveMovementKind.LEAVE_MOVEMENT_KIND_SETTLED,
+};
+
+const ACCOUNT_STATUS_TO_PROTO: Record<AccountStatus, LeaveAccountStatus> = {
+  open: LeaveAccountStatus.LEAVE_ACCOUNT_STATUS_OPEN,
+  closed: LeaveAccountStatus.LEAVE_ACCOUNT_STATUS_CLOSED,
 };
 
 /**
@@ -63,6 +71,8 @@ export function toLeaveAccountMessage(a: LeaveAccount): LeaveAccountMessage {
     etag: etagOf(a.version),
     createTime: new Date(a.createTime),
     updateTime: new Date(a.updateTime),
+    status: ACCOUNT_STATUS_TO_PROTO[a.status],
+    settlement: a.settlement === null ? undefined : { ...a.settlement, settleTime: new Date(a.settlement.settleTime) },
   };
 }
 

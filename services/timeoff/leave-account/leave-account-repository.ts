@@ -10,6 +10,7 @@ import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-erro
 import { type Outbox, recordIn } from "../../../runtime/events/outbox.js";
 import type {
   LeaveAccount,
+  LeaveAccountStatus,
   LeaveChange,
   LeaveMovement,
   LeaveRequest,
@@ -33,6 +34,8 @@ const accounts = new Table<LeaveAccountModel>("leave_accounts", {
   ...{ entitlementHalfDays: "entitlement_half_days", accruedHalfDays: "accrued_half_days" },
   ...{ reservedHalfDays: "reserved_half_days", approvedHalfDays: "approved_half_days", version: "version" },
   ...{ createTime: timestamp("create_time"), updateTime: timestamp("update_time") },
+  ...{ status: "status", lastDay: date("last_day"), remainingHalfDays: "remaining_half_days" },
+  settleTime: timestamp("settle_time"),
 });
 const requests = new Table<LeaveRequestModel>("leave_requests", {
   ...{ id: "id", tenantId: "tenant_id", accountId: "account_id" },
@@ -90,12 +93,14 @@ const INSERT = sql(`
   )
   INSERT INTO leave_movements SELECT m.* FROM account, json_populate_record(null::leave_movements, $2::json) m`);
 // The account only while still at version $2; the requests a command added or
-// decided (only status and update time of a request ever change); the movement.
-// Nothing is written when the version check fails: all rows come from `account`.
+// decided (only status and update time of a request ever change); the movements
+// (one, or several for a settlement). Nothing is written when the version check
+// fails: all rows come from `account`.
 const SAVE = sql(`
   WITH account AS (
     UPDATE leave_accounts a SET accrued_half_days = n.accrued_half_days, reserved_half_days = n.reserved_half_days,
-      approved_half_days = n.approved_half_days, version = n.version, update_time = n.update_time
+      approved_half_days = n.approved_half_days, version = n.version, update_time = n.update_time,
+      status = n.status, last_day = n.last_day, remaining_half_days = n.remaining_half_days, settle_time = n.settle_time
     FROM json_populate_record(null::leave_accounts, $1::json) n
     WHERE a.tenant_id = n.tenant_id AND a.id = n.id AND a.version = $2
     RETURNING a.id
@@ -104,7 +109,7 @@ const SAVE = sql(`
     ON CONFLICT (id) DO UPDATE SET status = excluded.status, update_time = excluded.update_time
     WHERE leave_requests.tenant_id = excluded.tenant_id AND leave_requests.account_id = excluded.account_id
   )
-  INSERT INTO leave_movements SELECT m.* FROM account, json_populate_record(null::leave_movements, $4::json) m`);
+  INSERT INTO leave_movements SELECT m.* FROM account, json_populate_recordset(null::leave_movements, $4::json) m`);
 
 /**
  * Loads and saves LeaveAccount aggregates with their leave requests (child
@@ -152,7 +157,7 @@ export class LeaveAccountRepository {
 
   /** Inserts a new account with its first movement. */
   async insert(change: LeaveChange): Promise<void> {
-    const values = [accounts.json(accountRow(change)), movements.json(movementRow(change))];
+    const values = [accounts.json(accountRow(change)), movements.json(movementRow(change.account, change.movement))];
     await this.sql.count(INSERT, values).catch(translateUniqueViolation);
     await recordIn(this.outbox, LEAVE_ACCOUNT_EVENTS, change.account, openedEvents(change.account));
   }
@@ -166,7 +171,7 @@ export class LeaveAccountRepository {
       accounts.json(accountRow(change)),
       before.version,
       requests.json(changed.map((r) => ({ ...r, tenantId: account.tenantId, accountId: account.id }))),
-      movements.json(movementRow(change)),
+      movements.json(change.movements.map((movement) => movementRow(account, movement))),
     ];
     if ((await this.sql.count(SAVE, values)) === 0) throw etagMismatch(accountSubject(account.id));
     const decidedBy = this.outbox?.cause.employeeId ?? "";
@@ -184,8 +189,28 @@ function translateUniqueViolation(error: unknown): never {
 
 // Rows and domain objects differ only in these fields: the rest is copied as is.
 
-function toDomain({ reservedHalfDays: _, approvedHalfDays: __, requests, ...account }: AccountRow): LeaveAccount {
-  return { ...account, leaveType: account.leaveType as LeaveType, requests: requests.map(toRequest) };
+function toDomain(row: AccountRow): LeaveAccount {
+  const {
+    reservedHalfDays: _,
+    approvedHalfDays: __,
+    requests,
+    lastDay,
+    remainingHalfDays,
+    settleTime,
+    ...account
+  } = row;
+  const settlement =
+    lastDay !== null && remainingHalfDays !== null && settleTime !== null
+      ? { lastDay, remainingHalfDays, settleTime }
+      : null;
+  const status = account.status as LeaveAccountStatus;
+  return {
+    ...account,
+    leaveType: account.leaveType as LeaveType,
+    status,
+    settlement,
+    requests: requests.map(toRequest),
+  };
 }
 
 function toRequest({ tenantId: _, accountId: __, ...request }: Stored<LeaveRequestModel>): LeaveRequest {
@@ -200,14 +225,15 @@ function toMovement(row: Stored<LeaveMovementModel>): LeaveMovement {
   return { sequence, kind: row.kind as MovementKind, amountHalfDays, leaveRequestId, reason, balance, createTime };
 }
 
-/** The account row, with the balance the movement computed: reserved and approved are stored for queries. */
+/** The account row, with the balance the last movement computed: reserved and approved are stored for queries. */
 function accountRow({ account, movement }: LeaveChange): Stored<LeaveAccountModel> {
-  const { requests: _, ...fields } = account;
+  const { requests: _, settlement, ...fields } = account;
   const { reservedHalfDays, approvedHalfDays } = movement.balance;
-  return { ...fields, reservedHalfDays, approvedHalfDays };
+  const { lastDay = null, remainingHalfDays = null, settleTime = null } = settlement ?? {};
+  return { ...fields, reservedHalfDays, approvedHalfDays, lastDay, remainingHalfDays, settleTime };
 }
 
-function movementRow({ account, movement }: LeaveChange): Stored<LeaveMovementModel> {
+function movementRow(account: LeaveAccount, movement: LeaveMovement): Stored<LeaveMovementModel> {
   const { balance, ...fields } = movement;
   const { availableHalfDays: _, ...stored } = balance;
   return { ...fields, ...stored, accountId: account.id, tenantId: account.tenantId };

@@ -27,6 +27,7 @@ import {
 import { type LeaveAccountFilter, LeaveAccountRepository } from "./leave-account-repository.js";
 import { accrueLeave, MAX_YEAR, MIN_YEAR, openLeaveAccount } from "./leave-credits.js";
 import { approveLeave, cancelLeave, rejectLeave, requestLeave } from "./leave-requests.js";
+import { settleLeaveAccount } from "./leave-settlement.js";
 
 const methods = LeaveAccountServiceDefinition.methods;
 
@@ -232,6 +233,19 @@ export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definit
         // Whether approved leave has started is judged by the UTC date: tenants have no time zone yet.
         cancelLeave(current, leaveRequestId, now.slice(0, 10), now),
       ),
+
+    settleLeaveAccount(request, context) {
+      // The etag is required: a settlement is decided on the requests the caller saw.
+      const target = { id: requireId("id", request.id), etag: request.etag, etagRequired: true };
+      return change(
+        context,
+        methods.settleLeaveAccount,
+        request,
+        target,
+        (current, now) => settleLeaveAccount(current, request.lastDay, now),
+        commands.message,
+      );
+    },
   };
 }
 

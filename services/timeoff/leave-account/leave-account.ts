@@ -12,17 +12,32 @@
  * the requests, so they cannot disagree with them (the repository stores a
  * copy on the account row, for queries, in the same transaction).
  *
+ * An account is open until it is settled, when its employee leaves
+ * (leave-settlement.ts); a closed account refuses every command.
+ *
  * This file holds the state, the balance and `record`, which every command
- * ends with; the commands are in leave-credits.ts (open, accrue) and
- * leave-requests.ts (request, approve, reject, cancel). All pure: the caller
- * passes ids and `now`; every command returns the new state (version + 1)
- * with the one movement it recorded, or throws a DomainError.
+ * ends with; the commands are in leave-credits.ts (open, accrue),
+ * leave-requests.ts (request, approve, reject, cancel) and
+ * leave-settlement.ts (settle). All pure: the caller passes ids and `now`;
+ * every command returns the new state (version + 1 per movement) with the
+ * movements it recorded (one, except a settlement), or throws a DomainError.
  */
+
+import { ErrorReason } from "../../../generated/proto/hr/timeoff/v1/error_reason.js";
+import { failedPrecondition } from "../../../runtime/domain/domain-error.js";
 
 export const LEAVE_TYPES = ["annual", "sick", "unpaid", "parental"] as const;
 export type LeaveType = (typeof LEAVE_TYPES)[number];
 export type LeaveRequestStatus = "pending" | "approved" | "rejected" | "cancelled";
-export type MovementKind = "opened" | "accrued" | "reserved" | "released" | "taken" | "restored";
+export type MovementKind = "opened" | "accrued" | "reserved" | "released" | "taken" | "restored" | "settled";
+export type LeaveAccountStatus = "open" | "closed";
+
+/** How a closed account was settled: the last day of work, and the days left available then. */
+export interface LeaveSettlement {
+  lastDay: string;
+  remainingHalfDays: number;
+  settleTime: string;
+}
 
 export interface LeaveRequest {
   id: string;
@@ -46,6 +61,9 @@ export interface LeaveAccount {
   accruedHalfDays: number;
   /** Oldest first; a request's fields never change after creation except its status and updateTime. */
   requests: LeaveRequest[];
+  status: LeaveAccountStatus;
+  /** Set when the account closes, null while it is open. */
+  settlement: LeaveSettlement | null;
   version: number;
   createTime: string;
   updateTime: string;
@@ -70,13 +88,24 @@ export interface LeaveMovement {
   createTime: string;
 }
 
-/** What a command produced: the account's new state and the movement it recorded. */
+/** What a command produced: the account's new state and the movements it recorded. */
 export interface LeaveChange {
   account: LeaveAccount;
+  /** The last movement the command recorded (the only one, except for a settlement). */
   movement: LeaveMovement;
+  /** Every movement the command recorded, in sequence order; `movement` is the last. */
+  movements: readonly LeaveMovement[];
 }
 
 export const accountSubject = (id: string): string => `leaveAccounts/${id}`;
+
+/** Every command but opening starts here: a closed (settled) account takes none. */
+export function assertOpen(a: LeaveAccount): void {
+  if (a.status === "closed") {
+    const message = `leave account ${a.id} was settled and closed on ${a.settlement?.settleTime.slice(0, 10)}`;
+    throw failedPrecondition(ErrorReason.LEAVE_ACCOUNT_CLOSED, accountSubject(a.id), message);
+  }
+}
 
 export function balanceOf(a: LeaveAccount): LeaveBalance {
   const sum = (status: LeaveRequestStatus) =>
@@ -104,8 +133,14 @@ export function record(
     throw new Error(`leave account ${account.id} would be left with a negative balance: ${JSON.stringify(balance)}`);
   }
   const { kind, amountHalfDays, leaveRequestId = null, reason = "" } = movement;
-  return {
-    account,
-    movement: { sequence: account.version, kind, amountHalfDays, leaveRequestId, reason, balance, createTime: now },
+  const recorded = {
+    sequence: account.version,
+    kind,
+    amountHalfDays,
+    leaveRequestId,
+    reason,
+    balance,
+    createTime: now,
   };
+  return { account, movement: recorded, movements: [recorded] };
 }

@@ -3,6 +3,7 @@ import { failedPrecondition } from "../../../runtime/domain/domain-error.js";
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 import {
   accountSubject,
+  assertOpen,
   LEAVE_TYPES,
   type LeaveAccount,
   type LeaveChange,
@@ -49,7 +50,8 @@ export function openLeaveAccount(input: NewLeaveAccount, now: string): LeaveChan
   const { id, tenantId, year, entitlementHalfDays } = input;
   const opened: LeaveAccount = {
     ...{ id, tenantId, employeeId: input.employeeId.toLowerCase(), leaveType: input.leaveType as LeaveType, year },
-    ...{ entitlementHalfDays, accruedHalfDays: 0, requests: [], version: 0, createTime: now, updateTime: now },
+    ...{ entitlementHalfDays, accruedHalfDays: 0, requests: [], status: "open", settlement: null },
+    ...{ version: 0, createTime: now, updateTime: now },
   };
   return record(opened, { kind: "opened", amountHalfDays: entitlementHalfDays }, now);
 }
@@ -60,6 +62,7 @@ export function accrueLeave(a: LeaveAccount, accrual: Accrual, now: string): Lea
   const reason = accrual.reason.trim();
   checks.text("reason", reason, { min: 1, max: 200 });
   checks.throwIfAny();
+  assertOpen(a);
   const accruedHalfDays = a.accruedHalfDays + accrual.amountHalfDays;
   if (a.entitlementHalfDays + accruedHalfDays > MAX_CREDIT_HALF_DAYS) {
     throw failedPrecondition(

@@ -3,6 +3,7 @@ import { failedPrecondition, notFound } from "../../../runtime/domain/domain-err
 import { FieldChecks } from "../../../runtime/domain/validation.js";
 import {
   accountSubject,
+  assertOpen,
   balanceOf,
   type LeaveAccount,
   type LeaveChange,
@@ -54,6 +55,7 @@ export function requestLeave(a: LeaveAccount, input: NewLeaveRequest, now: strin
   }
   checks.text("note", note, { min: 0, max: 500 });
   checks.throwIfAny();
+  assertOpen(a);
 
   if (a.requests.length >= MAX_LEAVE_REQUESTS) {
     const message = `leave account ${a.id} already holds ${MAX_LEAVE_REQUESTS} leave requests`;
@@ -79,12 +81,14 @@ export function requestLeave(a: LeaveAccount, input: NewLeaveRequest, now: strin
 }
 
 export function approveLeave(a: LeaveAccount, requestId: string, now: string): LeaveChange {
+  assertOpen(a);
   const request = findRequest(a, requestId);
   assertPending(a, request);
   return decide(a, request, "approved", "taken", now);
 }
 
 export function rejectLeave(a: LeaveAccount, requestId: string, now: string): LeaveChange {
+  assertOpen(a);
   const request = findRequest(a, requestId);
   assertPending(a, request);
   return decide(a, request, "rejected", "released", now);
@@ -92,6 +96,7 @@ export function rejectLeave(a: LeaveAccount, requestId: string, now: string): Le
 
 /** `today` is the ISO date by which approved leave counts as started. */
 export function cancelLeave(a: LeaveAccount, requestId: string, today: string, now: string): LeaveChange {
+  assertOpen(a);
   const request = findRequest(a, requestId);
   if (request.status === "pending") return decide(a, request, "cancelled", "released", now);
   if (request.status === "approved") {
@@ -118,7 +123,8 @@ function assertPending(a: LeaveAccount, request: LeaveRequest): void {
   }
 }
 
-function decide(
+/** Moves a request to `status`, recording the movement of its days (the settlement cancels with it too). */
+export function decide(
   a: LeaveAccount,
   request: LeaveRequest,
   status: LeaveRequestStatus,

@@ -835,7 +835,11 @@ export const LeaveAccountScalarFieldEnum = {
   approvedHalfDays: 'approvedHalfDays',
   version: 'version',
   createTime: 'createTime',
-  updateTime: 'updateTime'
+  updateTime: 'updateTime',
+  status: 'status',
+  lastDay: 'lastDay',
+  remainingHalfDays: 'remainingHalfDays',
+  settleTime: 'settleTime'
 } as const
 
 export type LeaveAccountScalarFieldEnum = (typeof LeaveAccountScalarFieldEnum)[keyof typeof LeaveAccountScalarFieldEnum]

@@ -33,6 +33,7 @@ export type LeaveAccountAvgAggregateOutputType = {
   reservedHalfDays: number | null
   approvedHalfDays: number | null
   version: number | null
+  remainingHalfDays: number | null
 }
 
 export type LeaveAccountSumAggregateOutputType = {
@@ -42,6 +43,7 @@ export type LeaveAccountSumAggregateOutputType = {
   reservedHalfDays: number | null
   approvedHalfDays: number | null
   version: number | null
+  remainingHalfDays: number | null
 }
 
 export type LeaveAccountMinAggregateOutputType = {
@@ -57,6 +59,10 @@ export type LeaveAccountMinAggregateOutputType = {
   version: number | null
   createTime: Date | null
   updateTime: Date | null
+  status: string | null
+  lastDay: Date | null
+  remainingHalfDays: number | null
+  settleTime: Date | null
 }
 
 export type LeaveAccountMaxAggregateOutputType = {
@@ -72,6 +78,10 @@ export type LeaveAccountMaxAggregateOutputType = {
   version: number | null
   createTime: Date | null
   updateTime: Date | null
+  status: string | null
+  lastDay: Date | null
+  remainingHalfDays: number | null
+  settleTime: Date | null
 }
 
 export type LeaveAccountCountAggregateOutputType = {
@@ -87,6 +97,10 @@ export type LeaveAccountCountAggregateOutputType = {
   version: number
   createTime: number
   updateTime: number
+  status: number
+  lastDay: number
+  remainingHalfDays: number
+  settleTime: number
   _all: number
 }
 
@@ -98,6 +112,7 @@ export type LeaveAccountAvgAggregateInputType = {
   reservedHalfDays?: true
   approvedHalfDays?: true
   version?: true
+  remainingHalfDays?: true
 }
 
 export type LeaveAccountSumAggregateInputType = {
@@ -107,6 +122,7 @@ export type LeaveAccountSumAggregateInputType = {
   reservedHalfDays?: true
   approvedHalfDays?: true
   version?: true
+  remainingHalfDays?: true
 }
 
 export type LeaveAccountMinAggregateInputType = {
@@ -122,6 +138,10 @@ export type LeaveAccountMinAggregateInputType = {
   version?: true
   createTime?: true
   updateTime?: true
+  status?: true
+  lastDay?: true
+  remainingHalfDays?: true
+  settleTime?: true
 }
 
 export type LeaveAccountMaxAggregateInputType = {
@@ -137,6 +157,10 @@ export type LeaveAccountMaxAggregateInputType = {
   version?: true
   createTime?: true
   updateTime?: true
+  status?: true
+  lastDay?: true
+  remainingHalfDays?: true
+  settleTime?: true
 }
 
 export type LeaveAccountCountAggregateInputType = {
@@ -152,6 +176,10 @@ export type LeaveAccountCountAggregateInputType = {
   version?: true
   createTime?: true
   updateTime?: true
+  status?: true
+  lastDay?: true
+  remainingHalfDays?: true
+  settleTime?: true
   _all?: true
 }
 
@@ -254,6 +282,10 @@ export type LeaveAccountGroupByOutputType = {
   version: number
   createTime: Date
   updateTime: Date
+  status: string
+  lastDay: Date | null
+  remainingHalfDays: number | null
+  settleTime: Date | null
   _count: LeaveAccountCountAggregateOutputType | null
   _avg: LeaveAccountAvgAggregateOutputType | null
   _sum: LeaveAccountSumAggregateOutputType | null
@@ -292,6 +324,10 @@ export type LeaveAccountWhereInput = {
   version?: Prisma.IntFilter<"LeaveAccount"> | number
   createTime?: Prisma.DateTimeFilter<"LeaveAccount"> | Date | string
   updateTime?: Prisma.DateTimeFilter<"LeaveAccount"> | Date | string
+  status?: Prisma.StringFilter<"LeaveAccount"> | string
+  lastDay?: Prisma.DateTimeNullableFilter<"LeaveAccount"> | Date | string | null
+  remainingHalfDays?: Prisma.IntNullableFilter<"LeaveAccount"> | number | null
+  settleTime?: Prisma.DateTimeNullableFilter<"LeaveAccount"> | Date | string | null
   requests?: Prisma.LeaveRequestListRelationFilter
   movements?: Prisma.LeaveMovementListRelationFilter
 }
@@ -309,6 +345,10 @@ export type LeaveAccountOrderByWithRelationInput = {
   version?: Prisma.SortOrder
   createTime?: Prisma.SortOrder
   updateTime?: Prisma.SortOrder
+  status?: Prisma.SortOrder
+  lastDay?: Prisma.SortOrderInput | Prisma.SortOrder
+  remainingHalfDays?: Prisma.SortOrderInput | Prisma.SortOrder
+  settleTime?: Prisma.SortOrderInput | Prisma.SortOrder
   requests?: Prisma.LeaveRequestOrderByRelationAggregateInput
   movements?: Prisma.LeaveMovementOrderByRelationAggregateInput
 }
@@ -330,6 +370,10 @@ export type LeaveAccountWhereUniqueInput = Prisma.AtLeast<{
   version?: Prisma.IntFilter<"LeaveAccount"> | number
   createTime?: Prisma.DateTimeFilter<"LeaveAccount"> | Date | string
   updateTime?: Prisma.DateTimeFilter<"LeaveAccount"> | Date | string
+  status?: Prisma.StringFilter<"LeaveAccount"> | string
+  lastDay?: Prisma.DateTimeNullableFilter<"LeaveAccount"> | Date | string | null
+  remainingHalfDays?: Prisma.IntNullableFilter<"LeaveAccount"> | number | null
+  settleTime?: Prisma.DateTimeNullableFilter<"LeaveAccount"> | Date | string | null
   requests?: Prisma.LeaveRequestListRelationFilter
   movements?: Prisma.LeaveMovementListRelationFilter
 }, "id" | "tenantId_employeeId_leaveType_year">
@@ -347,6 +391,10 @@ export type LeaveAccountOrderByWithAggregationInput = {
   version?: Prisma.SortOrder
   createTime?: Prisma.SortOrder
   updateTime?: Prisma.SortOrder
+  status?: Prisma.SortOrder
+  lastDay?: Prisma.SortOrderInput | Prisma.SortOrder
+  remainingHalfDays?: Prisma.SortOrderInput | Prisma.SortOrder
+  settleTime?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.LeaveAccountCountOrderByAggregateInput
   _avg?: Prisma.LeaveAccountAvgOrderByAggregateInput
   _max?: Prisma.LeaveAccountMaxOrderByAggregateInput
@@ -370,6 +418,10 @@ export type LeaveAccountScalarWhereWithAggregatesInput = {
   version?: Prisma.IntWithAggregatesFilter<"LeaveAccount"> | number
   createTime?: Prisma.DateTimeWithAggregatesFilter<"LeaveAccount"> | Date | string
   updateTime?: Prisma.DateTimeWithAggregatesFilter<"LeaveAccount"> | Date | string
+  status?: Prisma.StringWithAggregatesFilter<"LeaveAccount"> | string
+  lastDay?: Prisma.DateTimeNullableWithAggregatesFilter<"LeaveAccount"> | Date | string | null
+  remainingHalfDays?: Prisma.IntNullableWithAggregatesFilter<"LeaveAccount"> | number | null
+  settleTime?: Prisma.DateTimeNullableWithAggregatesFilter<"LeaveAccount"> | Date | string | null
 }
 
 export type LeaveAccountCreateInput = {
@@ -385,6 +437,10 @@ export type LeaveAccountCreateInput = {
   version: number
   createTime: Date | string
   updateTime: Date | string
+  status?: string
+  lastDay?: Date | string | null
+  remainingHalfDays?: number | null
+  settleTime?: Date | string | null
   requests?: Prisma.LeaveRequestCreateNestedManyWithoutAccountInput
   movements?: Prisma.LeaveMovementCreateNestedManyWithoutAccountInput
 }
@@ -402,6 +458,10 @@ export type LeaveAccountUncheckedCreateInput = {
   version: number
   createTime: Date | string
   updateTime: Date | string
+  status?: string
+  lastDay?: Date | string | null
+  remainingHalfDays?: number | null
+  settleTime?: Date | string | null
   requests?: Prisma.LeaveRequestUncheckedCreateNestedManyWithoutAccountInput
   movements?: Prisma.LeaveMovementUncheckedCreateNestedManyWithoutAccountInput
 }
@@ -419,6 +479,10 @@ export type LeaveAccountUpdateInput = {
   version?: Prisma.IntFieldUpdateOperationsInput | number
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updateTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastDay?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  remainingHalfDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  settleTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   requests?: Prisma.LeaveRequestUpdateManyWithoutAccountNestedInput
   movements?: Prisma.LeaveMovementUpdateManyWithoutAccountNestedInput
 }
@@ -436,6 +500,10 @@ export type LeaveAccountUncheckedUpdateInput = {
   version?: Prisma.IntFieldUpdateOperationsInput | number
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updateTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastDay?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  remainingHalfDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  settleTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   requests?: Prisma.LeaveRequestUncheckedUpdateManyWithoutAccountNestedInput
   movements?: Prisma.LeaveMovementUncheckedUpdateManyWithoutAccountNestedInput
 }
@@ -453,6 +521,10 @@ export type LeaveAccountCreateManyInput = {
   version: number
   createTime: Date | string
   updateTime: Date | string
+  status?: string
+  lastDay?: Date | string | null
+  remainingHalfDays?: number | null
+  settleTime?: Date | string | null
 }
 
 export type LeaveAccountUpdateManyMutationInput = {
@@ -468,6 +540,10 @@ export type LeaveAccountUpdateManyMutationInput = {
   version?: Prisma.IntFieldUpdateOperationsInput | number
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updateTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastDay?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  remainingHalfDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  settleTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type LeaveAccountUncheckedUpdateManyInput = {
@@ -483,6 +559,10 @@ export type LeaveAccountUncheckedUpdateManyInput = {
   version?: Prisma.IntFieldUpdateOperationsInput | number
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updateTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastDay?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  remainingHalfDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  settleTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type LeaveAccountTenantIdEmployeeIdLeaveTypeYearCompoundUniqueInput = {
@@ -505,6 +585,10 @@ export type LeaveAccountCountOrderByAggregateInput = {
   version?: Prisma.SortOrder
   createTime?: Prisma.SortOrder
   updateTime?: Prisma.SortOrder
+  status?: Prisma.SortOrder
+  lastDay?: Prisma.SortOrder
+  remainingHalfDays?: Prisma.SortOrder
+  settleTime?: Prisma.SortOrder
 }
 
 export type LeaveAccountAvgOrderByAggregateInput = {
@@ -514,6 +598,7 @@ export type LeaveAccountAvgOrderByAggregateInput = {
   reservedHalfDays?: Prisma.SortOrder
   approvedHalfDays?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  remainingHalfDays?: Prisma.SortOrder
 }
 
 export type LeaveAccountMaxOrderByAggregateInput = {
@@ -529,6 +614,10 @@ export type LeaveAccountMaxOrderByAggregateInput = {
   version?: Prisma.SortOrder
   createTime?: Prisma.SortOrder
   updateTime?: Prisma.SortOrder
+  status?: Prisma.SortOrder
+  lastDay?: Prisma.SortOrder
+  remainingHalfDays?: Prisma.SortOrder
+  settleTime?: Prisma.SortOrder
 }
 
 export type LeaveAccountMinOrderByAggregateInput = {
@@ -544,6 +633,10 @@ export type LeaveAccountMinOrderByAggregateInput = {
   version?: Prisma.SortOrder
   createTime?: Prisma.SortOrder
   updateTime?: Prisma.SortOrder
+  status?: Prisma.SortOrder
+  lastDay?: Prisma.SortOrder
+  remainingHalfDays?: Prisma.SortOrder
+  settleTime?: Prisma.SortOrder
 }
 
 export type LeaveAccountSumOrderByAggregateInput = {
@@ -553,6 +646,7 @@ export type LeaveAccountSumOrderByAggregateInput = {
   reservedHalfDays?: Prisma.SortOrder
   approvedHalfDays?: Prisma.SortOrder
   version?: Prisma.SortOrder
+  remainingHalfDays?: Prisma.SortOrder
 }
 
 export type LeaveAccountScalarRelationFilter = {
@@ -574,6 +668,18 @@ export type IntFieldUpdateOperationsInput = {
 
 export type DateTimeFieldUpdateOperationsInput = {
   set?: Date | string
+}
+
+export type NullableDateTimeFieldUpdateOperationsInput = {
+  set?: Date | string | null
+}
+
+export type NullableIntFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
 }
 
 export type LeaveAccountCreateNestedOneWithoutRequestsInput = {
@@ -617,6 +723,10 @@ export type LeaveAccountCreateWithoutRequestsInput = {
   version: number
   createTime: Date | string
   updateTime: Date | string
+  status?: string
+  lastDay?: Date | string | null
+  remainingHalfDays?: number | null
+  settleTime?: Date | string | null
   movements?: Prisma.LeaveMovementCreateNestedManyWithoutAccountInput
 }
 
@@ -633,6 +743,10 @@ export type LeaveAccountUncheckedCreateWithoutRequestsInput = {
   version: number
   createTime: Date | string
   updateTime: Date | string
+  status?: string
+  lastDay?: Date | string | null
+  remainingHalfDays?: number | null
+  settleTime?: Date | string | null
   movements?: Prisma.LeaveMovementUncheckedCreateNestedManyWithoutAccountInput
 }
 
@@ -665,6 +779,10 @@ export type LeaveAccountUpdateWithoutRequestsInput = {
   version?: Prisma.IntFieldUpdateOperationsInput | number
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updateTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastDay?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  remainingHalfDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  settleTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   movements?: Prisma.LeaveMovementUpdateManyWithoutAccountNestedInput
 }
 
@@ -681,6 +799,10 @@ export type LeaveAccountUncheckedUpdateWithoutRequestsInput = {
   version?: Prisma.IntFieldUpdateOperationsInput | number
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updateTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastDay?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  remainingHalfDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  settleTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   movements?: Prisma.LeaveMovementUncheckedUpdateManyWithoutAccountNestedInput
 }
 
@@ -697,6 +819,10 @@ export type LeaveAccountCreateWithoutMovementsInput = {
   version: number
   createTime: Date | string
   updateTime: Date | string
+  status?: string
+  lastDay?: Date | string | null
+  remainingHalfDays?: number | null
+  settleTime?: Date | string | null
   requests?: Prisma.LeaveRequestCreateNestedManyWithoutAccountInput
 }
 
@@ -713,6 +839,10 @@ export type LeaveAccountUncheckedCreateWithoutMovementsInput = {
   version: number
   createTime: Date | string
   updateTime: Date | string
+  status?: string
+  lastDay?: Date | string | null
+  remainingHalfDays?: number | null
+  settleTime?: Date | string | null
   requests?: Prisma.LeaveRequestUncheckedCreateNestedManyWithoutAccountInput
 }
 
@@ -745,6 +875,10 @@ export type LeaveAccountUpdateWithoutMovementsInput = {
   version?: Prisma.IntFieldUpdateOperationsInput | number
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updateTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastDay?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  remainingHalfDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  settleTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   requests?: Prisma.LeaveRequestUpdateManyWithoutAccountNestedInput
 }
 
@@ -761,6 +895,10 @@ export type LeaveAccountUncheckedUpdateWithoutMovementsInput = {
   version?: Prisma.IntFieldUpdateOperationsInput | number
   createTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updateTime?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastDay?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  remainingHalfDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  settleTime?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   requests?: Prisma.LeaveRequestUncheckedUpdateManyWithoutAccountNestedInput
 }
 
@@ -817,6 +955,10 @@ export type LeaveAccountSelect<ExtArgs extends runtime.Types.Extensions.Internal
   version?: boolean
   createTime?: boolean
   updateTime?: boolean
+  status?: boolean
+  lastDay?: boolean
+  remainingHalfDays?: boolean
+  settleTime?: boolean
   requests?: boolean | Prisma.LeaveAccount$requestsArgs<ExtArgs>
   movements?: boolean | Prisma.LeaveAccount$movementsArgs<ExtArgs>
   _count?: boolean | Prisma.LeaveAccountCountOutputTypeDefaultArgs<ExtArgs>
@@ -835,6 +977,10 @@ export type LeaveAccountSelectCreateManyAndReturn<ExtArgs extends runtime.Types.
   version?: boolean
   createTime?: boolean
   updateTime?: boolean
+  status?: boolean
+  lastDay?: boolean
+  remainingHalfDays?: boolean
+  settleTime?: boolean
 }, ExtArgs["result"]["leaveAccount"]>
 
 export type LeaveAccountSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -850,6 +996,10 @@ export type LeaveAccountSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.
   version?: boolean
   createTime?: boolean
   updateTime?: boolean
+  status?: boolean
+  lastDay?: boolean
+  remainingHalfDays?: boolean
+  settleTime?: boolean
 }, ExtArgs["result"]["leaveAccount"]>
 
 export type LeaveAccountSelectScalar = {
@@ -865,9 +1015,13 @@ export type LeaveAccountSelectScalar = {
   version?: boolean
   createTime?: boolean
   updateTime?: boolean
+  status?: boolean
+  lastDay?: boolean
+  remainingHalfDays?: boolean
+  settleTime?: boolean
 }
 
-export type LeaveAccountOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "employeeId" | "leaveType" | "year" | "entitlementHalfDays" | "accruedHalfDays" | "reservedHalfDays" | "approvedHalfDays" | "version" | "createTime" | "updateTime", ExtArgs["result"]["leaveAccount"]>
+export type LeaveAccountOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "employeeId" | "leaveType" | "year" | "entitlementHalfDays" | "accruedHalfDays" | "reservedHalfDays" | "approvedHalfDays" | "version" | "createTime" | "updateTime" | "status" | "lastDay" | "remainingHalfDays" | "settleTime", ExtArgs["result"]["leaveAccount"]>
 export type LeaveAccountInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   requests?: boolean | Prisma.LeaveAccount$requestsArgs<ExtArgs>
   movements?: boolean | Prisma.LeaveAccount$movementsArgs<ExtArgs>
@@ -895,6 +1049,10 @@ export type $LeaveAccountPayload<ExtArgs extends runtime.Types.Extensions.Intern
     version: number
     createTime: Date
     updateTime: Date
+    status: string
+    lastDay: Date | null
+    remainingHalfDays: number | null
+    settleTime: Date | null
   }, ExtArgs["result"]["leaveAccount"]>
   composites: {}
 }
@@ -1332,6 +1490,10 @@ export interface LeaveAccountFieldRefs {
   readonly version: Prisma.FieldRef<"LeaveAccount", 'Int'>
   readonly createTime: Prisma.FieldRef<"LeaveAccount", 'DateTime'>
   readonly updateTime: Prisma.FieldRef<"LeaveAccount", 'DateTime'>
+  readonly status: Prisma.FieldRef<"LeaveAccount", 'String'>
+  readonly lastDay: Prisma.FieldRef<"LeaveAccount", 'DateTime'>
+  readonly remainingHalfDays: Prisma.FieldRef<"LeaveAccount", 'Int'>
+  readonly settleTime: Prisma.FieldRef<"LeaveAccount", 'DateTime'>
 }
     
 

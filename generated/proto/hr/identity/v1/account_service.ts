@@ -203,6 +203,12 @@ export interface ListAccountsRequest {
   status: AccountStatus;
   /** Only accounts granting this role, unless UNSPECIFIED. */
   role: Role;
+  /**
+   * Only the account linked to this employee (a UUID), when not empty. An
+   * employee has at most one login in a tenant, so the page then holds zero
+   * or one account: how a flow finds the login of an employee.
+   */
+  employeeId: string;
 }
 
 /** Response of ListAccounts. */
@@ -771,7 +777,7 @@ export const GetAccountResponse: MessageFns<GetAccountResponse> = {
 };
 
 function createBaseListAccountsRequest(): ListAccountsRequest {
-  return { pageSize: 0, pageToken: "", status: 0, role: 0 };
+  return { pageSize: 0, pageToken: "", status: 0, role: 0, employeeId: "" };
 }
 
 export const ListAccountsRequest: MessageFns<ListAccountsRequest> = {
@@ -787,6 +793,9 @@ export const ListAccountsRequest: MessageFns<ListAccountsRequest> = {
     }
     if (message.role !== 0) {
       writer.uint32(32).int32(message.role);
+    }
+    if (message.employeeId !== "") {
+      writer.uint32(42).string(message.employeeId);
     }
     return writer;
   },
@@ -836,6 +845,14 @@ export const ListAccountsRequest: MessageFns<ListAccountsRequest> = {
             message.role = reader.int32() as any;
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.employeeId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -862,6 +879,11 @@ export const ListAccountsRequest: MessageFns<ListAccountsRequest> = {
         : "",
       status: isSet(object.status) ? accountStatusFromJSON(object.status) : 0,
       role: isSet(object.role) ? roleFromJSON(object.role) : 0,
+      employeeId: isSet(object.employeeId)
+        ? globalThis.String(object.employeeId)
+        : isSet(object.employee_id)
+        ? globalThis.String(object.employee_id)
+        : "",
     };
   },
 
@@ -879,6 +901,9 @@ export const ListAccountsRequest: MessageFns<ListAccountsRequest> = {
     if (message.role !== 0) {
       obj.role = roleToJSON(message.role);
     }
+    if (message.employeeId !== "") {
+      obj.employeeId = message.employeeId;
+    }
     return obj;
   },
 
@@ -891,6 +916,7 @@ export const ListAccountsRequest: MessageFns<ListAccountsRequest> = {
     message.pageToken = object.pageToken ?? "";
     message.status = object.status ?? 0;
     message.role = object.role ?? 0;
+    message.employeeId = object.employeeId ?? "";
     return message;
   },
 };
@@ -2287,7 +2313,7 @@ export const AccountServiceDefinition = {
     },
     /**
      * Lists accounts in a stable order (creation order), one page at a time,
-     * optionally filtered by status and role.
+     * optionally filtered by status, role and employee.
      */
     listAccounts: {
       name: "ListAccounts",
@@ -2297,7 +2323,7 @@ export const AccountServiceDefinition = {
       responseStream: false,
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
-        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 1, 2]) as Buffer] },
+        _unknownFields: { 400802: [Buffer.from([5, 10, 3, 1, 2, 7]) as Buffer] },
       },
     },
     /**
@@ -2383,7 +2409,7 @@ export const AccountServiceDefinition = {
       responseStream: false,
       options: {
         idempotencyLevel: "IDEMPOTENT",
-        _unknownFields: { 400802: [Buffer.from([6, 10, 2, 1, 2, 24, 1]) as Buffer] },
+        _unknownFields: { 400802: [Buffer.from([7, 10, 3, 1, 2, 7, 24, 1]) as Buffer] },
       },
     },
     /**
@@ -2442,7 +2468,7 @@ export interface AccountServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<GetAccountResponse>>;
   /**
    * Lists accounts in a stable order (creation order), one page at a time,
-   * optionally filtered by status and role.
+   * optionally filtered by status, role and employee.
    */
   listAccounts(
     request: ListAccountsRequest,
@@ -2550,7 +2576,7 @@ export interface AccountServiceClient<CallOptionsExt = {}> {
   ): Promise<GetAccountResponse>;
   /**
    * Lists accounts in a stable order (creation order), one page at a time,
-   * optionally filtered by status and role.
+   * optionally filtered by status, role and employee.
    */
   listAccounts(
     request: DeepPartial<ListAccountsRequest>,

@@ -48,6 +48,8 @@ export enum ErrorReason {
   INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE",
   /** CREDIT_LIMIT_EXCEEDED - FAILED_PRECONDITION: the accrual would pass the account's credit limit. */
   CREDIT_LIMIT_EXCEEDED = "CREDIT_LIMIT_EXCEEDED",
+  /** LEAVE_ACCOUNT_CLOSED - FAILED_PRECONDITION: the account is settled and closed (SettleLeaveAccount); it takes no more commands. */
+  LEAVE_ACCOUNT_CLOSED = "LEAVE_ACCOUNT_CLOSED",
 }
 
 export function errorReasonFromJSON(object: any): ErrorReason {
@@ -97,6 +99,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 14:
     case "CREDIT_LIMIT_EXCEEDED":
       return ErrorReason.CREDIT_LIMIT_EXCEEDED;
+    case 15:
+    case "LEAVE_ACCOUNT_CLOSED":
+      return ErrorReason.LEAVE_ACCOUNT_CLOSED;
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
@@ -134,6 +139,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "INSUFFICIENT_BALANCE";
     case ErrorReason.CREDIT_LIMIT_EXCEEDED:
       return "CREDIT_LIMIT_EXCEEDED";
+    case ErrorReason.LEAVE_ACCOUNT_CLOSED:
+      return "LEAVE_ACCOUNT_CLOSED";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }
@@ -171,6 +178,8 @@ export function errorReasonToNumber(object: ErrorReason): number {
       return 13;
     case ErrorReason.CREDIT_LIMIT_EXCEEDED:
       return 14;
+    case ErrorReason.LEAVE_ACCOUNT_CLOSED:
+      return 15;
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum ErrorReason");
   }

@@ -13,6 +13,52 @@ export const protobufPackage = "hr.timeoff.v1";
 
 export const protobufFileName = "hr/timeoff/v1/leave_account_service.proto";
 
+/** Whether an account still takes commands. */
+export enum LeaveAccountStatus {
+  /** LEAVE_ACCOUNT_STATUS_UNSPECIFIED - Never set by the server. */
+  LEAVE_ACCOUNT_STATUS_UNSPECIFIED = 0,
+  /** LEAVE_ACCOUNT_STATUS_OPEN - Takes requests, decisions and accruals. */
+  LEAVE_ACCOUNT_STATUS_OPEN = 1,
+  /**
+   * LEAVE_ACCOUNT_STATUS_CLOSED - Settled (SettleLeaveAccount): refuses every command with
+   * FAILED_PRECONDITION (reason LEAVE_ACCOUNT_CLOSED); still readable.
+   */
+  LEAVE_ACCOUNT_STATUS_CLOSED = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function leaveAccountStatusFromJSON(object: any): LeaveAccountStatus {
+  switch (object) {
+    case 0:
+    case "LEAVE_ACCOUNT_STATUS_UNSPECIFIED":
+      return LeaveAccountStatus.LEAVE_ACCOUNT_STATUS_UNSPECIFIED;
+    case 1:
+    case "LEAVE_ACCOUNT_STATUS_OPEN":
+      return LeaveAccountStatus.LEAVE_ACCOUNT_STATUS_OPEN;
+    case 2:
+    case "LEAVE_ACCOUNT_STATUS_CLOSED":
+      return LeaveAccountStatus.LEAVE_ACCOUNT_STATUS_CLOSED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return LeaveAccountStatus.UNRECOGNIZED;
+  }
+}
+
+export function leaveAccountStatusToJSON(object: LeaveAccountStatus): string {
+  switch (object) {
+    case LeaveAccountStatus.LEAVE_ACCOUNT_STATUS_UNSPECIFIED:
+      return "LEAVE_ACCOUNT_STATUS_UNSPECIFIED";
+    case LeaveAccountStatus.LEAVE_ACCOUNT_STATUS_OPEN:
+      return "LEAVE_ACCOUNT_STATUS_OPEN";
+    case LeaveAccountStatus.LEAVE_ACCOUNT_STATUS_CLOSED:
+      return "LEAVE_ACCOUNT_STATUS_CLOSED";
+    case LeaveAccountStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** The kinds of leave. Each has its own accounts and balances. */
 export enum LeaveType {
   /** LEAVE_TYPE_UNSPECIFIED - Never set by the server; refused when opening an account. */
@@ -137,12 +183,23 @@ export enum LeaveMovementKind {
   LEAVE_MOVEMENT_KIND_ACCRUED = 2,
   /** LEAVE_MOVEMENT_KIND_RESERVED - A request was made: reserved += amount. */
   LEAVE_MOVEMENT_KIND_RESERVED = 3,
-  /** LEAVE_MOVEMENT_KIND_RELEASED - A pending request was rejected or cancelled: reserved −= amount. */
+  /**
+   * LEAVE_MOVEMENT_KIND_RELEASED - A pending request was rejected or cancelled (also by a settlement):
+   * reserved −= amount.
+   */
   LEAVE_MOVEMENT_KIND_RELEASED = 4,
   /** LEAVE_MOVEMENT_KIND_TAKEN - A pending request was approved: reserved −= amount, approved += amount. */
   LEAVE_MOVEMENT_KIND_TAKEN = 5,
-  /** LEAVE_MOVEMENT_KIND_RESTORED - Approved leave was cancelled before it started: approved −= amount. */
+  /**
+   * LEAVE_MOVEMENT_KIND_RESTORED - Approved leave was cancelled before it started, or because it started
+   * after the last day of an account being settled: approved −= amount.
+   */
   LEAVE_MOVEMENT_KIND_RESTORED = 6,
+  /**
+   * LEAVE_MOVEMENT_KIND_SETTLED - The account was settled and closed: amount = the days left available.
+   * Nothing moves: the balance stays as it was.
+   */
+  LEAVE_MOVEMENT_KIND_SETTLED = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -169,6 +226,9 @@ export function leaveMovementKindFromJSON(object: any): LeaveMovementKind {
     case 6:
     case "LEAVE_MOVEMENT_KIND_RESTORED":
       return LeaveMovementKind.LEAVE_MOVEMENT_KIND_RESTORED;
+    case 7:
+    case "LEAVE_MOVEMENT_KIND_SETTLED":
+      return LeaveMovementKind.LEAVE_MOVEMENT_KIND_SETTLED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -192,6 +252,8 @@ export function leaveMovementKindToJSON(object: LeaveMovementKind): string {
       return "LEAVE_MOVEMENT_KIND_TAKEN";
     case LeaveMovementKind.LEAVE_MOVEMENT_KIND_RESTORED:
       return "LEAVE_MOVEMENT_KIND_RESTORED";
+    case LeaveMovementKind.LEAVE_MOVEMENT_KIND_SETTLED:
+      return "LEAVE_MOVEMENT_KIND_SETTLED";
     case LeaveMovementKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -227,7 +289,29 @@ export interface LeaveAccount {
     | Date
     | undefined;
   /** When the account last changed. */
-  updateTime?: Date | undefined;
+  updateTime?:
+    | Date
+    | undefined;
+  /** Whether the account still takes commands. */
+  status: LeaveAccountStatus;
+  /** How the account was settled; absent while it is OPEN. */
+  settlement?: LeaveSettlement | undefined;
+}
+
+/** The settlement of a CLOSED account, as SettleLeaveAccount recorded it. */
+export interface LeaveSettlement {
+  /**
+   * The employee's last day of work, "YYYY-MM-DD": approved leave that
+   * started after it was cancelled.
+   */
+  lastDay: string;
+  /**
+   * The days left available at settlement, in half days: what payroll pays
+   * out or forfeits (the account's balance does not change after it).
+   */
+  remainingHalfDays: number;
+  /** When the account was settled. */
+  settleTime?: Date | undefined;
 }
 
 /**
@@ -525,6 +609,31 @@ export interface CancelLeaveResponse {
   leaveRequest?: LeaveRequest | undefined;
 }
 
+/** Request of SettleLeaveAccount. */
+export interface SettleLeaveAccountRequest {
+  /**
+   * Client-chosen id of this call, see OpenLeaveAccountRequest.request_id.
+   * A flow derives it from its case (the event and the account), so a
+   * redelivered event replays the first answer.
+   */
+  requestId: string;
+  /** Id of the OPEN leave account to settle. */
+  id: string;
+  /** The account's current etag (required). */
+  etag: string;
+  /**
+   * The employee's last day of work, "YYYY-MM-DD" (required), in any year:
+   * leave starting after it is cancelled.
+   */
+  lastDay: string;
+}
+
+/** Response of SettleLeaveAccount. */
+export interface SettleLeaveAccountResponse {
+  /** The account as settled, CLOSED. */
+  leaveAccount?: LeaveAccount | undefined;
+}
+
 function createBaseLeaveAccount(): LeaveAccount {
   return {
     id: "",
@@ -536,6 +645,8 @@ function createBaseLeaveAccount(): LeaveAccount {
     etag: "",
     createTime: undefined,
     updateTime: undefined,
+    status: 0,
+    settlement: undefined,
   };
 }
 
@@ -567,6 +678,12 @@ export const LeaveAccount: MessageFns<LeaveAccount> = {
     }
     if (message.updateTime !== undefined) {
       Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(74).fork()).join();
+    }
+    if (message.status !== 0) {
+      writer.uint32(80).int32(message.status);
+    }
+    if (message.settlement !== undefined) {
+      LeaveSettlement.encode(message.settlement, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -656,6 +773,22 @@ export const LeaveAccount: MessageFns<LeaveAccount> = {
             message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.settlement = LeaveSettlement.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -699,6 +832,8 @@ export const LeaveAccount: MessageFns<LeaveAccount> = {
         : isSet(object.update_time)
         ? fromJsonTimestamp(object.update_time)
         : undefined,
+      status: isSet(object.status) ? leaveAccountStatusFromJSON(object.status) : 0,
+      settlement: isSet(object.settlement) ? LeaveSettlement.fromJSON(object.settlement) : undefined,
     };
   },
 
@@ -731,6 +866,12 @@ export const LeaveAccount: MessageFns<LeaveAccount> = {
     if (message.updateTime !== undefined) {
       obj.updateTime = message.updateTime.toISOString();
     }
+    if (message.status !== 0) {
+      obj.status = leaveAccountStatusToJSON(message.status);
+    }
+    if (message.settlement !== undefined) {
+      obj.settlement = LeaveSettlement.toJSON(message.settlement);
+    }
     return obj;
   },
 
@@ -750,6 +891,123 @@ export const LeaveAccount: MessageFns<LeaveAccount> = {
     message.etag = object.etag ?? "";
     message.createTime = object.createTime ?? undefined;
     message.updateTime = object.updateTime ?? undefined;
+    message.status = object.status ?? 0;
+    message.settlement = (object.settlement !== undefined && object.settlement !== null)
+      ? LeaveSettlement.fromPartial(object.settlement)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseLeaveSettlement(): LeaveSettlement {
+  return { lastDay: "", remainingHalfDays: 0, settleTime: undefined };
+}
+
+export const LeaveSettlement: MessageFns<LeaveSettlement> = {
+  encode(message: LeaveSettlement, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lastDay !== "") {
+      writer.uint32(10).string(message.lastDay);
+    }
+    if (message.remainingHalfDays !== 0) {
+      writer.uint32(16).int32(message.remainingHalfDays);
+    }
+    if (message.settleTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.settleTime), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeaveSettlement {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeaveSettlement();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lastDay = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.remainingHalfDays = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.settleTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LeaveSettlement {
+    return {
+      lastDay: isSet(object.lastDay)
+        ? globalThis.String(object.lastDay)
+        : isSet(object.last_day)
+        ? globalThis.String(object.last_day)
+        : "",
+      remainingHalfDays: isSet(object.remainingHalfDays)
+        ? globalThis.Number(object.remainingHalfDays)
+        : isSet(object.remaining_half_days)
+        ? globalThis.Number(object.remaining_half_days)
+        : 0,
+      settleTime: isSet(object.settleTime)
+        ? fromJsonTimestamp(object.settleTime)
+        : isSet(object.settle_time)
+        ? fromJsonTimestamp(object.settle_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: LeaveSettlement): unknown {
+    const obj: any = {};
+    if (message.lastDay !== "") {
+      obj.lastDay = message.lastDay;
+    }
+    if (message.remainingHalfDays !== 0) {
+      obj.remainingHalfDays = Math.round(message.remainingHalfDays);
+    }
+    if (message.settleTime !== undefined) {
+      obj.settleTime = message.settleTime.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LeaveSettlement>): LeaveSettlement {
+    return LeaveSettlement.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LeaveSettlement>): LeaveSettlement {
+    const message = createBaseLeaveSettlement();
+    message.lastDay = object.lastDay ?? "";
+    message.remainingHalfDays = object.remainingHalfDays ?? 0;
+    message.settleTime = object.settleTime ?? undefined;
     return message;
   },
 };
@@ -3297,6 +3555,206 @@ export const CancelLeaveResponse: MessageFns<CancelLeaveResponse> = {
   },
 };
 
+function createBaseSettleLeaveAccountRequest(): SettleLeaveAccountRequest {
+  return { requestId: "", id: "", etag: "", lastDay: "" };
+}
+
+export const SettleLeaveAccountRequest: MessageFns<SettleLeaveAccountRequest> = {
+  encode(message: SettleLeaveAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.etag !== "") {
+      writer.uint32(26).string(message.etag);
+    }
+    if (message.lastDay !== "") {
+      writer.uint32(34).string(message.lastDay);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SettleLeaveAccountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSettleLeaveAccountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastDay = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SettleLeaveAccountRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+      lastDay: isSet(object.lastDay)
+        ? globalThis.String(object.lastDay)
+        : isSet(object.last_day)
+        ? globalThis.String(object.last_day)
+        : "",
+    };
+  },
+
+  toJSON(message: SettleLeaveAccountRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    if (message.lastDay !== "") {
+      obj.lastDay = message.lastDay;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SettleLeaveAccountRequest>): SettleLeaveAccountRequest {
+    return SettleLeaveAccountRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SettleLeaveAccountRequest>): SettleLeaveAccountRequest {
+    const message = createBaseSettleLeaveAccountRequest();
+    message.requestId = object.requestId ?? "";
+    message.id = object.id ?? "";
+    message.etag = object.etag ?? "";
+    message.lastDay = object.lastDay ?? "";
+    return message;
+  },
+};
+
+function createBaseSettleLeaveAccountResponse(): SettleLeaveAccountResponse {
+  return { leaveAccount: undefined };
+}
+
+export const SettleLeaveAccountResponse: MessageFns<SettleLeaveAccountResponse> = {
+  encode(message: SettleLeaveAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.leaveAccount !== undefined) {
+      LeaveAccount.encode(message.leaveAccount, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SettleLeaveAccountResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSettleLeaveAccountResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.leaveAccount = LeaveAccount.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SettleLeaveAccountResponse {
+    return {
+      leaveAccount: isSet(object.leaveAccount)
+        ? LeaveAccount.fromJSON(object.leaveAccount)
+        : isSet(object.leave_account)
+        ? LeaveAccount.fromJSON(object.leave_account)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SettleLeaveAccountResponse): unknown {
+    const obj: any = {};
+    if (message.leaveAccount !== undefined) {
+      obj.leaveAccount = LeaveAccount.toJSON(message.leaveAccount);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SettleLeaveAccountResponse>): SettleLeaveAccountResponse {
+    return SettleLeaveAccountResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SettleLeaveAccountResponse>): SettleLeaveAccountResponse {
+    const message = createBaseSettleLeaveAccountResponse();
+    message.leaveAccount = (object.leaveAccount !== undefined && object.leaveAccount !== null)
+      ? LeaveAccount.fromPartial(object.leaveAccount)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * LeaveAccountService owns the leave balances of a tenant's employees.
  * LeaveAccount is the aggregate root of the timeoff context: one employee's
@@ -3330,6 +3788,13 @@ export const CancelLeaveResponse: MessageFns<CancelLeaveResponse> = {
  * for a day off should not be refused because someone else's request was
  * decided a moment earlier. A stale etag is refused with ABORTED (reason
  * ETAG_MISMATCH) and nothing is written.
+ *
+ * When an employee leaves, SettleLeaveAccount settles and closes each of
+ * their accounts: leave that would fall after the last day of work is
+ * cancelled and its days given back, and the days left are recorded as the
+ * settlement (what payroll pays out or forfeits: this service knows no such
+ * policy). A CLOSED account refuses every later command with
+ * FAILED_PRECONDITION (reason LEAVE_ACCOUNT_CLOSED) and is still readable.
  */
 export type LeaveAccountServiceDefinition = typeof LeaveAccountServiceDefinition;
 export const LeaveAccountServiceDefinition = {
@@ -3360,7 +3825,7 @@ export const LeaveAccountServiceDefinition = {
       responseStream: false,
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
-        _unknownFields: { 400802: [Buffer.from([7, 10, 2, 2, 3, 18, 1, 4]) as Buffer] },
+        _unknownFields: { 400802: [Buffer.from([8, 10, 3, 2, 3, 7, 18, 1, 4]) as Buffer] },
       },
     },
     /**
@@ -3479,6 +3944,28 @@ export const LeaveAccountServiceDefinition = {
         _unknownFields: { 400802: [Buffer.from([7, 10, 1, 2, 18, 2, 3, 4]) as Buffer] },
       },
     },
+    /**
+     * Settles an OPEN account of an employee who leaves, and closes it:
+     * OPEN → CLOSED. Every pending request is cancelled (a RELEASED movement
+     * each), and so is every approved request that starts after `last_day`
+     * (a RESTORED movement each), whatever today's date; approved leave that
+     * starts on or before the last day is kept whole. Then a SETTLED movement
+     * records the days left available, which the account keeps as its
+     * settlement. Afterwards every command on the account is refused with
+     * FAILED_PRECONDITION (reason LEAVE_ACCOUNT_CLOSED), this one included.
+     * Requires the account's etag.
+     */
+    settleLeaveAccount: {
+      name: "SettleLeaveAccount",
+      requestType: SettleLeaveAccountRequest as typeof SettleLeaveAccountRequest,
+      requestStream: false,
+      responseType: SettleLeaveAccountResponse as typeof SettleLeaveAccountResponse,
+      responseStream: false,
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([6, 10, 2, 2, 7, 24, 1]) as Buffer] },
+      },
+    },
   },
 } as const;
 
@@ -3563,6 +4050,21 @@ export interface LeaveAccountServiceImplementation<CallContextExt = {}> {
     request: CancelLeaveRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<CancelLeaveResponse>>;
+  /**
+   * Settles an OPEN account of an employee who leaves, and closes it:
+   * OPEN → CLOSED. Every pending request is cancelled (a RELEASED movement
+   * each), and so is every approved request that starts after `last_day`
+   * (a RESTORED movement each), whatever today's date; approved leave that
+   * starts on or before the last day is kept whole. Then a SETTLED movement
+   * records the days left available, which the account keeps as its
+   * settlement. Afterwards every command on the account is refused with
+   * FAILED_PRECONDITION (reason LEAVE_ACCOUNT_CLOSED), this one included.
+   * Requires the account's etag.
+   */
+  settleLeaveAccount(
+    request: SettleLeaveAccountRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<SettleLeaveAccountResponse>>;
 }
 
 export interface LeaveAccountServiceClient<CallOptionsExt = {}> {
@@ -3646,6 +4148,21 @@ export interface LeaveAccountServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<CancelLeaveRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<CancelLeaveResponse>;
+  /**
+   * Settles an OPEN account of an employee who leaves, and closes it:
+   * OPEN → CLOSED. Every pending request is cancelled (a RELEASED movement
+   * each), and so is every approved request that starts after `last_day`
+   * (a RESTORED movement each), whatever today's date; approved leave that
+   * starts on or before the last day is kept whole. Then a SETTLED movement
+   * records the days left available, which the account keeps as its
+   * settlement. Afterwards every command on the account is refused with
+   * FAILED_PRECONDITION (reason LEAVE_ACCOUNT_CLOSED), this one included.
+   * Requires the account's etag.
+   */
+  settleLeaveAccount(
+    request: DeepPartial<SettleLeaveAccountRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<SettleLeaveAccountResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
