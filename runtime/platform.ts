@@ -13,13 +13,20 @@ export const DEFAULT_PORTS = {
   timeoff: 50055,
   session: 50056,
   "self-service": 50057,
+  inbox: 50058,
   gateway: 8080,
 } as const;
 
 export type ProcessName = keyof typeof DEFAULT_PORTS;
 
 /** The data services: each owns a database, `<NAME>_DATABASE_URL`. */
-export const DATA_SERVICES = ["people", "identity", "talent", "timeoff"] as const satisfies readonly ProcessName[];
+export const DATA_SERVICES = [
+  "people",
+  "identity",
+  "talent",
+  "timeoff",
+  "inbox",
+] as const satisfies readonly ProcessName[];
 export type DataServiceName = (typeof DATA_SERVICES)[number];
 
 /** "self-service" → "SELF_SERVICE": the prefix of a process's own variables. */

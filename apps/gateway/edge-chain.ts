@@ -20,7 +20,7 @@ export interface ChainParts {
   auth: AuthConfig;
   limits: EdgeRateLimits;
   capture: TrafficCapture | undefined;
-  deadlines: Pick<GatewayConfig, "deadlineMs" | "methodDeadlines" | "minBudgetMs">;
+  deadlines: Pick<GatewayConfig, "deadlineMs" | "methodDeadlines" | "minBudgetMs" | "streamMaxMs">;
   credentials: CredentialAttempts;
 }
 

@@ -12,6 +12,8 @@ export interface GatewayConfig {
   methodDeadlines: ReadonlyMap<string, number>;
   /** A call with less budget than this left is answered 504 without reaching an upstream. */
   minBudgetMs: number;
+  /** How long a server stream (a live watch) may stay open when its method has no entry in `methodDeadlines`. */
+  streamMaxMs: number;
   /** Largest request body accepted; a larger one is 413. */
   maxBodyBytes: number;
   limits: RateLimits;
@@ -98,6 +100,10 @@ export const gatewayVariables = configSlice("gateway", {
   ),
   GATEWAY_METHOD_DEADLINES: text(undefined, "per-method budgets: `hr.session.v1.SessionService/Login=3000,...`"),
   GATEWAY_MIN_BUDGET_MS: integer(5, "less budget than this is answered 504 without calling upstream"),
+  GATEWAY_STREAM_MAX_MS: integer(
+    300_000,
+    "how long a server stream (a live watch) stays open when `GATEWAY_METHOD_DEADLINES` names no budget for it; then the edge ends it normally and the client watches again; keep it within the servers' `MAX_DEADLINE_MS`",
+  ),
   GATEWAY_MAX_BODY_BYTES: integer(1024 * 1024, "largest request body; larger is 413"),
   GATEWAY_ADDRESS_LIMIT: atLeastOne(
     200,
@@ -159,6 +165,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
       ]),
     ),
     minBudgetMs: v.GATEWAY_MIN_BUDGET_MS,
+    streamMaxMs: v.GATEWAY_STREAM_MAX_MS,
     maxBodyBytes: v.GATEWAY_MAX_BODY_BYTES,
     limits: {
       addressCalls: v.GATEWAY_ADDRESS_LIMIT,

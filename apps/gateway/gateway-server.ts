@@ -29,8 +29,8 @@ export async function startGateway(options: {
   logger: Logger;
 }): Promise<{ port: number; stop(): Promise<void> }> {
   const { gateway, config, logger } = options;
-  const { methods, skipped } = exposedMethods();
-  if (skipped.length > 0) logger.warn({ methods: skipped }, "streaming methods are not exposed yet");
+  const { methods, streams, skipped } = exposedMethods();
+  if (skipped.length > 0) logger.warn({ methods: skipped }, "client and bidirectional streams are not exposed");
   const limits = new EdgeRateLimits(gateway.limits, gateway.credentialAttempts, logger);
   let credentials: CredentialAttempts;
   try {
@@ -41,7 +41,7 @@ export async function startGateway(options: {
   }
   await limits.settled();
   const capture = TrafficCapture.open(gateway.capture, PrivacyMarks.fromDescriptorSet(), logger);
-  const routed = methods.filter((m) => gateway.upstreams.has(m.method.parent.file.proto.package));
+  const routed = [...methods, ...streams].filter((m) => gateway.upstreams.has(m.method.parent.file.proto.package));
   const versions = new ApiVersions(routed.map((m) => m.path));
   const followed = followVersionsFile(gateway.versionsFile, gateway.versionsPollMs, versions, logger);
   const chain = composeChain(
@@ -59,7 +59,8 @@ export async function startGateway(options: {
     routes,
     reportUnrouted,
     close: closeUpstreams,
-  } = edgeRoutes(methods, gateway, clientPolicyOf(config), chain, logger);
+    endStreams,
+  } = edgeRoutes({ methods, streams }, gateway, clientPolicyOf(config), chain, logger);
   let edge: HttpEdge;
   try {
     edge = await listenHttpEdge({
@@ -88,6 +89,8 @@ export async function startGateway(options: {
     port: edge.port,
     async stop() {
       followed.stop();
+      // Streams live for minutes: ended first, they do not hold the drain of the unary calls.
+      endStreams();
       await edge.stop(config.shutdownGraceMs);
       closeUpstreams();
       // Last: the calls still finishing above take from the counts too.

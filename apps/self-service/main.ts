@@ -11,6 +11,7 @@ const { config, logger, settings } = startProcess("self-service", (env) => {
     port: portOf("self-service", env),
     peopleTarget: targets.SELF_SERVICE_PEOPLE_TARGET,
     timeoffTarget: targets.SELF_SERVICE_TIMEOFF_TARGET,
+    inboxTarget: targets.SELF_SERVICE_INBOX_TARGET,
   };
 });
 const server = await startSelfServiceServer({ ...settings, config, logger });

@@ -5,4 +5,5 @@ import { localTarget } from "../../runtime/platform.js";
 export const selfServiceVariables = configSlice("self-service", {
   SELF_SERVICE_PEOPLE_TARGET: text(localTarget("people"), "where people is (same forms as `DIRECTORY_PEOPLE_TARGET`)"),
   SELF_SERVICE_TIMEOFF_TARGET: text(localTarget("timeoff"), "where timeoff is"),
+  SELF_SERVICE_INBOX_TARGET: text(localTarget("inbox"), "where inbox is (notifications)"),
 });

@@ -5,12 +5,14 @@ import type { RuntimeConfig } from "../../runtime/config.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
 import { dataClients } from "./data-clients.js";
 import { cancelMyLeave, myLeaveAccounts, myLeaveMovements, requestMyLeave } from "./my-leave.js";
+import { myNotifications, watchMyNotifications } from "./my-notifications.js";
 import { myProfile, updateMyProfile } from "./my-profile.js";
 import { decideTeamLeave, teamLeaveRequests } from "./team-leave.js";
 
 /**
- * The self-service application service: a signed-in person's own profile and
- * leave, and their team's leave requests, composed from people and timeoff
+ * The self-service application service: a signed-in person's own profile,
+ * leave and notifications, and their team's leave requests, composed from
+ * people, timeoff and inbox
  * with the caller's own token. Who may act on whose records (own, reports)
  * is decided here: the data services only know roles.
  */
@@ -20,10 +22,17 @@ export async function startSelfServiceServer(options: {
   peopleTarget: string;
   /** gRPC target of the timeoff service, e.g. "127.0.0.1:50055". */
   timeoffTarget: string;
+  /** gRPC target of the inbox service, e.g. "127.0.0.1:50058". */
+  inboxTarget: string;
   config: RuntimeConfig;
   logger: Logger;
 }): Promise<RunningServer> {
-  const channels = { people: openChannel(options.peopleTarget), timeoff: openChannel(options.timeoffTarget) };
+  const channels = {
+    people: openChannel(options.peopleTarget),
+    timeoff: openChannel(options.timeoffTarget),
+    inbox: openChannel(options.inboxTarget),
+    inboxStreams: openChannel(options.inboxTarget, { ownConnections: true }),
+  };
   const data = dataClients(channels, clientPolicyOf(options.config));
   const server = await startGrpcServer({
     name: "self-service",
@@ -41,6 +50,8 @@ export async function startSelfServiceServer(options: {
         listTeamLeaveRequests: (_, context) => teamLeaveRequests(data, context),
         approveTeamLeave: (request, context) => decideTeamLeave(data, "approveLeave", request, context),
         rejectTeamLeave: (request, context) => decideTeamLeave(data, "rejectLeave", request, context),
+        listMyNotifications: (request, context) => myNotifications(data, request, context),
+        watchMyNotifications: (request, context) => watchMyNotifications(data, request, context),
       }),
     ],
   });
@@ -50,6 +61,8 @@ export async function startSelfServiceServer(options: {
       await server.stop();
       channels.people.close();
       channels.timeoff.close();
+      channels.inbox.close();
+      channels.inboxStreams.close();
     },
   };
 }

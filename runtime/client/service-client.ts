@@ -22,11 +22,16 @@ import { OverloadThrottle, overloadThrottle, type ThrottlePolicy } from "./overl
  * Opens a channel to a data service. `target` is anything gRPC resolves:
  * "host:port" locally, "ipv4:10.0.0.1:50051,10.0.0.2:50051" for a static
  * list, "dns:///people:50051" on Kubernetes; calls are spread round-robin over
- * every address the name resolves to.
+ * every address the name resolves to. grpc-js shares connections between
+ * channels to the same target, unless `ownConnections`: the channel of live
+ * streams takes its own, so that streams open for minutes never hold the
+ * server's per-connection stream limit (GRPC_MAX_CONCURRENT_STREAMS) against
+ * unary calls.
  */
-export function openChannel(target: string): Channel {
+export function openChannel(target: string, { ownConnections = false } = {}): Channel {
   return createChannel(target, undefined, {
     "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+    ...(ownConnections && { "grpc.use_local_subchannel_pool": 1 }),
   });
 }
 

@@ -63,6 +63,7 @@ const directoryPort = portOf("directory");
 const identityPort = portOf("identity");
 const talentPort = portOf("talent");
 const timeoffPort = portOf("timeoff");
+const inboxPort = portOf("inbox");
 const sessionPort = portOf("session");
 const selfServicePort = portOf("self-service");
 const gatewayPort = portOf("gateway");
@@ -117,6 +118,15 @@ const services: LaunchedService[] = [
     contexts: ["hr.timeoff.v1.LeaveAccountService"],
   },
   {
+    name: "inbox",
+    kind: "data",
+    entry: "services/inbox/main",
+    port: inboxPort,
+    env: { INBOX_PORT: String(inboxPort) },
+    database: { name: `${databasePrefix}inbox`, urlEnv: "INBOX_DATABASE_URL" },
+    contexts: ["hr.notification.v1.NotificationService"],
+  },
+  {
     name: "directory",
     kind: "app",
     entry: "apps/directory/main",
@@ -142,6 +152,7 @@ const services: LaunchedService[] = [
       SELF_SERVICE_PORT: String(selfServicePort),
       SELF_SERVICE_PEOPLE_TARGET: peopleTarget,
       SELF_SERVICE_TIMEOFF_TARGET: `127.0.0.1:${timeoffPort}`,
+      SELF_SERVICE_INBOX_TARGET: `127.0.0.1:${inboxPort}`,
     },
     contexts: ["hr.selfservice.v1.SelfService"],
   },

@@ -55,6 +55,8 @@ export interface Admission {
  * do not depend on the caller are made first of all (`refuseEarly`): under
  * overload most calls are refused, and a refusal that went through the whole
  * chain cost as much as half a served call, so refusing saturated the server.
+ * Methods outside `admittedPaths` (server streams, which live for minutes)
+ * pass through both untouched.
  */
 export function admission(
   config: AdmissionConfig,
@@ -98,6 +100,7 @@ export function admission(
     context: AuthenticatedContext,
   ) {
     const method = call.method.path;
+    if (!admittedPaths.has(method)) return yield* call.next(call.request, context);
     const usualMs = latency.usualMs(method);
     const deadline = context.scope.deadline;
     const leftMs = deadline ? deadline.getTime() - Date.now() : Number.POSITIVE_INFINITY;

@@ -46,7 +46,16 @@ export type BusinessService<D extends CompatServiceDefinition> = ServiceImplemen
  * methods' rules must say `public`: a method is open only where both the
  * contract and the wiring say so.
  */
-export type ServedService = { definition: TsProtoServiceDefinition } & (
+export type ServedService = {
+  definition: TsProtoServiceDefinition;
+  /**
+   * Ends what the service holds open across calls (the live streams of a
+   * watch): called when the server stops, after NOT_SERVING and before the
+   * drain, so a stream that would never end on its own does not hold the
+   * shutdown until the grace period.
+   */
+  close?: () => Promise<void>;
+} & (
   | {
       public: false;
       // biome-ignore lint/suspicious/noExplicitAny: heterogeneous list; `serve()` checks each pair's types.
@@ -109,11 +118,14 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   // Every Watch stream listens for status changes while it is open: many probes are no leak.
   health.setMaxListeners(0);
   const descriptorSet = readFileSync(DESCRIPTOR_SET);
+  const streams = new Set(services.flatMap(({ definition }) => streamingPaths(definition)));
   const paths = services.filter((service) => !service.public).flatMap(({ definition }) => methodPaths(definition));
   // Load shedding: refusals that need no caller come first of all (admission.ts).
+  // A live stream is not a call in flight: it would hold a slot for minutes
+  // and teach the limit that the method takes that long.
   const shedding =
     config.admission.maxLimit > 0
-      ? admission(config.admission, logger, `${options.name}.hr`, new Set(paths))
+      ? admission(config.admission, logger, `${options.name}.hr`, new Set(paths.filter((path) => !streams.has(path))))
       : undefined;
   // grpc-js passes this on as the HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS of every connection (see config.ts).
   const server = createServer({ "grpc.max_concurrent_streams": config.maxConcurrentStreams })
@@ -178,6 +190,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     unwatch();
     setHealth("unhealthy");
     await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+    // Live streams end now (their clients reconnect elsewhere); unary calls drain below.
+    await Promise.all(services.map((service) => service.close?.()));
     // From here on new calls are refused; the ones in flight may finish.
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<"timeout">((resolve) => {
@@ -192,6 +206,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     logger.info("stopped");
   }
   return { port, stop };
+}
+
+/** The paths of a definition's methods that answer with a stream. */
+function streamingPaths(definition: TsProtoServiceDefinition): string[] {
+  return Object.values(definition.methods)
+    .filter((method) => method.responseStream)
+    .map((method) => `/${definition.fullName}/${method.name}`);
 }
 
 /** A middleware that does nothing (load shedding off). */

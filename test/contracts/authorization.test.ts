@@ -42,6 +42,7 @@ describe("authorization rules in the contract", () => {
       "hr.directory.v2.DirectoryService",
       "hr.employee.v1.EmployeeService",
       "hr.identity.v1.AccountService",
+      "hr.notification.v1.NotificationService",
       "hr.organization.v1.DepartmentService",
       "hr.requisition.v1.JobOpeningService",
       "hr.selfservice.v1.SelfService",
@@ -99,11 +100,12 @@ describe("authorization rules in the contract", () => {
     ]);
   });
 
-  it("keeps the workflow service to what offboarding needs: find and disable a login, list and settle leave accounts", () => {
+  it("keeps the workflow service to what its flows need: find and disable a login, list and settle leave accounts, notify", () => {
     const forWorkflow = [...rules.methods].filter(([, rule]) => rule?.allow.has("workflow_service"));
     expect(forWorkflow.map(([path]) => path).sort()).toEqual([
       "/hr.identity.v1.AccountService/DisableAccount",
       "/hr.identity.v1.AccountService/ListAccounts",
+      "/hr.notification.v1.NotificationService/SendNotification",
       "/hr.timeoff.v1.LeaveAccountService/ListLeaveAccounts",
       "/hr.timeoff.v1.LeaveAccountService/SettleLeaveAccount",
     ]);

@@ -51,6 +51,7 @@ describe("error reasons in the contract", () => {
         "employee",
         "gateway",
         "identity",
+        "notification",
         "organization",
         "requisition",
         "selfservice",

@@ -8,6 +8,7 @@ import { DirectoryServiceDefinition } from "../../generated/proto/hr/directory/v
 import { DirectoryServiceDefinition as DirectoryV2Definition } from "../../generated/proto/hr/directory/v2/directory_service.js";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { NotificationServiceDefinition } from "../../generated/proto/hr/notification/v1/notification_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { JobOpeningServiceDefinition } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
 import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
@@ -19,6 +20,7 @@ import { openChannel } from "../../runtime/client/service-client.js";
 import { as, newTenant } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { startIdentity } from "../support/identity-under-test.js";
+import { startInbox } from "../support/inbox-under-test.js";
 import { startPeople } from "../support/people-under-test.js";
 import { startSelfService } from "../support/self-service-under-test.js";
 import { testClient } from "../support/service-under-test.js";
@@ -44,6 +46,7 @@ const DEFINITIONS = [
   JobOpeningServiceDefinition,
   ApplicationServiceDefinition,
   LeaveAccountServiceDefinition,
+  NotificationServiceDefinition,
   DirectoryServiceDefinition,
   DirectoryV2Definition,
   SessionStoreDefinition,
@@ -56,22 +59,24 @@ const channels = new Map<string, Channel>();
 const stops: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  const [people, identity, talent, timeoff] = await Promise.all([
+  const [people, identity, talent, timeoff, inbox] = await Promise.all([
     startPeople(),
     startIdentity(),
     startTalent(),
     startTimeoff(),
+    startInbox(),
   ]);
   const directory = await startDirectory(people.address);
   const directoryChannel = openChannel(`127.0.0.1:${directory.server.port}`);
   const session = await startSession(identity.address);
   const sessionChannel = openChannel(`127.0.0.1:${session.server.port}`);
-  const selfService = await startSelfService(people.address, timeoff.address);
+  const selfService = await startSelfService(people.address, timeoff.address, undefined, inbox.address);
   stops.push(
     people.stop,
     identity.stop,
     talent.stop,
     timeoff.stop,
+    inbox.stop,
     directory.stop,
     session.stop,
     selfService.stop,
@@ -87,6 +92,7 @@ beforeAll(async () => {
     [JobOpeningServiceDefinition, talent.channel],
     [ApplicationServiceDefinition, talent.channel],
     [LeaveAccountServiceDefinition, timeoff.channel],
+    [NotificationServiceDefinition, inbox.channel],
     [DirectoryServiceDefinition, directoryChannel],
     [DirectoryV2Definition, directoryChannel],
     [SessionStoreDefinition, identity.channel],
@@ -106,12 +112,23 @@ async function statusOf(path: string, request: object, caller: object): Promise<
   const definition = DEFINITIONS.find((d) => d.fullName === service);
   const channel = channels.get(service);
   if (definition === undefined || channel === undefined) throw new Error(`no server under test serves ${service}`);
-  const key = Object.entries(definition.methods).find(([, m]) => m.name === method)?.[0] ?? method;
+  const [key = method, descriptor] = Object.entries(definition.methods).find(([, m]) => m.name === method) ?? [];
   // biome-ignore lint/suspicious/noExplicitAny: one generic call over every generated client.
-  const client = testClient(definition as any, channel) as Record<string, (r: object, o: object) => Promise<unknown>>;
+  const client = testClient(definition as any, channel) as Record<string, (r: object, o: object) => unknown>;
   const call = client[key];
   if (call === undefined) throw new Error(`${service} has no method ${method}`);
   try {
+    if (descriptor?.responseStream) {
+      // A live stream never ends on its own: its header or first message is past authorization.
+      const opened = new AbortController();
+      const options = { ...caller, signal: opened.signal, onHeader: () => opened.abort() };
+      try {
+        for await (const _ of call(request, options) as AsyncIterable<unknown>) break;
+      } catch (error) {
+        if (!opened.signal.aborted) throw error;
+      }
+      return { code: Status.OK };
+    }
     await call(request, caller);
     return { code: Status.OK };
   } catch (error) {

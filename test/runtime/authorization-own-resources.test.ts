@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Status } from "nice-grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Account } from "../../generated/proto/hr/identity/v1/account_service.js";
+import { NotificationKind } from "../../generated/proto/hr/notification/v1/notification_service.js";
 import type { LeaveAccount } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import { authorizationRules } from "../../runtime/auth/authorization-rules.js";
 import * as accounts from "../contexts/identity.fixtures.js";
@@ -11,6 +12,7 @@ import * as leave from "../contexts/timeoff.fixtures.js";
 import { decide, open, PENDING, requestLeave, startTimeoffPerFile, timeoff } from "../contexts/timeoff.fixtures.js";
 import { as, type Caller, newTenant } from "../support/callers.js";
 import { expectError } from "../support/grpc-errors.js";
+import { type InboxUnderTest, startInbox } from "../support/inbox-under-test.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
 import { type SelfServiceUnderTest, startSelfService } from "../support/self-service-under-test.js";
 
@@ -65,6 +67,23 @@ afterAll(async () => {
   await app?.stop();
   await people?.stop();
 });
+
+/** Inbox, for the rules on notifications. */
+let inbox: InboxUnderTest;
+beforeAll(async () => {
+  inbox = await startInbox();
+});
+afterAll(() => inbox?.stop());
+
+/** A notification a process manager sends to `employeeId` of Ada's tenant. */
+async function notify(employeeId: string) {
+  const workflow = await as(t.admin.tenantId, ["workflow_service"]);
+  const kind = NotificationKind.NOTIFICATION_KIND_WELCOME;
+  const request = { requestId: rid(), recipientEmployeeId: employeeId, kind, title: "Welcome", body: "", subject: "" };
+  const { notification } = await inbox.notifications.sendNotification(request, workflow);
+  if (notification === undefined) throw new Error("no notification sent");
+  return notification;
+}
 
 /** A decision of the self-service app on one leave request of an account. */
 const onRequest = (a: LeaveAccount, leaveRequestId: string) => ({
@@ -177,6 +196,21 @@ const CASES: Record<string, () => Promise<void>> = {
     await denied(accounts.enable(t.adaHr, disabled), "OWN_RESOURCE_FORBIDDEN");
     expect(await accounts.read(t.admin, disabled.id)).toEqual(disabled);
     await accounts.enable(t.admin, disabled);
+  },
+  "/hr.notification.v1.NotificationService/GetNotification": async () => {
+    // As an HR admin, whose roles reach every other method of the tenant: a notification is its recipient's alone.
+    const [adas, bobs] = [await notify(t.ada.employeeId), await notify(t.bob.employeeId)];
+    await denied(inbox.notifications.getNotification({ id: bobs.id }, t.adaHr), "NOT_OWN_RESOURCE");
+    expect((await inbox.notifications.getNotification({ id: adas.id }, t.adaHr)).notification).toEqual(adas);
+  },
+  "/hr.notification.v1.NotificationService/MarkNotificationRead": async () => {
+    const [adas, bobs] = [await notify(t.ada.employeeId), await notify(t.bob.employeeId)];
+    const mark = (id: string) =>
+      inbox.notifications.markNotificationRead({ requestId: rid(), id, etag: "", read: true }, t.adaHr);
+    await denied(mark(bobs.id), "NOT_OWN_RESOURCE");
+    const bob = await as(t.admin.tenantId, ["employee"], { userId: t.bob.id, employeeId: t.bob.employeeId });
+    expect((await inbox.notifications.getNotification({ id: bobs.id }, bob)).notification).toEqual(bobs);
+    expect((await mark(adas.id)).notification?.readTime).toBeInstanceOf(Date);
   },
   "/hr.timeoff.v1.LeaveAccountService/GetLeaveAccount": async () => {
     expect((await leave.read(t.adaEmployee, t.adaLeave.id)).id).toBe(t.adaLeave.id);

@@ -14,10 +14,19 @@ import { groupRuns, LauncherProcess } from "./launcher-process.js";
 // every process), on ports free at this moment, with its own data folder and
 // database names, so it runs beside a developer's instance and the other tests.
 
-export const SERVICES = ["people", "identity", "talent", "timeoff", "directory", "session", "self-service"] as const;
+export const SERVICES = [
+  "people",
+  "identity",
+  "talent",
+  "timeoff",
+  "inbox",
+  "directory",
+  "session",
+  "self-service",
+] as const;
 export type Service = (typeof SERVICES)[number];
-const DATA_SERVICES = ["people", "identity", "talent", "timeoff"];
-/** A first start initialises PostgreSQL and migrates four databases: generous on a loaded machine. */
+const DATA_SERVICES = ["people", "identity", "talent", "timeoff", "inbox"];
+/** A first start initialises PostgreSQL and migrates five databases: generous on a loaded machine. */
 export const START_TIMEOUT_MS = 90_000;
 
 export interface PlatformUnderTest {

@@ -57,7 +57,12 @@ export class CredentialAttempts {
   }
 
   /** Runs `call` of `exposed` from `address`, counting it when it is a credential method that fails UNAUTHENTICATED. */
-  async around<T>(exposed: ExposedMethod, request: Message, address: string, call: () => Promise<T>): Promise<T> {
+  async around<T>(
+    exposed: Pick<ExposedMethod, "path">,
+    request: Message,
+    address: string,
+    call: () => Promise<T>,
+  ): Promise<T> {
     if (!this.tenantFields.has(exposed.path)) return call();
     const field = this.tenantFields.get(exposed.path);
     const tenant = field === undefined ? "" : String((request as unknown as Record<string, unknown>)[field.localName]);

@@ -47,7 +47,7 @@ export class EdgeAuthentication {
  * method (sign-in) called without a token. Anything else is 401, raised in
  * the protocol of the call. A token presented to a public method must be valid too.
  */
-export function callerOf(method: ExposedMethod, credentials: Credentials): Caller | undefined {
+export function callerOf(method: Pick<ExposedMethod, "public">, credentials: Credentials): Caller | undefined {
   if (credentials.kind === "verified") return credentials.caller;
   if (credentials.kind === "none" && method.public) return undefined;
   const message = credentials.kind === "refused" ? credentials.message : "a bearer token is required";

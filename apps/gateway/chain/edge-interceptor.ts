@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Message } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
-import type { ExposedMethod } from "../exposed-methods.js";
+import type { ExposedMethod, ExposedStream } from "../exposed-methods.js";
 import type { EdgeRequest } from "../http/request-identity.js";
 import type { Upstream } from "../upstream/upstreams.js";
 import type { NamedRoute } from "../versions/api-versions.js";
@@ -17,7 +17,8 @@ export interface ArrivingCall {
 
 /** A call Connect has decoded: its method, its message, Connect's context, what the edge knows, and where it goes. */
 export interface DecodedCall {
-  exposed: ExposedMethod;
+  /** The method; a server stream runs the steps around its opening (upstream/upstream-stream.ts). */
+  exposed: ExposedMethod | ExposedStream;
   message: Message;
   context: HandlerContext;
   edge: EdgeRequest;

@@ -1,4 +1,11 @@
-import { type DescMessage, type DescMethodUnary, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
+import {
+  type DescMessage,
+  type DescMethodServerStreaming,
+  type DescMethodUnary,
+  fromBinary,
+  type Message,
+  toBinary,
+} from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { isAbortError } from "abort-controller-x";
@@ -14,6 +21,7 @@ import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../../../runtime/server
 import { GOOGLE_RPC } from "../http/readable-details.js";
 
 type Method = DescMethodUnary<DescMessage, DescMessage>;
+type StreamMethod = DescMethodServerStreaming<DescMessage, DescMessage>;
 type Bytes = Uint8Array;
 const bytes = (b: Bytes) => b;
 const buffer = (b: Bytes) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -24,6 +32,7 @@ type RawDefinition = Record<
   {
     path: string;
     requestStream: false;
+    // Typed as the unary calls are made; a server stream's entry says true (upstream-stream.ts calls it as one).
     responseStream: false;
     requestSerialize: (b: Bytes) => Buffer;
     requestDeserialize: (b: Buffer) => Bytes;
@@ -44,9 +53,14 @@ export type UpstreamClient = ServiceClient<RawDefinition> & { close(): void };
  * throttling while the server refuses for overload, and a bound on calls in
  * flight. Messages cross as bytes: the edge encodes what Connect decoded and
  * decodes the answer for Connect to encode; grpc-js does no work of its own
- * on them.
+ * on them. Server streams go on a channel with connections of its own (see
+ * openChannel), so that live streams never hold unary calls back.
  */
-export function upstreamClient(target: string, methods: readonly Method[], policy: ClientPolicy): UpstreamClient {
+export function upstreamClient(
+  target: string,
+  methods: readonly (Method | StreamMethod)[],
+  policy: ClientPolicy,
+): UpstreamClient {
   const definition: RawDefinition = {};
   for (const method of methods) {
     const path = `/${method.parent.typeName}/${method.name}`;
@@ -57,13 +71,26 @@ export function upstreamClient(target: string, methods: readonly Method[], polic
           ? "IDEMPOTENT"
           : undefined;
     definition[path] = {
-      ...{ path, requestStream: false, responseStream: false },
+      ...{ path, requestStream: false, responseStream: (method.methodKind === "server_streaming") as false },
       ...{ requestSerialize: buffer, requestDeserialize: bytes, responseSerialize: buffer, responseDeserialize: bytes },
       options: level === undefined ? {} : { idempotencyLevel: level },
     };
   }
+  const isStream = ([, m]: [string, { responseStream: boolean }]) => m.responseStream;
+  const unary = Object.fromEntries(Object.entries(definition).filter((entry) => !isStream(entry)));
+  const streaming = Object.fromEntries(Object.entries(definition).filter(isStream));
   const channel = openChannel(target);
-  return Object.assign(createServiceClient(definition, channel, policy), { close: () => channel.close() });
+  const streamChannel = openChannel(target, { ownConnections: true });
+  const client = {
+    ...createServiceClient(unary, channel, policy),
+    ...createServiceClient(streaming, streamChannel, policy),
+  };
+  return Object.assign(client, {
+    close() {
+      channel.close();
+      streamChannel.close();
+    },
+  });
 }
 
 /** What crosses the hop besides the message: the caller's token, the request id, and the budget. */
@@ -113,7 +140,7 @@ export async function callUpstream(
  * one the server sent: an answer with details, or with a code no transport
  * makes up, is the server's.
  */
-function connectErrorOf(error: unknown, signal: AbortSignal): ConnectError {
+export function connectErrorOf(error: unknown, signal: AbortSignal): ConnectError {
   // Connect aborts the handler's signal with why (the client's timeout, or the client gone).
   if (isAbortError(error)) return ConnectError.from(signal.aborted ? signal.reason : error, Code.Canceled);
   if (!(error instanceof ClientError)) return ConnectError.from(error);

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { ClientPolicy } from "../../../runtime/client/service-client.js";
-import type { ExposedMethod } from "../exposed-methods.js";
+import type { ExposedMethod, ExposedStream } from "../exposed-methods.js";
 import type { GatewayConfig } from "../gateway-config.js";
 import { type UpstreamClient, upstreamClient } from "./upstream-call.js";
 import { UpstreamIsolation } from "./upstream-isolation.js";
@@ -18,7 +18,7 @@ export interface Upstream {
  */
 export function upstreamsByPackage(
   config: GatewayConfig,
-  methods: readonly ExposedMethod[],
+  methods: readonly (ExposedMethod | ExposedStream)[],
   policy: ClientPolicy,
   logger: Logger,
 ): Map<string, Upstream> {

@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { FieldMask } from "../../../google/protobuf/field_mask.js";
 import { Employee } from "../../employee/v1/employee_service.js";
+import { Notification } from "../../notification/v1/notification_service.js";
 import {
   LeaveAccount,
   LeaveMovement,
@@ -205,6 +206,44 @@ export interface RejectTeamLeaveResponse {
     | undefined;
   /** The request, now REJECTED. */
   leaveRequest?: LeaveRequest | undefined;
+}
+
+/** Request of ListMyNotifications. */
+export interface ListMyNotificationsRequest {
+  /** Maximum number of notifications to return: 1 to 200; 0 means 50. */
+  pageSize: number;
+  /** `next_page_token` of the previous page; empty for the first page. */
+  pageToken: string;
+  /** Only notifications not marked read, when true. */
+  unreadOnly: boolean;
+  /** "" or "create_time" for oldest first, "create_time desc" for newest first. */
+  orderBy: string;
+}
+
+/** Response of ListMyNotifications. */
+export interface ListMyNotificationsResponse {
+  /** One page of the caller's notifications, in the order asked for. */
+  notifications: Notification[];
+  /** Token for the next page; empty on the last page. */
+  nextPageToken: string;
+}
+
+/** Request of WatchMyNotifications. */
+export interface WatchMyNotificationsRequest {
+  /**
+   * Id of one of the caller's notifications: the stream starts with those
+   * sent after it. Empty: only notifications sent from now on.
+   */
+  afterNotificationId: string;
+}
+
+/** One message of WatchMyNotifications. */
+export interface WatchMyNotificationsResponse {
+  /**
+   * A notification sent to the caller; absent in the stream's first message,
+   * which says that the stream listens.
+   */
+  notification?: Notification | undefined;
 }
 
 function createBaseTeamLeaveRequest(): TeamLeaveRequest {
@@ -2128,10 +2167,376 @@ export const RejectTeamLeaveResponse: MessageFns<RejectTeamLeaveResponse> = {
   },
 };
 
+function createBaseListMyNotificationsRequest(): ListMyNotificationsRequest {
+  return { pageSize: 0, pageToken: "", unreadOnly: false, orderBy: "" };
+}
+
+export const ListMyNotificationsRequest: MessageFns<ListMyNotificationsRequest> = {
+  encode(message: ListMyNotificationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.unreadOnly !== false) {
+      writer.uint32(24).bool(message.unreadOnly);
+    }
+    if (message.orderBy !== "") {
+      writer.uint32(34).string(message.orderBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMyNotificationsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMyNotificationsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.unreadOnly = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.orderBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMyNotificationsRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      unreadOnly: isSet(object.unreadOnly)
+        ? globalThis.Boolean(object.unreadOnly)
+        : isSet(object.unread_only)
+        ? globalThis.Boolean(object.unread_only)
+        : false,
+      orderBy: isSet(object.orderBy)
+        ? globalThis.String(object.orderBy)
+        : isSet(object.order_by)
+        ? globalThis.String(object.order_by)
+        : "",
+    };
+  },
+
+  toJSON(message: ListMyNotificationsRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.unreadOnly !== false) {
+      obj.unreadOnly = message.unreadOnly;
+    }
+    if (message.orderBy !== "") {
+      obj.orderBy = message.orderBy;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMyNotificationsRequest>): ListMyNotificationsRequest {
+    return ListMyNotificationsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMyNotificationsRequest>): ListMyNotificationsRequest {
+    const message = createBaseListMyNotificationsRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.unreadOnly = object.unreadOnly ?? false;
+    message.orderBy = object.orderBy ?? "";
+    return message;
+  },
+};
+
+function createBaseListMyNotificationsResponse(): ListMyNotificationsResponse {
+  return { notifications: [], nextPageToken: "" };
+}
+
+export const ListMyNotificationsResponse: MessageFns<ListMyNotificationsResponse> = {
+  encode(message: ListMyNotificationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.notifications) {
+      Notification.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListMyNotificationsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListMyNotificationsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notifications.push(Notification.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListMyNotificationsResponse {
+    return {
+      notifications: globalThis.Array.isArray(object?.notifications)
+        ? object.notifications.map((e: any) => Notification.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListMyNotificationsResponse): unknown {
+    const obj: any = {};
+    if (message.notifications?.length) {
+      obj.notifications = message.notifications.map((e) => Notification.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListMyNotificationsResponse>): ListMyNotificationsResponse {
+    return ListMyNotificationsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMyNotificationsResponse>): ListMyNotificationsResponse {
+    const message = createBaseListMyNotificationsResponse();
+    message.notifications = object.notifications?.map((e) => Notification.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseWatchMyNotificationsRequest(): WatchMyNotificationsRequest {
+  return { afterNotificationId: "" };
+}
+
+export const WatchMyNotificationsRequest: MessageFns<WatchMyNotificationsRequest> = {
+  encode(message: WatchMyNotificationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.afterNotificationId !== "") {
+      writer.uint32(10).string(message.afterNotificationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchMyNotificationsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchMyNotificationsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.afterNotificationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchMyNotificationsRequest {
+    return {
+      afterNotificationId: isSet(object.afterNotificationId)
+        ? globalThis.String(object.afterNotificationId)
+        : isSet(object.after_notification_id)
+        ? globalThis.String(object.after_notification_id)
+        : "",
+    };
+  },
+
+  toJSON(message: WatchMyNotificationsRequest): unknown {
+    const obj: any = {};
+    if (message.afterNotificationId !== "") {
+      obj.afterNotificationId = message.afterNotificationId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WatchMyNotificationsRequest>): WatchMyNotificationsRequest {
+    return WatchMyNotificationsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WatchMyNotificationsRequest>): WatchMyNotificationsRequest {
+    const message = createBaseWatchMyNotificationsRequest();
+    message.afterNotificationId = object.afterNotificationId ?? "";
+    return message;
+  },
+};
+
+function createBaseWatchMyNotificationsResponse(): WatchMyNotificationsResponse {
+  return { notification: undefined };
+}
+
+export const WatchMyNotificationsResponse: MessageFns<WatchMyNotificationsResponse> = {
+  encode(message: WatchMyNotificationsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.notification !== undefined) {
+      Notification.encode(message.notification, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchMyNotificationsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchMyNotificationsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notification = Notification.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchMyNotificationsResponse {
+    return { notification: isSet(object.notification) ? Notification.fromJSON(object.notification) : undefined };
+  },
+
+  toJSON(message: WatchMyNotificationsResponse): unknown {
+    const obj: any = {};
+    if (message.notification !== undefined) {
+      obj.notification = Notification.toJSON(message.notification);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WatchMyNotificationsResponse>): WatchMyNotificationsResponse {
+    return WatchMyNotificationsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WatchMyNotificationsResponse>): WatchMyNotificationsResponse {
+    const message = createBaseWatchMyNotificationsResponse();
+    message.notification = (object.notification !== undefined && object.notification !== null)
+      ? Notification.fromPartial(object.notification)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * SelfService is an application service: what a signed-in person does about
- * themselves and their team, composed from the employee context (people) and
- * the timeoff context. It keeps no data of its own and calls the data
+ * themselves and their team, composed from the employee context (people),
+ * the timeoff context and the notification context (inbox). It keeps no data of its own and calls the data
  * services with the caller's own token, so their coarse role rules apply too.
  *
  * The person is always the employee named by the caller's token (claim
@@ -2269,6 +2674,43 @@ export const SelfServiceDefinition = {
         _unknownFields: { 400802: [Buffer.from([6, 10, 2, 2, 3, 24, 1]) as Buffer] },
       },
     },
+    /**
+     * The caller's own notifications (welcome, leave decided, login created...),
+     * one page at a time, oldest first or newest first (see
+     * hr.notification.v1.ListNotificationsRequest.order_by).
+     */
+    listMyNotifications: {
+      name: "ListMyNotifications",
+      requestType: ListMyNotificationsRequest as typeof ListMyNotificationsRequest,
+      requestStream: false,
+      responseType: ListMyNotificationsResponse as typeof ListMyNotificationsResponse,
+      responseStream: false,
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
+      },
+    },
+    /**
+     * The caller's own notifications as they are sent, live. The first message
+     * carries no notification: it says the stream listens, and whatever is sent
+     * from then on is delivered. Then come those sent after
+     * `after_notification_id` (none when empty), then each new one, until the
+     * caller goes, the stream's time limit passes (through the gateway:
+     * GATEWAY_STREAM_MAX_MS, and the stream then ends normally), or a server
+     * stops (UNAVAILABLE). To resume without a gap, watch again with the id of
+     * the last notification received.
+     */
+    watchMyNotifications: {
+      name: "WatchMyNotifications",
+      requestType: WatchMyNotificationsRequest as typeof WatchMyNotificationsRequest,
+      requestStream: false,
+      responseType: WatchMyNotificationsResponse as typeof WatchMyNotificationsResponse,
+      responseStream: true,
+      options: {
+        idempotencyLevel: "NO_SIDE_EFFECTS",
+        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
+      },
+    },
     /** Rejects a pending leave request, with the same rules as ApproveTeamLeave. */
     rejectTeamLeave: {
       name: "RejectTeamLeave",
@@ -2347,6 +2789,29 @@ export interface SelfServiceImplementation<CallContextExt = {}> {
     request: ApproveTeamLeaveRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ApproveTeamLeaveResponse>>;
+  /**
+   * The caller's own notifications (welcome, leave decided, login created...),
+   * one page at a time, oldest first or newest first (see
+   * hr.notification.v1.ListNotificationsRequest.order_by).
+   */
+  listMyNotifications(
+    request: ListMyNotificationsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListMyNotificationsResponse>>;
+  /**
+   * The caller's own notifications as they are sent, live. The first message
+   * carries no notification: it says the stream listens, and whatever is sent
+   * from then on is delivered. Then come those sent after
+   * `after_notification_id` (none when empty), then each new one, until the
+   * caller goes, the stream's time limit passes (through the gateway:
+   * GATEWAY_STREAM_MAX_MS, and the stream then ends normally), or a server
+   * stops (UNAVAILABLE). To resume without a gap, watch again with the id of
+   * the last notification received.
+   */
+  watchMyNotifications(
+    request: WatchMyNotificationsRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<WatchMyNotificationsResponse>>;
   /** Rejects a pending leave request, with the same rules as ApproveTeamLeave. */
   rejectTeamLeave(
     request: RejectTeamLeaveRequest,
@@ -2417,6 +2882,29 @@ export interface SelfServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ApproveTeamLeaveRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ApproveTeamLeaveResponse>;
+  /**
+   * The caller's own notifications (welcome, leave decided, login created...),
+   * one page at a time, oldest first or newest first (see
+   * hr.notification.v1.ListNotificationsRequest.order_by).
+   */
+  listMyNotifications(
+    request: DeepPartial<ListMyNotificationsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListMyNotificationsResponse>;
+  /**
+   * The caller's own notifications as they are sent, live. The first message
+   * carries no notification: it says the stream listens, and whatever is sent
+   * from then on is delivered. Then come those sent after
+   * `after_notification_id` (none when empty), then each new one, until the
+   * caller goes, the stream's time limit passes (through the gateway:
+   * GATEWAY_STREAM_MAX_MS, and the stream then ends normally), or a server
+   * stops (UNAVAILABLE). To resume without a gap, watch again with the id of
+   * the last notification received.
+   */
+  watchMyNotifications(
+    request: DeepPartial<WatchMyNotificationsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<WatchMyNotificationsResponse>;
   /** Rejects a pending leave request, with the same rules as ApproveTeamLeave. */
   rejectTeamLeave(
     request: DeepPartial<RejectTeamLeaveRequest>,
@@ -2436,6 +2924,8 @@ export type DeepPartial<T> = T extends Builtin ? T
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
+
+export type ServerStreamingMethodResult<Response> = { [Symbol.asyncIterator](): AsyncIterator<Response, void> };
 
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
