@@ -28,7 +28,8 @@ export function holdWhileActive(url: string, key: string, retryMs: number, logge
   });
 
   async function holdOnce(): Promise<void> {
-    const client = new pg.Client({ connectionString: url });
+    // keepAlive: a peer gone without a FIN (a partition) ends the session, and the lock with it, in bounded time.
+    const client = new pg.Client({ connectionString: url, keepAlive: true });
     const lost = new AbortController();
     client.on("error", (error) => lost.abort(error));
     client.on("end", () => lost.abort(new Error("the lock's connection ended")));

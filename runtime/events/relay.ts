@@ -34,7 +34,11 @@ export interface RelayOptions {
   /** The data service's database: its pool, and its URL for the relay's lock and LISTEN connection. */
   db: SqlDatabase;
   databaseUrl: string;
-  transport: Transport;
+  /**
+   * The bus, opened when this relay becomes active (and again after a failed
+   * attempt): a bus that is down at start delays publishing, not the service.
+   */
+  transport: () => Promise<Transport>;
   settings: Pick<EventsSettings, "pollIntervalMs" | "retentionMs" | "statsIntervalMs">;
   logger: Logger;
   /** Runs after the bus accepted a batch, before it is marked published (tests inject a crash here). */
@@ -59,13 +63,13 @@ export interface RunningRelay {
  * after the retention.
  */
 export function startRelay(options: RelayOptions): RunningRelay {
-  const { stream, db, transport, settings, logger } = options;
+  const { stream, db, settings, logger } = options;
   const log = logger.child({ relay: stream });
   const counts = new DeliveryCounts(log, settings.statsIntervalMs, "relay counts");
   counts.measureLag(async () => (await db.rows<Record<string, unknown>>(LAG))[0] ?? {});
   let lastPurge = 0;
 
-  async function publishAll(signal: AbortSignal): Promise<void> {
+  async function publishAll(transport: Transport, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       const rows = await db.rows<Row>(UNPUBLISHED, [BATCH]);
       if (rows.length === 0) return;
@@ -77,7 +81,7 @@ export function startRelay(options: RelayOptions): RunningRelay {
     }
   }
 
-  async function purgeIfDue(): Promise<void> {
+  async function purgeIfDue(transport: Transport): Promise<void> {
     if (Date.now() - lastPurge < PURGE_EVERY_MS) return;
     lastPurge = Date.now();
     let purged = 0;
@@ -96,6 +100,7 @@ export function startRelay(options: RelayOptions): RunningRelay {
     settings.pollIntervalMs,
     log,
     async (client, lost) => {
+      const transport = await options.transport();
       const bell = new Doorbell();
       client.on("notification", () => bell.ring());
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
@@ -105,8 +110,8 @@ export function startRelay(options: RelayOptions): RunningRelay {
       const loop = (async () => {
         while (!signal.aborted) {
           try {
-            await publishAll(signal);
-            await purgeIfDue();
+            await publishAll(transport, signal);
+            await purgeIfDue(transport);
           } catch (error) {
             if (!signal.aborted) log.warn({ err: error }, "relaying the outbox failed; trying again");
           }
