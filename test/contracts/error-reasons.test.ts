@@ -4,11 +4,14 @@ import { fileURLToPath } from "node:url";
 import { createFileRegistry, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { Status } from "nice-grpc-common";
+import { ErrorInfo } from "nice-grpc-error-details";
 import { describe, expect, it } from "vitest";
+import { ErrorReason as AuthReason } from "../../generated/proto/hr/auth/v1/authorization.js";
 import { ErrorReason as EmployeeReason } from "../../generated/proto/hr/employee/v1/error_reason.js";
 import { ErrorReason as TimeoffReason } from "../../generated/proto/hr/timeoff/v1/error_reason.js";
 import { isApplicationPackage } from "../../runtime/application-contracts.js";
 import { failedPrecondition, notFound, RuntimeReason } from "../../runtime/domain/domain-error.js";
+import { type AuthorizationReason, authorizationRefusal } from "../../runtime/server/authorization.js";
 import { declaredReasons } from "../../runtime/server/declared-reasons.js";
 
 // Every ErrorInfo reason a server sends is declared in its proto package's
@@ -117,6 +120,23 @@ describe("error reasons in the contract", () => {
     });
   });
 
+  it("sends hr.auth.v1's reasons, a numeric enum, by their declared names", () => {
+    const auth = reasonEnums.find((r) => r.pkg === "hr.auth.v1");
+    const sent = (auth?.values ?? [])
+      .filter((value) => value.number !== 0)
+      .map((value) => {
+        const refusal = authorizationRefusal("people.hr", value.number as AuthorizationReason, "refused");
+        const info = refusal.extra.find((detail) => detail.$type === ErrorInfo.$type) as ErrorInfo | undefined;
+        return [value.name, info?.reason];
+      });
+    expect(sent).toEqual([
+      ["ROLE_REQUIRED", "ROLE_REQUIRED"],
+      ["NO_AUTHORIZATION_RULE", "NO_AUTHORIZATION_RULE"],
+      ["NOT_OWN_RESOURCE", "NOT_OWN_RESOURCE"],
+      ["OWN_RESOURCE_FORBIDDEN", "OWN_RESOURCE_FORBIDDEN"],
+    ]);
+  });
+
   it("does not compile a reason that is no generated value (checked by tsc; never run)", () => {
     const refusedByTheCompiler = () => [
       // @ts-expect-error a string literal, even a declared name, is no ErrorReason value
@@ -127,6 +147,14 @@ describe("error reasons in the contract", () => {
       notFound("employee", "0190"),
       // @ts-expect-error nor another kind of reason
       notFound(EmployeeReason.EMPLOYEE_TERMINATED, "0190"),
+      // @ts-expect-error an authorization refusal takes an hr.auth.v1 value, not its name
+      authorizationRefusal("people.hr", "ROLE_REQUIRED", "m"),
+      // @ts-expect-error nor another package's reason
+      authorizationRefusal("people.hr", EmployeeReason.EMPLOYEE_NOT_PENDING, "m"),
+      // @ts-expect-error nor the enum's zero, which is never sent
+      authorizationRefusal("people.hr", AuthReason.ERROR_REASON_UNSPECIFIED, "m"),
+      // @ts-expect-error nor a number the enum does not declare
+      authorizationRefusal("people.hr", 9, "m"),
     ];
     expect(typeof refusedByTheCompiler).toBe("function");
   });
