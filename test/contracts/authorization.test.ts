@@ -61,7 +61,15 @@ describe("authorization rules in the contract", () => {
   });
 
   it("names roles as tokens carry them, every role an account grants among them", () => {
-    expect(rules.roles).toEqual(["tenant_admin", "hr_admin", "manager", "employee", "recruiter", "session_service", "workflow_service"]);
+    expect(rules.roles).toEqual([
+      "tenant_admin",
+      "hr_admin",
+      "manager",
+      "employee",
+      "recruiter",
+      "session_service",
+      "workflow_service",
+    ]);
     expect(ROLES.filter((role) => !rules.roles.includes(role))).toEqual([]);
   });
 

@@ -61,7 +61,15 @@ describe("a method without an authorization rule", () => {
   it("refuses every caller, an administrator holding every role included, before its handler runs", async () => {
     const channel = openChannel(`127.0.0.1:${server.port}`);
     const client = testClient(UnruledDefinition, channel);
-    const everyRole = ["tenant_admin", "hr_admin", "manager", "employee", "recruiter", "session_service", "workflow_service"];
+    const everyRole = [
+      "tenant_admin",
+      "hr_admin",
+      "manager",
+      "employee",
+      "recruiter",
+      "session_service",
+      "workflow_service",
+    ];
     for (const roles of [everyRole, []]) {
       const error = await expectError(client.peek({ id: "" }, await as(newTenant(), roles)), Status.PERMISSION_DENIED);
       expect(error.reason).toBe("NO_AUTHORIZATION_RULE");
