@@ -31,6 +31,9 @@ const declared = declaredReasons(readFileSync(join(ROOT, "generated/descriptor.b
 const registry = createFileRegistry(descriptorSet);
 const STATUS_NAMES = Object.keys(Status).filter((name) => Number.isNaN(Number(name)));
 
+/** Where the runtime raises a reason: for a context's requests (those with `field`, or all), or as a server's own. */
+type RaisedFor = { field: string | undefined } | "any server";
+
 /** Each ErrorReason enum of the contracts: its file, package, and each value with the comment above it. */
 const reasonEnums = descriptorSet.file.flatMap((file) =>
   file.enumType.flatMap((enumType, e) => {
@@ -56,6 +59,7 @@ describe("error reasons in the contract", () => {
         "identity",
         "organization",
         "requisition",
+        "runtime",
         "selfservice",
         "session",
         "sessionstore",
@@ -76,7 +80,7 @@ describe("error reasons in the contract", () => {
 
   it("generates each error_reason.proto's enum with the declared names as its values, which ErrorInfo carries", async () => {
     const files = reasonEnums.filter((r) => r.file.endsWith("/error_reason.proto"));
-    expect(files.length).toBeGreaterThanOrEqual(12);
+    expect(files.length).toBeGreaterThanOrEqual(13);
     for (const { file, values } of files) {
       const generated = await import(join(ROOT, "generated/proto", file.replace(/\.proto$/, ".js")));
       const entries = Object.entries(generated.ErrorReason as Record<string, unknown>);
@@ -84,29 +88,56 @@ describe("error reasons in the contract", () => {
     }
   });
 
-  it("declares the runtime's own reasons in every package whose methods can meet them", () => {
-    /** Which requests let the runtime raise a reason: any (validation), or those with the field it checks. */
-    const fieldOf: Record<RuntimeReason, string | undefined> = {
-      [RuntimeReason.INVALID_ARGUMENT]: undefined,
-      [RuntimeReason.REQUEST_ID_REUSED]: "request_id",
-      [RuntimeReason.ETAG_MISMATCH]: "etag",
-      [RuntimeReason.INVALID_PAGE_TOKEN]: "page_token",
+  it("declares the runtime's own reasons in hr.runtime.v1, and again in every package whose methods can meet them", () => {
+    /**
+     * Where the shared runtime raises each of its reasons: for any request of
+     * a context (validation), for requests with the field it checks (each
+     * such context declares it again), or for any method of any server, as
+     * the server's own refusal (declared in hr.runtime.v1 alone). A reason
+     * added to hr.runtime.v1 does not compile here until it is placed.
+     */
+    const raisedFor: Record<Exclude<RuntimeReason, RuntimeReason.ERROR_REASON_UNSPECIFIED>, RaisedFor> = {
+      [RuntimeReason.INVALID_ARGUMENT]: { field: undefined },
+      [RuntimeReason.REQUEST_ID_REUSED]: { field: "request_id" },
+      [RuntimeReason.ETAG_MISMATCH]: { field: "etag" },
+      [RuntimeReason.INVALID_PAGE_TOKEN]: { field: "page_token" },
+      [RuntimeReason.OVERLOADED]: "any server",
     };
+    expect([...(declared.get("hr.runtime.v1") ?? [])].sort()).toEqual(Object.keys(raisedFor).sort());
     const missing: string[] = [];
     for (const file of registry.files) {
       const methods = file.services.flatMap((service) => service.methods);
       if (methods.length === 0) continue;
-      // Apps validate their requests; request ids, etags and page tokens are their data services' to check.
-      const raised = isApplicationPackage(file.proto.package)
-        ? [RuntimeReason.INVALID_ARGUMENT]
-        : Object.values(RuntimeReason);
-      for (const reason of raised) {
-        const field = fieldOf[reason];
+      for (const [reason, raised] of Object.entries(raisedFor)) {
+        if (raised === "any server") {
+          if (declared.get(file.proto.package)?.has(reason)) missing.push(`${file.proto.package}.${reason} (twice)`);
+          continue;
+        }
+        // Apps validate their requests; request ids, etags and page tokens are their data services' to check.
+        if (isApplicationPackage(file.proto.package) && reason !== RuntimeReason.INVALID_ARGUMENT) continue;
+        const { field } = raised;
         const met = methods.some((m) => field === undefined || m.input.fields.some((f) => f.name === field));
         if (met && !declared.get(file.proto.package)?.has(reason)) missing.push(`${file.proto.package}.${reason}`);
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it("gives a runtime reason a context declares again the status code hr.runtime.v1 gives it", () => {
+    const statusIn = (comment: string) => /^[A-Z_]+/.exec(comment)?.[0];
+    const runtime = new Map(
+      (reasonEnums.find((r) => r.pkg === "hr.runtime.v1")?.values ?? []).map((v) => [v.name, statusIn(v.comment)]),
+    );
+    expect(runtime.get(RuntimeReason.ETAG_MISMATCH)).toBe("ABORTED");
+    const differing = reasonEnums
+      .filter(({ pkg }) => pkg !== "hr.runtime.v1")
+      .flatMap(({ pkg, values }) =>
+        values
+          .filter((value) => value.number !== 0 && runtime.has(value.name))
+          .filter((value) => statusIn(value.comment) !== runtime.get(value.name))
+          .map((value) => `${pkg}.${value.name}: ${statusIn(value.comment)}`),
+      );
+    expect(differing).toEqual([]);
   });
 
   it("sends a generated value as it is: the reason is the declared name, and notFound names its resource after it", () => {
