@@ -20,10 +20,11 @@ const appProtos = `^(proto|generated/proto)/hr/(${APP_PROTO_PACKAGES.join("|")})
 
 /**
  * Domain files: services/<service>/<context>/<name>.ts, except the adapters around the domain
- * (*-repository.ts, *-rpc.ts, *-proto.ts) and the service's prisma/ folder, which is no context.
+ * (*-repository.ts, *-rpc.ts, *-proto.ts, *-events.ts: the domain's changes as the contract's
+ * events) and the service's prisma/ folder, which is no context.
  */
 const DOMAIN_FILE = "^services/[^/]+/[^/]+/[^/]+\\.ts$";
-const NOT_DOMAIN = ["-(repository|rpc|proto)\\.ts$", "^services/[^/]+/prisma/"];
+const NOT_DOMAIN = ["-(repository|rpc|proto|events)\\.ts$", "^services/[^/]+/prisma/"];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -107,7 +108,7 @@ module.exports = {
       name: "domain-is-pure",
       comment:
         "Domain files (services/<service>/<context>/<name>.ts that are not *-repository.ts, " +
-        "*-rpc.ts or *-proto.ts) are plain TypeScript: no Prisma, no generated code, no gRPC, no " +
+        "*-rpc.ts, *-proto.ts or *-events.ts) are plain TypeScript: no Prisma, no generated code, no gRPC, no " +
         "pg, no I/O helpers of runtime/, and no adapter of their own service. Unit-testable in " +
         "microseconds; the repository and the rpc handler depend on the domain, not the reverse. " +
         "One exception: a context's generated ErrorReason enum (error_reason.ts, a plain string " +
@@ -120,7 +121,7 @@ module.exports = {
           "^generated/",
           "(^|/)node_modules/(prisma|@prisma/[^/]+|nice-grpc[^/]*|@grpc/[^/]+|pg|pg-[^/]+)/",
           "^runtime/(server|client|db)/",
-          "^services/.+-(repository|rpc|proto|database|server)\\.ts$",
+          "^services/.+-(repository|rpc|proto|events|database|server)\\.ts$",
         ],
       },
     },

@@ -232,6 +232,8 @@ export const PLATFORM_PREFIXES = [
   "PAGE_TOKEN_",
   "LISTEN_",
   "EMBEDDED_PG_",
+  "EVENTS_",
+  "NATS_",
 ] as const;
 
 /** The variables set in `env` with a platform prefix that no name in `known` matches, sorted. */

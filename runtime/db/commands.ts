@@ -1,3 +1,4 @@
+import { Outbox } from "../events/outbox.js";
 import { claimKey, completeKey, idempotencyKey, replayOf } from "./idempotency.js";
 import type { Sql, SqlDatabase } from "./sql.js";
 
@@ -11,9 +12,9 @@ export interface CommandMethod<Response> {
   };
 }
 
-/** The call a command runs for: its tenant, and the signal that ends its work when the caller goes. */
+/** The call a command runs for: its tenant (and caller's employee), and the signal that ends its work when the caller goes. */
 export interface TenantCall {
-  readonly caller: { readonly tenantId: string };
+  readonly caller: { readonly tenantId: string; readonly employeeId?: string };
   readonly signal: AbortSignal;
 }
 
@@ -31,14 +32,17 @@ type Outcome<Response> = { response?: Response; replay?: { fingerprint: string; 
  *
  * `Store` is what the work needs bound to the transaction (the context's
  * repository); the work loads, checks versions or takes row locks through it,
- * runs the domain and saves. A call that goes away (cancelled, past its
+ * runs the domain and saves. The store is also given the transaction's
+ * outbox (runtime/events/outbox.ts): a repository records there the domain
+ * events of what it saves, so an event is written with its change and only
+ * with it (a refusal rolls both back; a replay runs no work, so records none). A call that goes away (cancelled, past its
  * deadline) cancels its statement and rolls back: nothing is stored, and a
  * retry with the same request id runs afresh.
  */
 export class CommandPipeline<Store> {
   constructor(
     private readonly db: SqlDatabase,
-    private readonly storeOf: (tx: Sql) => Store,
+    private readonly storeOf: (tx: Sql, outbox: Outbox) => Store,
   ) {}
 
   async run<Response>(
@@ -51,7 +55,9 @@ export class CommandPipeline<Store> {
     const outcome = await this.db.forCall(call.signal).transaction(async (tx): Promise<Outcome<Response>> => {
       const claim = await claimKey(tx, key);
       if (!claim.claimed) return "fingerprint" in claim ? { replay: claim } : {};
-      const response = await work(this.storeOf(tx));
+      const { tenantId, employeeId } = call.caller;
+      const outbox = new Outbox(tx, { tenantId, requestId: request.requestId, employeeId });
+      const response = await work(this.storeOf(tx, outbox));
       await completeKey(tx, key, method.responseType.toJSON(response));
       return { response };
     });

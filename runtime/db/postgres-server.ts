@@ -126,7 +126,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   const stopOnExit = () => server.kill("SIGINT");
   process.once("exit", stopOnExit);
   server.unref();
-  const serverUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
+  const serverUrl = embeddedServerUrl(opts.port);
   const stop = async () => {
     process.removeListener("exit", stopOnExit);
     server.kill("SIGINT");
@@ -144,6 +144,11 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     fail(error, `${logFile} ends with:\n${tail}`);
   }
   return { serverUrl, stop };
+}
+
+/** The maintenance database's URL of the embedded server on `port` (the launcher's, for tools beside it). */
+export function embeddedServerUrl(port: number): string {
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 }
 
 /** The server in `DATABASE_URL` when set (left running on stop), else an embedded one. */

@@ -1,4 +1,5 @@
 import { assertEtag } from "../domain/etag.js";
+import type { Outbox } from "../events/outbox.js";
 import { type CommandMethod, CommandPipeline, type TenantCall } from "./commands.js";
 import type { Sql, SqlDatabase } from "./sql.js";
 
@@ -46,7 +47,7 @@ export class VersionedCommands<
 > extends CommandPipeline<Store> {
   constructor(
     db: SqlDatabase,
-    storeOf: (tx: Sql) => Store,
+    storeOf: (tx: Sql, outbox: Outbox) => Store,
     private readonly aggregate: AggregateOf<Store, Aggregate, Changed, Message>,
   ) {
     super(db, storeOf);

@@ -16,7 +16,7 @@ import { RestartBackoff } from "./restart-backoff.js";
 // DATABASE_URL (its maintenance database) or else an embedded one with its
 // data in DATA_DIR/postgres (.data/postgres); each data service gets its own
 // database, named with DATABASE_NAME_PREFIX (hr_people, ...), and migrates it
-// when it starts. Ports, data folder and database names are all overridable,
+// when it starts; one more, <prefix>events, holds the events (EVENTS_DATABASE_URL). Ports, data folder and database names are all overridable,
 // so a second instance (a test, another checkout) can run beside the first.
 // Every process is restarted when it exits on its own. All start at once:
 // data services never call each other, and apps connect to them lazily, on
@@ -215,8 +215,15 @@ process.on("uncaughtException", (error) => void shutdown(1, `launcher failed: ${
  * restarts it with backoff while the others keep running. A service that
  * cannot start at all fails the whole start.
  */
-async function launch(service: LaunchedService, server: PostgresServer, keys: KeyEnv): Promise<void> {
-  const env = { ...keys.verify, ...(service.signsTokens ? keys.sign : {}), ...service.env };
+async function launch(
+  service: LaunchedService,
+  server: PostgresServer,
+  keys: KeyEnv,
+  events: Record<string, string>,
+): Promise<void> {
+  // Data services publish events and apps may consume them: both get the events database.
+  const eventsEnv = service.kind === "edge" ? {} : events;
+  const env = { ...keys.verify, ...(service.signsTokens ? keys.sign : {}), ...eventsEnv, ...service.env };
   if (service.database) {
     const { name, urlEnv } = service.database;
     await ensureDatabase(server.serverUrl, name);
@@ -266,9 +273,13 @@ try {
   postgres = pg;
   const keys = await keyEnv();
   const where = process.env.DATABASE_URL ? "DATABASE_URL" : `embedded, data in ${postgresDir}`;
+  // The events database: the default bus, consumer cursors and parked events (runtime/events).
+  const eventsDatabase = `${databasePrefix}events`;
+  await ensureDatabase(pg.serverUrl, eventsDatabase);
+  const events = { EVENTS_DATABASE_URL: databaseUrl(pg.serverUrl, eventsDatabase) };
   await Promise.all(
     services.map((service) =>
-      launch(service, pg, keys).catch((error: Error) => {
+      launch(service, pg, keys, events).catch((error: Error) => {
         throw new Error(`${service.name} (${service.entry}): ${error.message}`);
       }),
     ),

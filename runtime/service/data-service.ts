@@ -4,6 +4,8 @@ import { readRetentionPolicy, readSqlTimeouts } from "../db/db-config.js";
 import { startRecordPurge } from "../db/idempotency-retention.js";
 import { migrateDatabase } from "../db/migrate.js";
 import { openSqlDatabase, type SqlDatabase } from "../db/sql.js";
+import { readEventsSettings } from "../events/events-config.js";
+import { startServiceRelay } from "../events/service-relay.js";
 import { type DataServiceName, databaseOf, portOf } from "../platform.js";
 import { type RunningServer, type ServedService, startGrpcServer, stopOnSignals } from "../server/grpc-server.js";
 import { startProcess } from "../server/process-start.js";
@@ -40,8 +42,9 @@ export function startDataServer<Settings>(
 
 /**
  * A data service's process entry point: reads and checks its configuration,
- * migrates its database, serves its contexts, purges expired request ids,
- * and stops on SIGTERM/SIGINT (server, purge, pool, in that order).
+ * migrates its database, serves its contexts, relays its outbox to the bus,
+ * purges expired request ids, and stops on SIGTERM/SIGINT (server, relay,
+ * purge, pool, in that order).
  */
 export async function runDataService<Settings>(service: DataService<Settings>): Promise<void> {
   const { config, settings, logger } = startProcess(service.name, (env) => {
@@ -52,16 +55,19 @@ export async function runDataService<Settings>(service: DataService<Settings>): 
       poolSize: database.poolSize,
       sqlTimeouts: readSqlTimeouts(env),
       retention: readRetentionPolicy(env),
+      events: readEventsSettings(env),
       own: service.settings?.(env) as Settings,
     };
   });
   await migrateDatabase(service.name, settings.databaseUrl);
   const db = openSqlDatabase(settings.databaseUrl, settings.poolSize, settings.sqlTimeouts);
   const server = await startDataServer(service, { db, port: settings.port, config, logger, settings: settings.own });
+  const relay = await startServiceRelay(service.name, db, settings.databaseUrl, settings.events, logger);
   const stopPurge = startRecordPurge(db, settings.retention, logger);
   stopOnSignals(logger, async () => {
     stopPurge();
     await server.stop();
+    await relay?.stop();
     await db.end();
   });
 }

@@ -93,7 +93,8 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
         for (const pids of launcher.pids.values())
           for (const pid of pids) if (groupRuns(pid)) process.kill(-pid, "SIGKILL");
       }
-      if (external) for (const service of DATA_SERVICES) await dropDatabase(external, `${prefix}${service}`);
+      // The data services' databases, and the events database the launcher creates beside them.
+      if (external) for (const name of [...DATA_SERVICES, "events"]) await dropDatabase(external, `${prefix}${name}`);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

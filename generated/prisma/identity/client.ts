@@ -61,3 +61,8 @@ export type UsedRefreshToken = Prisma.UsedRefreshTokenModel
  * 
  */
 export type IdempotencyRecord = Prisma.IdempotencyRecordModel
+/**
+ * Model OutboxEvent
+ * 
+ */
+export type OutboxEvent = Prisma.OutboxEventModel

@@ -10,4 +10,5 @@
  */
 export type * from './models/Notification.js'
 export type * from './models/IdempotencyRecord.js'
+export type * from './models/OutboxEvent.js'
 export type * from './commonInputTypes.js'

@@ -11,4 +11,5 @@
 export type * from './models/Department.js'
 export type * from './models/Employee.js'
 export type * from './models/IdempotencyRecord.js'
+export type * from './models/OutboxEvent.js'
 export type * from './commonInputTypes.js'

@@ -37,3 +37,8 @@ export type LeaveMovement = Prisma.LeaveMovementModel
  * 
  */
 export type IdempotencyRecord = Prisma.IdempotencyRecordModel
+/**
+ * Model OutboxEvent
+ * 
+ */
+export type OutboxEvent = Prisma.OutboxEventModel

@@ -3,7 +3,9 @@ import { ErrorReason } from "../../../generated/proto/hr/identity/v1/error_reaso
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
+import { type Outbox, recordIn } from "../../../runtime/events/outbox.js";
 import type { Account, AccountStatus } from "./account.js";
+import { ACCOUNT_EVENTS, changeEvents, createdEvents } from "./account-events.js";
 import type { Role } from "./roles.js";
 
 /** List filters; each one set narrows the list (AND). */
@@ -56,7 +58,11 @@ const UPDATE = accounts.versionedUpdateStatement();
  * has no hash.
  */
 export class AccountRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    /** The command's outbox, where saves record their events; none for reads and credential checks. */
+    private readonly outbox?: Outbox,
+  ) {}
 
   async get(tenantId: string, id: string): Promise<Account | undefined> {
     const [row] = await this.sql.rows<Stored<AccountModel>>(GET, [tenantId, id]);
@@ -84,11 +90,13 @@ export class AccountRepository {
 
   async insert(account: Account): Promise<void> {
     await this.sql.count(INSERT, accounts.valuesOf(account)).catch(translateUniqueViolation);
+    await recordIn(this.outbox, ACCOUNT_EVENTS, account, createdEvents(account));
   }
 
   /** Saves a changed account if it is still at the version of `before`; ABORTED otherwise. */
-  async update(account: Account, before: { version: number }): Promise<void> {
+  async update(account: Account, before: Account): Promise<void> {
     if (!(await this.saveIfAt(account, before.version))) throw etagMismatch(`accounts/${account.id}`);
+    await recordIn(this.outbox, ACCOUNT_EVENTS, account, changeEvents(account, before));
   }
 
   /**

@@ -94,7 +94,10 @@ export function accountRpc(
   const accounts = (call: { signal: AbortSignal }) => new AccountRepository(db.forCall(call.signal));
   const commands = new VersionedCommands(
     db,
-    (tx): AccountStore => ({ accounts: new AccountRepository(tx), sessions: new SessionRepository(tx) }),
+    (tx, outbox): AccountStore => ({
+      accounts: new AccountRepository(tx, outbox),
+      sessions: new SessionRepository(tx),
+    }),
     {
       store: (store) => store.accounts,
       subject: (id) => `accounts/${id}`,

@@ -3,8 +3,10 @@ import { ErrorReason } from "../../../generated/proto/hr/employee/v1/error_reaso
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { date, type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
+import { type Outbox, recordIn } from "../../../runtime/events/outbox.js";
 import type { DepartmentState } from "./department-placement.js";
 import type { Employee, EmployeeStatus } from "./employee.js";
+import { changeEvents, EMPLOYEE_EVENTS, hiredEvents } from "./employee-events.js";
 
 /** List filters; each one set narrows the list (AND). */
 export interface EmployeeFilter {
@@ -53,9 +55,16 @@ const LOCK_DEPARTMENT = sql(
 const INSERT = employees.insertStatement();
 const UPDATE = employees.versionedUpdateStatement();
 
-/** Loads and saves Employee aggregates; every query is scoped by tenant. */
+/**
+ * Loads and saves Employee aggregates; every query is scoped by tenant. Bound
+ * to a command's transaction, its saves record their events in the command's
+ * outbox.
+ */
 export class EmployeeRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly outbox?: Outbox,
+  ) {}
 
   async get(tenantId: string, id: string): Promise<Employee | undefined> {
     const [row] = await this.sql.rows<Stored<EmployeeModel>>(GET, [tenantId, id]);
@@ -88,13 +97,15 @@ export class EmployeeRepository {
 
   async insert(employee: Employee): Promise<void> {
     await this.sql.count(INSERT, employees.valuesOf(employee)).catch(translateUniqueViolation);
+    await recordIn(this.outbox, EMPLOYEE_EVENTS, employee, hiredEvents(employee));
   }
 
   /** Saves a changed employee if it is still at the version of `before`; ABORTED otherwise. */
-  async update(employee: Employee, before: { version: number }): Promise<void> {
+  async update(employee: Employee, before: Employee): Promise<void> {
     const values = [...employees.valuesOf(employee), before.version];
     const count = await this.sql.count(UPDATE, values).catch(translateUniqueViolation);
     if (count === 0) throw etagMismatch(`employees/${employee.id}`);
+    await recordIn(this.outbox, EMPLOYEE_EVENTS, employee, changeEvents(employee, before));
   }
 }
 

@@ -52,7 +52,7 @@ function checkOwnEdit(call: { caller: Caller; access: Access }, id: string, path
 /** hr.employee.v1.EmployeeService: validates, runs the domain through the repository, maps to protobuf. */
 export function employeeRpc(db: SqlDatabase): BusinessService<typeof Definition> {
   const employees = (call: { signal: AbortSignal }) => new EmployeeRepository(db.forCall(call.signal));
-  const commands = new VersionedCommands(db, (tx) => new EmployeeRepository(tx), {
+  const commands = new VersionedCommands(db, (tx, outbox) => new EmployeeRepository(tx, outbox), {
     store: (repo) => repo,
     subject: (id) => `employees/${id}`,
     missing: (id) => notFound(ErrorReason.EMPLOYEE_NOT_FOUND, id),

@@ -6,7 +6,9 @@ import { ErrorReason } from "../../../generated/proto/hr/candidacy/v1/error_reas
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
+import { type Outbox, recordIn } from "../../../runtime/events/outbox.js";
 import type { Application, ApplicationStage } from "./application.js";
+import { APPLICATION_EVENTS, changeEvents } from "./application-events.js";
 
 /** List filters; each one set narrows the list (AND). */
 export interface ApplicationFilter {
@@ -84,7 +86,11 @@ const UPDATE = sql(`
  * tenant.
  */
 export class ApplicationRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    /** The command's outbox, where saves record their events; none for reads. */
+    private readonly outbox?: Outbox,
+  ) {}
 
   async get(tenantId: string, id: string): Promise<Application | undefined> {
     const [row] = await this.sql.rows<ApplicationRow>(GET, [tenantId, id]);
@@ -121,6 +127,7 @@ export class ApplicationRepository {
     ];
     const [row] = await this.sql.rows<{ saved: number }>(UPDATE, values);
     if (row?.saved !== 1) throw etagMismatch(`applications/${application.id}`);
+    await recordIn(this.outbox, APPLICATION_EVENTS, application, changeEvents(application, before));
   }
 }
 

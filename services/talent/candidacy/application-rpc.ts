@@ -30,7 +30,7 @@ const methods = ApplicationServiceDefinition.methods;
  */
 export function applicationRpc(db: SqlDatabase): BusinessService<typeof Definition> {
   const applications = (call: { signal: AbortSignal }) => new ApplicationRepository(db.forCall(call.signal));
-  const commands = new VersionedCommands(db, (tx) => new ApplicationRepository(tx), {
+  const commands = new VersionedCommands(db, (tx, outbox) => new ApplicationRepository(tx, outbox), {
     store: (repo) => repo,
     subject: (id) => `applications/${id}`,
     missing: (id) => notFound(ErrorReason.APPLICATION_NOT_FOUND, id),

@@ -21,14 +21,14 @@ import {
   type LeaveType as Type,
 } from "./leave-account.js";
 
-const TYPE_TO_PROTO: Record<Type, LeaveType> = {
+export const TYPE_TO_PROTO: Record<Type, LeaveType> = {
   annual: LeaveType.LEAVE_TYPE_ANNUAL,
   sick: LeaveType.LEAVE_TYPE_SICK,
   unpaid: LeaveType.LEAVE_TYPE_UNPAID,
   parental: LeaveType.LEAVE_TYPE_PARENTAL,
 };
 
-const STATUS_TO_PROTO: Record<Status, LeaveRequestStatus> = {
+export const STATUS_TO_PROTO: Record<Status, LeaveRequestStatus> = {
   pending: LeaveRequestStatus.LEAVE_REQUEST_STATUS_PENDING,
   approved: LeaveRequestStatus.LEAVE_REQUEST_STATUS_APPROVED,
   rejected: LeaveRequestStatus.LEAVE_REQUEST_STATUS_REJECTED,

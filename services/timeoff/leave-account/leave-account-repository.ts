@@ -7,6 +7,7 @@ import { ErrorReason } from "../../../generated/proto/hr/timeoff/v1/error_reason
 import { isUniqueViolation, type Sql, sql } from "../../../runtime/db/sql.js";
 import { date, type Stored, Table, timestamp } from "../../../runtime/db/table.js";
 import { alreadyExists, etagMismatch } from "../../../runtime/domain/domain-error.js";
+import { type Outbox, recordIn } from "../../../runtime/events/outbox.js";
 import type {
   LeaveAccount,
   LeaveAccountStatus,
@@ -18,6 +19,7 @@ import type {
   MovementKind,
 } from "./leave-account.js";
 import { accountSubject } from "./leave-account.js";
+import { changeEvents, LEAVE_ACCOUNT_EVENTS, openedEvents } from "./leave-account-events.js";
 
 /** List filters; each one set narrows the list (AND). */
 export interface LeaveAccountFilter {
@@ -115,7 +117,11 @@ const SAVE = sql(`
  * scoped by tenant. Bound to the pool for reads, or to a command's transaction.
  */
 export class LeaveAccountRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    /** The command's outbox, where saves record their events; none for reads. */
+    private readonly outbox?: Outbox,
+  ) {}
 
   async get(tenantId: string, id: string): Promise<LeaveAccount | undefined> {
     const [row] = await this.sql.rows<AccountRow>(GET, [tenantId, id]);
@@ -153,6 +159,7 @@ export class LeaveAccountRepository {
   async insert(change: LeaveChange): Promise<void> {
     const values = [accounts.json(accountRow(change)), movements.json(movementRow(change.account, change.movement))];
     await this.sql.count(INSERT, values).catch(translateUniqueViolation);
+    await recordIn(this.outbox, LEAVE_ACCOUNT_EVENTS, change.account, openedEvents(change.account));
   }
 
   /** Saves a changed account if it is still at `before.version` (ABORTED otherwise), in one statement. */
@@ -167,6 +174,8 @@ export class LeaveAccountRepository {
       movements.json(change.movements.map((movement) => movementRow(account, movement))),
     ];
     if ((await this.sql.count(SAVE, values)) === 0) throw etagMismatch(accountSubject(account.id));
+    const decidedBy = this.outbox?.cause.employeeId ?? "";
+    await recordIn(this.outbox, LEAVE_ACCOUNT_EVENTS, account, changeEvents(account, before, decidedBy));
   }
 }
 

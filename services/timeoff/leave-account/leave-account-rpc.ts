@@ -57,7 +57,7 @@ type LeaveCall = TenantCall & { caller: Caller; access: Access };
 /** hr.timeoff.v1.LeaveAccountService: validates, runs the domain through the repository, maps to protobuf. */
 export function leaveAccountRpc(db: SqlDatabase): BusinessService<typeof Definition> {
   const accounts = (call: { signal: AbortSignal }) => new LeaveAccountRepository(db.forCall(call.signal));
-  const commands = new VersionedCommands(db, (tx) => new LeaveAccountRepository(tx), {
+  const commands = new VersionedCommands(db, (tx, outbox) => new LeaveAccountRepository(tx, outbox), {
     store: (repo) => ({
       get: (tenantId, id) => repo.lock(tenantId, id),
       update: (changed, current) => repo.save(current, changed),
