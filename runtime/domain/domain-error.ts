@@ -10,6 +10,7 @@
  * Those enums are generated as string enums whose values are the names
  * ErrorInfo.reason carries, so a reason is sent as it is thrown.
  */
+import { ErrorReason as RuntimeReason } from "../../generated/proto/hr/runtime/v1/error_reason.js";
 
 /**
  * A value of a string enum, such as a package's generated `ErrorReason`:
@@ -17,9 +18,9 @@
  * (`failedPrecondition("EMPLOYEE_NOT_PENDING", ...)` does not compile;
  * `failedPrecondition(ErrorReason.EMPLOYEE_NOT_PENDING, ...)` does).
  * TypeScript cannot tell a generated enum from a hand-written one, nor one
- * package's from another's: the only hand-written one is RuntimeReason below,
- * and a reason the method's package does not declare is answered INTERNAL
- * (runtime/server/error-mapping.ts).
+ * package's from another's (there is no hand-written one: even the runtime's
+ * own, RuntimeReason, is generated), and a reason the method's package does
+ * not declare is answered INTERNAL (runtime/server/error-mapping.ts).
  */
 export type ContractReason<R extends string> = R extends string
   ? `${R}` extends R
@@ -28,17 +29,15 @@ export type ContractReason<R extends string> = R extends string
   : never;
 
 /**
- * The reasons the shared layer raises in any context that uses it: request
- * validation, request ids, etags and page tokens. Each context's ErrorReason
- * enum declares the ones its methods can meet, by the same names
- * (test/contracts/error-reasons.test.ts derives which from the contract).
+ * The reasons the shared runtime raises (hr.runtime.v1.ErrorReason,
+ * proto/hr/runtime/v1/error_reason.proto): request validation, request ids,
+ * etags and page tokens in any context that uses it, each context's
+ * ErrorReason enum declaring again by the same names the ones its methods can
+ * meet (test/contracts/error-reasons.test.ts derives which from the
+ * contract); and OVERLOADED, which admission sends for any method of any
+ * server and only hr.runtime.v1 declares.
  */
-export enum RuntimeReason {
-  INVALID_ARGUMENT = "INVALID_ARGUMENT",
-  REQUEST_ID_REUSED = "REQUEST_ID_REUSED",
-  ETAG_MISMATCH = "ETAG_MISMATCH",
-  INVALID_PAGE_TOKEN = "INVALID_PAGE_TOKEN",
-}
+export { RuntimeReason };
 
 /** One invalid field of a request, e.g. { field: "work_email", description: "must be an email address" }. */
 export interface FieldViolation {

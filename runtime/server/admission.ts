@@ -10,17 +10,10 @@ import { ErrorInfo, RetryInfo, RichServerError } from "nice-grpc-error-details";
 import type { Logger } from "pino";
 import type { Caller } from "../auth/caller.js";
 import type { AdmissionConfig } from "../config.js";
+import { RuntimeReason } from "../domain/domain-error.js";
 import { type AuthenticatedContext, type CallScope, DEADLINE_HEADER } from "./call-scope.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { MethodLatency } from "./method-latency.js";
-
-/**
- * ErrorInfo reason of a call refused because the server is overloaded. The
- * runtime sends it for every context, so it is in no context's ErrorReason
- * enum: it is thrown as a ServerError, which the error mapping passes on
- * untouched (docs/conventions.md, "Errors").
- */
-export const OVERLOADED = "OVERLOADED";
 
 const MIN_RETRY_DELAY_MS = 50;
 const MAX_RETRY_DELAY_MS = 10_000;
@@ -191,7 +184,8 @@ function overloaded(domain: string, delayMs: number): RichServerError {
   const retryDelay = { seconds: Math.floor(delayMs / 1000), nanos: (delayMs % 1000) * 1_000_000 };
   return new RichServerError(Status.RESOURCE_EXHAUSTED, "the server is overloaded; retry later", [
     RetryInfo.fromPartial({ retryDelay }),
-    ErrorInfo.fromPartial({ reason: OVERLOADED, domain, metadata: {} }),
+    // Declared in hr.runtime.v1.ErrorReason, the runtime's own contract: any method of any server sends it.
+    ErrorInfo.fromPartial({ reason: RuntimeReason.OVERLOADED, domain, metadata: {} }),
   ]);
 }
 

@@ -2,6 +2,7 @@ import type { TsProtoServiceDefinition } from "nice-grpc";
 import { type ServerMiddlewareCall, Status } from "nice-grpc-common";
 import { ErrorInfo, RichServerError } from "nice-grpc-error-details";
 import type { Logger } from "pino";
+import { ErrorReason as AuthReason, errorReasonToJSON } from "../../generated/proto/hr/auth/v1/authorization.js";
 import type { AccessScope, AuthorizationRule, AuthorizationRules } from "../auth/authorization-rules.js";
 import { scopeOf } from "../auth/authorization-rules.js";
 import type { AuthenticatedContext } from "./call-scope.js";
@@ -36,11 +37,15 @@ export function authorization(rules: AuthorizationRules, domain: string) {
   ) {
     const rule = rules.methods.get(call.method.path);
     if (rule === undefined) {
-      throw permissionDenied(domain, "NO_AUTHORIZATION_RULE", "this method declares no authorization rule");
+      throw authorizationRefusal(
+        domain,
+        AuthReason.NO_AUTHORIZATION_RULE,
+        "this method declares no authorization rule",
+      );
     }
     const scope = scopeOf(rule, context.caller.roles);
     if (scope === undefined)
-      throw permissionDenied(domain, "ROLE_REQUIRED", "the caller's roles may not call this method");
+      throw authorizationRefusal(domain, AuthReason.ROLE_REQUIRED, "the caller's roles may not call this method");
     return yield* call.next(call.request, { ...context, access: accessOf(rule, scope, domain) });
   };
 }
@@ -51,18 +56,37 @@ function accessOf(rule: AuthorizationRule, scope: AccessScope, domain: string): 
     needsOwner: scope === "own" || rule.denyOwn,
     check(ownedByCaller) {
       if (scope === "own" && !ownedByCaller) {
-        throw permissionDenied(domain, "NOT_OWN_RESOURCE", "the caller may call this method on its own resources only");
+        throw authorizationRefusal(
+          domain,
+          AuthReason.NOT_OWN_RESOURCE,
+          "the caller may call this method on its own resources only",
+        );
       }
       if (rule.denyOwn && ownedByCaller) {
-        throw permissionDenied(domain, "OWN_RESOURCE_FORBIDDEN", "nobody may call this method on their own resources");
+        throw authorizationRefusal(
+          domain,
+          AuthReason.OWN_RESOURCE_FORBIDDEN,
+          "nobody may call this method on their own resources",
+        );
       }
     },
   };
 }
 
-function permissionDenied(domain: string, reason: string, message: string): RichServerError {
+/** A value of hr.auth.v1.ErrorReason that is sent: a declared refusal, not the enum's zero or ts-proto's UNRECOGNIZED. */
+export type AuthorizationReason = Exclude<AuthReason, AuthReason.ERROR_REASON_UNSPECIFIED | AuthReason.UNRECOGNIZED>;
+
+/**
+ * PERMISSION_DENIED with ErrorInfo naming `reason`. The reason is a value of
+ * the generated hr.auth.v1.ErrorReason, so one the contract does not declare
+ * does not compile. That enum stays numeric (the file holds the enums the
+ * authorization option encodes, which generate.sh does not turn into
+ * strings), so ErrorInfo carries its declared name, which ts-proto's
+ * `errorReasonToJSON` gives.
+ */
+export function authorizationRefusal(domain: string, reason: AuthorizationReason, message: string): RichServerError {
   return new RichServerError(Status.PERMISSION_DENIED, message, [
-    ErrorInfo.fromPartial({ reason, domain, metadata: {} }),
+    ErrorInfo.fromPartial({ reason: errorReasonToJSON(reason), domain, metadata: {} }),
   ]);
 }
 

@@ -3,8 +3,9 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { readInt } from "../../runtime/config.js";
 import { machineBusyMicros, type Probe } from "./cpu.js";
 
-// The closed loop: CONCURRENCY workers each keep one call in flight, first for
-// a 1 s warm-up, then for SECONDS measured. The warm-up drains before the
+// The closed loop: CONCURRENCY workers (or a case's own number, 1 for the
+// one-at-a-time cases) each keep one call in flight, first for a 1 s
+// warm-up, then for SECONDS measured. The warm-up drains before the
 // measured window opens, so the window's CPU and calls belong to it alone.
 
 export const CONCURRENCY = readInt(process.env, "BENCH_CONCURRENCY", 64);
@@ -23,7 +24,7 @@ export function measuringStopped(): boolean {
   return stopped;
 }
 
-/** One call; `i` numbers calls across warm-up and window (never reused), `worker` is 0..CONCURRENCY-1. */
+/** One call; `i` numbers calls across warm-up and window (never reused), `worker` is 0..concurrency-1. */
 export type Call = (i: number, worker: number) => Promise<unknown>;
 
 export interface Measured {
@@ -43,7 +44,7 @@ export interface Measured {
   machineCpuMicros: number;
 }
 
-export async function measure(call: Call, probes: readonly Probe[]): Promise<Measured> {
+export async function measure(call: Call, probes: readonly Probe[], concurrency = CONCURRENCY): Promise<Measured> {
   let next = 0;
   let errors = 0;
   let firstError: string | undefined;
@@ -63,7 +64,7 @@ export async function measure(call: Call, probes: readonly Probe[]): Promise<Mea
         }
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => worker(w)));
+    await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   };
   await run(WARMUP_MS, []);
   if (stopped) throw new Error("stopped");

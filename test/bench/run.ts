@@ -14,6 +14,7 @@ import { databaseUrl, dropDatabase, ensureDatabase } from "../../runtime/db/data
 import { resolvePostgres } from "../../runtime/db/postgres-server.js";
 import { readRuntimeConfig } from "../../runtime/server/runtime-config.js";
 import { freePort } from "../support/free-port.js";
+import { oneAtATime } from "./cases/case.js";
 import { directoryCase } from "./cases/directory.js";
 import { echoCase, rawHireCase, rawSelectCase, refusedCase } from "./cases/floors.js";
 import { directManagerChainCase, gatewayManagerChainCase } from "./cases/gateway.js";
@@ -147,6 +148,10 @@ try {
     directoryCase(channel(port.directory), people, peopleNames),
     directManagerChainCase(channel(port.directory), people, peopleNames),
     gatewayManagerChainCase(port.gateway, `Bearer ${token}`, people, peopleNames),
+    // Latency with nothing queued: the gateway's added p50 is the same call's, through it and not.
+    oneAtATime(employees.get),
+    oneAtATime(directManagerChainCase(channel(port.directory), people, peopleNames)),
+    oneAtATime(gatewayManagerChainCase(port.gateway, `Bearer ${token}`, people, peopleNames)),
   ];
 
   // PostgreSQL's CPU only when it is ours: a server from DATABASE_URL may serve others too.
@@ -158,7 +163,7 @@ try {
   const rows: Row[] = [];
   for (const c of cases.filter((c) => ONLY.length === 0 || ONLY.some((name) => c.name.startsWith(name)))) {
     process.stderr.write(`bench: ${c.name} ... `);
-    const m = await measure(c.call, probes);
+    const m = await measure(c.call, probes, c.concurrency);
     process.stderr.write(`${Math.round(m.calls / m.seconds)} calls/s${m.errors ? `, ${m.errors} errors` : ""}\n`);
     rows.push({ name: c.name, servers: c.servers, m });
   }
@@ -182,7 +187,7 @@ try {
       `load average (1, 5, 15 min) ${loadBefore} before, ${loadavg()
         .map((l) => l.toFixed(2))
         .join(" ")} after`,
-      `${CONCURRENCY} calls in flight, ${SECONDS} s per case after a ${WARMUP_MS / 1000} s warm-up; setup and all cases took ${Math.round((Date.now() - started) / 1000)} s`,
+      `${CONCURRENCY} calls in flight (1 in the "one at a time" cases), ${SECONDS} s per case after a ${WARMUP_MS / 1000} s warm-up; setup and all cases took ${Math.round((Date.now() - started) / 1000)} s`,
       `PostgreSQL: ${process.env.DATABASE_URL ? "the server in DATABASE_URL (its CPU not measured)" : "embedded, in a temporary folder"}; raw pg floors use a pool of ${POOL_SIZE} (the services' default pool size)`,
       `servers: one process each (people: ${PEOPLE_PROCESSES}, called round-robin), started as \`npm start\` does (node dist/<entry>.js), default env (LOG_LEVEL info, stdout discarded); load: this process (apart from every server, also for the echo and raw pg floors), a raw-bytes HTTP/2 gRPC client (raw-grpc-client.ts: encoded request, no middleware, no deadline) over 16 connections per server`,
       "server CPU: utime+stime of the server's process tree over the measured window / calls; RSS: largest VmRSS in that tree; CPU % is of one core",

@@ -73,6 +73,8 @@ describe("health and reflection of one server", () => {
       (r: ServerReflectionRequest) => r.setFileByFilename("hr/employee/v1/employee_service.proto"),
       (r: ServerReflectionRequest) => r.setFileByFilename("hr/employee/v1/error_reason.proto"),
       (r: ServerReflectionRequest) => r.setFileByFilename("hr/auth/v1/authorization.proto"),
+      // OVERLOADED and the other runtime reasons: any server may send them.
+      (r: ServerReflectionRequest) => r.setFileByFilename("hr/runtime/v1/error_reason.proto"),
       (r: ServerReflectionRequest) => r.setFileByFilename("google/protobuf/timestamp.proto"),
       (r: ServerReflectionRequest) => r.setFileContainingSymbol("hr.employee.v1.EmployeeService"),
       (r: ServerReflectionRequest) => r.setFileContainingSymbol("hr.organization.v1.Department"),

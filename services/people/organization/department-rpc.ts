@@ -4,12 +4,11 @@ import {
   DepartmentServiceDefinition,
 } from "../../../generated/proto/hr/organization/v1/department_service.js";
 import { ErrorReason } from "../../../generated/proto/hr/organization/v1/error_reason.js";
-import { type CommandMethod, CommandPipeline, type TenantCall } from "../../../runtime/db/commands.js";
 import { decodePageToken, pageOf, pageSizeOf } from "../../../runtime/db/page-token.js";
 import type { SqlDatabase } from "../../../runtime/db/sql.js";
+import { VersionedCommands, type VersionedStore } from "../../../runtime/db/versioned-commands.js";
 import { nowIso } from "../../../runtime/domain/clock.js";
 import { notFound } from "../../../runtime/domain/domain-error.js";
-import { assertEtag } from "../../../runtime/domain/etag.js";
 import type { BusinessService } from "../../../runtime/server/grpc-server.js";
 import { inRequestOrder, optionalId, requireId, requireIds } from "../../../runtime/server/request-checks.js";
 import { updateMaskPaths } from "../../../runtime/server/update-mask.js";
@@ -26,32 +25,41 @@ import { type DepartmentFilter, DepartmentRepository } from "./department-reposi
 const methods = DepartmentServiceDefinition.methods;
 type DepartmentResponse = { department?: ReturnType<typeof toDepartmentMessage> };
 
+/**
+ * The departments of a tree-changing command: the tenant's tree lock is taken
+ * before the department is read, so two concurrent moves cannot build a cycle
+ * together and a child cannot appear under a department being archived.
+ */
+function inLockedTree(repo: DepartmentRepository): VersionedStore<Department> {
+  return {
+    async get(tenantId, id) {
+      await repo.lockTree(tenantId);
+      return repo.get(tenantId, id);
+    },
+    update: (changed, current) => repo.update(changed, current),
+  };
+}
+
 /** hr.organization.v1.DepartmentService: validates, runs the domain through the repository, maps to protobuf. */
 export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definition> {
   const departments = (call: { signal: AbortSignal }) => new DepartmentRepository(db.forCall(call.signal));
-  const commands = new CommandPipeline(db, (tx) => new DepartmentRepository(tx));
-
-  async function load(repo: DepartmentRepository, tenantId: string, id: string): Promise<Department> {
-    return (await repo.get(tenantId, id)) ?? Promise.reject(notFound(ErrorReason.DEPARTMENT_NOT_FOUND, id));
-  }
-
-  /** Runs a tree-changing command once per request id, under the tenant's tree lock. */
-  function treeCommand(
-    call: TenantCall,
-    method: CommandMethod<DepartmentResponse>,
-    request: { requestId: string },
-    work: (repo: DepartmentRepository) => Promise<Department>,
-  ) {
-    return commands.run(call, method, request, async (repo) => {
-      await repo.lockTree(call.caller.tenantId);
-      return { department: toDepartmentMessage(await work(repo)) };
+  /** Load → check etag → domain command → save, once per request id, reading the department through `store`. */
+  const versioned = (store: (repo: DepartmentRepository) => VersionedStore<Department>) =>
+    new VersionedCommands(db, (tx) => new DepartmentRepository(tx), {
+      store,
+      subject: (id) => `departments/${id}`,
+      missing: (id) => notFound(ErrorReason.DEPARTMENT_NOT_FOUND, id),
+      message: (changed: Department): DepartmentResponse => ({ department: toDepartmentMessage(changed) }),
     });
-  }
+  const commands = versioned((repo) => repo);
+  /** Commands that change the tree (CreateDepartment takes the tree lock itself: it changes no department). */
+  const treeCommands = versioned(inLockedTree);
 
   return {
     async getDepartment(request, call) {
-      const department = await load(departments(call), call.caller.tenantId, requireId("id", request.id));
-      return { department: toDepartmentMessage(department) };
+      return commands.message(
+        await commands.load(departments(call), call.caller.tenantId, requireId("id", request.id)),
+      );
     },
 
     async batchGetDepartments(request, call) {
@@ -75,8 +83,9 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
 
     createDepartment(request, call) {
       const parentId = optionalId("parent_department_id", request.parentDepartmentId);
-      return treeCommand(call, methods.createDepartment, request, async (repo) => {
-        const parent = parentId === null ? null : await load(repo, call.caller.tenantId, parentId);
+      return treeCommands.run(call, methods.createDepartment, request, async (repo) => {
+        await repo.lockTree(call.caller.tenantId);
+        const parent = parentId === null ? null : await commands.load(repo, call.caller.tenantId, parentId);
         const created = createDepartment(
           {
             id: uuidv7(),
@@ -90,7 +99,7 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
           nowIso(),
         );
         await repo.insert(created);
-        return created;
+        return commands.message(created);
       });
     },
 
@@ -98,11 +107,9 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
       const given = request.department;
       const id = requireId("department.id", given?.id ?? "");
       const paths = updateMaskPaths(request.updateMask, ["name", "code", "head_employee_id"] as const);
-      return commands.run(call, methods.updateDepartment, request, async (repo) => {
-        const current = await load(repo, call.caller.tenantId, id);
-        assertEtag(`departments/${id}`, current.version, given?.etag ?? "");
-        const head = given?.headEmployeeId ?? "";
-        const updated = updateDepartment(
+      const head = given?.headEmployeeId ?? "";
+      return commands.change(call, methods.updateDepartment, request, id, given?.etag ?? "", (current) =>
+        updateDepartment(
           current,
           {
             ...(paths.has("name") && { name: given?.name ?? "" }),
@@ -110,35 +117,26 @@ export function departmentRpc(db: SqlDatabase): BusinessService<typeof Definitio
             ...(paths.has("head_employee_id") && { headEmployeeId: head === "" ? null : head.toLowerCase() }),
           },
           nowIso(),
-        );
-        await repo.update(updated, current);
-        return { department: toDepartmentMessage(updated) };
-      });
+        ),
+      );
     },
 
     moveDepartment(request, call) {
       const id = requireId("id", request.id);
       const newParentId = optionalId("new_parent_department_id", request.newParentDepartmentId);
-      return treeCommand(call, methods.moveDepartment, request, async (repo) => {
-        const current = await load(repo, call.caller.tenantId, id);
-        assertEtag(`departments/${id}`, current.version, request.etag);
-        const newParent = newParentId === null ? null : await load(repo, call.caller.tenantId, newParentId);
-        const ancestors = newParentId === null ? [] : await repo.ancestorIds(call.caller.tenantId, newParentId);
-        const moved = moveDepartment(current, newParent, ancestors, nowIso());
-        await repo.update(moved, current);
-        return moved;
+      return treeCommands.change(call, methods.moveDepartment, request, id, request.etag, async (current, repo) => {
+        const tenantId = call.caller.tenantId;
+        const newParent = newParentId === null ? null : await commands.load(repo, tenantId, newParentId);
+        const ancestors = newParentId === null ? [] : await repo.ancestorIds(tenantId, newParentId);
+        return moveDepartment(current, newParent, ancestors, nowIso());
       });
     },
 
     archiveDepartment(request, call) {
       const id = requireId("id", request.id);
-      return treeCommand(call, methods.archiveDepartment, request, async (repo) => {
-        const current = await load(repo, call.caller.tenantId, id);
-        assertEtag(`departments/${id}`, current.version, request.etag);
-        const archived = archiveDepartment(current, await repo.countActiveChildren(call.caller.tenantId, id), nowIso());
-        await repo.update(archived, current);
-        return archived;
-      });
+      return treeCommands.change(call, methods.archiveDepartment, request, id, request.etag, async (current, repo) =>
+        archiveDepartment(current, await repo.countActiveChildren(call.caller.tenantId, id), nowIso()),
+      );
     },
   };
 }

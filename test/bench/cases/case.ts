@@ -6,6 +6,16 @@ export interface Case {
   name: string;
   servers: readonly string[];
   call: Call;
+  /** Calls kept in flight; BENCH_CONCURRENCY when not given. */
+  concurrency?: number;
+}
+
+/** The name prefix of the cases that keep one call in flight. */
+export const ONE_AT_A_TIME = "One at a time: ";
+
+/** The case's call made one at a time (one call in flight): its p50 is a call's latency, not a queue's. */
+export function oneAtATime(c: Case): Case {
+  return { ...c, name: `${ONE_AT_A_TIME}${c.name}`, concurrency: 1 };
 }
 
 /** Call options of the bench's one caller (tenant from the token, role hr_admin). */
