@@ -6,7 +6,13 @@ import { type CpuProfile, layerOf, summarise } from "../bench/profile-layers.js"
 // window must take only the samples stamped inside it.
 
 const root = "file:///repo";
-const frame = (functionName: string, url = "") => ({ functionName, url, scriptId: "0", lineNumber: 0, columnNumber: 0 });
+const frame = (functionName: string, url = "") => ({
+  functionName,
+  url,
+  scriptId: "0",
+  lineNumber: 0,
+  columnNumber: 0,
+});
 
 describe("layerOf", () => {
   it("names node internals, libraries, our files and V8's own entries", () => {
@@ -18,9 +24,7 @@ describe("layerOf", () => {
     );
     expect(layerOf(frame("addFields", `${root}/node_modules/pg/lib/result.js`))).toBe("pg");
     expect(layerOf(frame("admit", `${root}/dist/runtime/server/admission.js`))).toBe("runtime/server/admission");
-    expect(layerOf(frame("encode", `${root}/dist/generated/proto/hr/employee/v1/employee.js`))).toBe(
-      "protobuf coding",
-    );
+    expect(layerOf(frame("encode", `${root}/dist/generated/proto/hr/employee/v1/employee.js`))).toBe("protobuf coding");
     expect(layerOf(frame("get", `${root}/dist/services/people/employee/employee-rpc.js`))).toBe(
       "services/people/employee/employee-rpc",
     );
