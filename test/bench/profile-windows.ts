@@ -31,6 +31,6 @@ export function noteWindow(window: ProfileWindow): void {
 /** Writes the windows and the servers' pids next to the profiles (nothing without BENCH_CPU_PROF). */
 export function writeProfileWindows(servers: readonly { name: string; pid: number }[]): void {
   if (!PROFILE_DIR) return;
-  const servers_ = servers.map(({ name, pid }) => ({ name, pid }));
-  writeFileSync(join(PROFILE_DIR, "windows.json"), `${JSON.stringify({ servers: servers_, windows }, null, 2)}\n`);
+  const named = servers.map(({ name, pid }) => ({ name, pid }));
+  writeFileSync(join(PROFILE_DIR, "windows.json"), `${JSON.stringify({ servers: named, windows }, null, 2)}\n`);
 }
