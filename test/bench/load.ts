@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { readInt } from "../../runtime/config.js";
 import { machineBusyMicros, type Probe } from "./cpu.js";
+import { monotonicMicros } from "./profile-windows.js";
 
 // The closed loop: CONCURRENCY workers (or a case's own number, 1 for the
 // one-at-a-time cases) each keep one call in flight, first for a 1 s
@@ -42,6 +43,9 @@ export interface Measured {
   loadCpuMicros: number;
   /** CPU µs of the whole machine in the window: what is not ours was someone else's. */
   machineCpuMicros: number;
+  /** The measured window's bounds on the monotonic clock (µs), to cut CPU profiles by (profile-windows.ts). */
+  startUs: number;
+  endUs: number;
 }
 
 export async function measure(call: Call, probes: readonly Probe[], concurrency = CONCURRENCY): Promise<Measured> {
@@ -81,6 +85,7 @@ export async function measure(call: Call, probes: readonly Probe[], concurrency 
   const loadBefore = process.cpuUsage();
   const machineBefore = machineBusyMicros();
   const started = performance.now();
+  const startUs = monotonicMicros();
   const sampler = setInterval(sampleRss, RSS_SAMPLE_MS);
   try {
     await run(SECONDS * 1000, latencies);
@@ -88,6 +93,7 @@ export async function measure(call: Call, probes: readonly Probe[], concurrency 
     clearInterval(sampler);
   }
   const seconds = (performance.now() - started) / 1000;
+  const endUs = monotonicMicros();
   const load = process.cpuUsage(loadBefore);
   const machineCpuMicros = machineBusyMicros() - machineBefore;
   const cpuMicros = new Map(probes.map((p, k) => [p.name, p.cpuMicros() - (cpuBefore[k] ?? 0)]));
@@ -97,6 +103,6 @@ export async function measure(call: Call, probes: readonly Probe[], concurrency 
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   return {
     ...{ calls: latencies.length, errors, firstError, seconds, p50: at(0.5), p99: at(0.99) },
-    ...{ cpuMicros, rssMb, loadCpuMicros: load.user + load.system, machineCpuMicros },
+    ...{ cpuMicros, rssMb, loadCpuMicros: load.user + load.system, machineCpuMicros, startUs, endUs },
   };
 }

@@ -9,6 +9,7 @@ import type { Case } from "./cases/case.js";
 import type { Probe } from "./cpu.js";
 import { CONCURRENCY, measure, SECONDS } from "./load.js";
 import { HELD_BACK, type OpenLoopResult, openLoop, SERVER_REFUSED_LATE } from "./open-loop.js";
+import { monotonicMicros, noteWindow } from "./profile-windows.js";
 import { grpcFrame, openRawChannel } from "./raw-grpc-client.js";
 
 // The overload case: how much useful work people still does when asked for
@@ -52,6 +53,7 @@ export async function overloadSection(
   echoMicros: number,
 ): Promise<OverloadResult> {
   const closed = await measure(getEmployee.call, probes);
+  noteWindow({ name: `${OVERLOAD_CASE}: closed loop`, ...closed });
   const sustainable = closed.calls / closed.seconds;
   const servedMicros = getEmployee.servers.reduce((sum, s) => sum + (closed.cpuMicros.get(s) ?? 0), 0) / closed.calls;
   process.stderr.write(`sustainable ${Math.round(sustainable)} calls/s`);
@@ -68,8 +70,12 @@ export async function overloadSection(
       if (throttle === undefined && phases.length > 0) continue;
       for (const multiplier of MULTIPLIERS) {
         const call = throttle === undefined ? send : throttled(new OverloadThrottle(throttle), send);
+        const startUs = monotonicMicros();
         const result = await openLoop(call, multiplier * sustainable, SECONDS, DEADLINE_MS, probes);
         const mode = throttle === undefined ? "" : " throttled";
+        // Calls the server saw: what the client held back never reached it.
+        const calls = result.sent - (result.errors.get(HELD_BACK) ?? 0);
+        noteWindow({ name: `${OVERLOAD_CASE} ${multiplier}×${mode}`, calls, startUs, endUs: monotonicMicros() });
         process.stderr.write(
           `, ${multiplier}×${mode}: goodput ${Math.round(result.okInTime / result.seconds)} calls/s`,
         );

@@ -26,6 +26,7 @@ import { goalsTable } from "./goals.js";
 import { CONCURRENCY, measure, SECONDS, stopMeasuring, WARMUP_MS } from "./load.js";
 import { OVERLOAD_CASE, type OverloadResult, overloadSection } from "./overload.js";
 import { launch } from "./processes.js";
+import { noteWindow, writeProfileWindows } from "./profile-windows.js";
 import { RATE_LIMITER_CASE, rateLimiterSection } from "./rate-limiter.js";
 import { grpcFrame, openRawChannel, type RawChannel, roundRobin } from "./raw-grpc-client.js";
 import { ECHO_CASE, echoMicros, type Row, report } from "./report.js";
@@ -166,6 +167,7 @@ try {
     const m = await measure(c.call, probes, c.concurrency);
     process.stderr.write(`${Math.round(m.calls / m.seconds)} calls/s${m.errors ? `, ${m.errors} errors` : ""}\n`);
     rows.push({ name: c.name, servers: c.servers, m });
+    noteWindow({ name: c.name, calls: m.calls, startUs: m.startUs, endUs: m.endUs });
   }
   const sections: string[] = [];
   let overload: OverloadResult | undefined;
@@ -180,6 +182,7 @@ try {
     sections.push(...overload.lines);
   }
 
+  writeProfileWindows(servers);
   const cores = availableParallelism();
   const markdown = report(
     [
