@@ -15,7 +15,7 @@
  * import them (the test scans the .proto files for that). Add an app's package here when
  * the app gets a contract, and in runtime/application-contracts.ts (which the gateway reads).
  */
-const APP_PROTO_PACKAGES = ["directory", "session", "selfservice"];
+const APP_PROTO_PACKAGES = ["directory", "session", "selfservice", "onboarding"];
 const appProtos = `^(proto|generated/proto)/hr/(${APP_PROTO_PACKAGES.join("|")})/`;
 
 /**

@@ -6,7 +6,7 @@
  * names for its import rules (it is CommonJS and cannot import this file).
  * Add an app's package here when the app gets a contract.
  */
-export const APPLICATION_CONTRACTS: readonly string[] = ["directory", "session", "selfservice"];
+export const APPLICATION_CONTRACTS: readonly string[] = ["directory", "session", "selfservice", "onboarding"];
 
 /** Whether a proto package ("hr.selfservice.v1") is an application service's contract. */
 export function isApplicationPackage(protoPackage: string): boolean {

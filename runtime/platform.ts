@@ -14,6 +14,8 @@ export const DEFAULT_PORTS = {
   session: 50056,
   "self-service": 50057,
   inbox: 50058,
+  cases: 50059,
+  onboarding: 50060,
   gateway: 8080,
 } as const;
 
@@ -26,6 +28,7 @@ export const DATA_SERVICES = [
   "talent",
   "timeoff",
   "inbox",
+  "cases",
 ] as const satisfies readonly ProcessName[];
 export type DataServiceName = (typeof DATA_SERVICES)[number];
 

@@ -1,8 +1,8 @@
 import { type CallOptions, ClientError, Status } from "nice-grpc";
 import { type Account, AccountStatus, Role } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { type LeaveAccount, LeaveAccountStatus } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
+import { requestIdFor } from "../../runtime/events/consumer.js";
 import type { OffboardingClients } from "./offboarding-clients.js";
-import { requestIdFor } from "./request-ids.js";
 
 /**
  * Offboarding: what people's EmployeeTerminated does to the other contexts.

@@ -18,8 +18,8 @@ export const authVariables = configSlice("all servers", {
   AUTH_JWKS_URL: text(undefined, "the same JWKS fetched over HTTP(S) instead (cached, refetched on an unknown key id)"),
 });
 
-/** The private key that signs caller tokens: only the session app (and `npm run dev-token`) hold it. */
-export const signingVariables = configSlice("session, dev-token", {
+/** The private key that signs caller tokens: only the session and onboarding apps (and `npm run dev-token`) hold it. */
+export const signingVariables = configSlice("session, onboarding, dev-token", {
   AUTH_SIGNING_KEY_FILE: required(
     "the private key (a JWK with `kid` and `alg` EdDSA or ES256) that signs caller tokens (`npm start` sets the development one)",
   ),

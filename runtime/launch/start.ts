@@ -32,7 +32,7 @@ interface LaunchedService extends BannerService {
   env: Record<string, string>;
   /** Its own database: created if missing, its URL passed in `urlEnv`; the service migrates it on start. */
   database?: { name: string; urlEnv: string };
-  /** Gets the private signing key: the session app, the one process that mints caller tokens. */
+  /** Gets the private signing key: the processes that mint tokens (session for people, onboarding for itself). */
   signsTokens?: true;
 }
 
@@ -66,6 +66,8 @@ const timeoffPort = portOf("timeoff");
 const inboxPort = portOf("inbox");
 const sessionPort = portOf("session");
 const selfServicePort = portOf("self-service");
+const casesPort = portOf("cases");
+const onboardingPort = portOf("onboarding");
 const gatewayPort = portOf("gateway");
 // PEOPLE_PROCESSES=2 runs people as two processes (the second on PEOPLE_PORT +
 // 100, and so on), which the apps call round-robin. Measured on 2 cores
@@ -127,6 +129,15 @@ const services: LaunchedService[] = [
     contexts: ["hr.notification.v1.NotificationService"],
   },
   {
+    name: "cases",
+    kind: "data",
+    entry: "services/cases/main",
+    port: casesPort,
+    env: { CASES_PORT: String(casesPort) },
+    database: { name: `${databasePrefix}cases`, urlEnv: "CASES_DATABASE_URL" },
+    contexts: ["hr.onboardingcase.v1.OnboardingCaseService"],
+  },
+  {
     name: "directory",
     kind: "app",
     entry: "apps/directory/main",
@@ -157,6 +168,24 @@ const services: LaunchedService[] = [
     contexts: ["hr.selfservice.v1.SelfService"],
   },
   {
+    name: "onboarding",
+    kind: "app",
+    entry: "apps/onboarding/main",
+    port: onboardingPort,
+    env: {
+      ONBOARDING_PORT: String(onboardingPort),
+      ONBOARDING_PEOPLE_TARGET: peopleTarget,
+      ONBOARDING_IDENTITY_TARGET: `127.0.0.1:${identityPort}`,
+      ONBOARDING_TIMEOFF_TARGET: `127.0.0.1:${timeoffPort}`,
+      ONBOARDING_TALENT_TARGET: `127.0.0.1:${talentPort}`,
+      ONBOARDING_CASES_TARGET: `127.0.0.1:${casesPort}`,
+      ONBOARDING_INBOX_TARGET: `127.0.0.1:${inboxPort}`,
+    },
+    contexts: ["hr.onboarding.v1.OnboardingService"],
+    // Signs its own short-lived workflow_service tokens for the steps it runs with no one signed in.
+    signsTokens: true,
+  },
+  {
     name: "gateway",
     kind: "edge",
     entry: "apps/gateway/main",
@@ -170,6 +199,7 @@ const services: LaunchedService[] = [
         `hr.directory.v2=127.0.0.1:${directoryPort}`,
         `hr.session.v1=127.0.0.1:${sessionPort}`,
         `hr.selfservice.v1=127.0.0.1:${selfServicePort}`,
+        `hr.onboarding.v1=127.0.0.1:${onboardingPort}`,
       ].join(","),
     },
     contexts: ["HTTP/JSON (Connect protocol) to the application services"],

@@ -367,4 +367,15 @@ describe("listing", () => {
     expect((await expectError(read(workflow, boss.id), Status.PERMISSION_DENIED)).reason).toBe("ROLE_REQUIRED");
     expect((await read(acme, boss.id)).status).toBe(DISABLED);
   });
+
+  it("lets the workflow service create the login of a person it onboards, but grant no administrator's role", async () => {
+    const workflow = await as(newTenant(), ["workflow_service"]);
+    const employeeId = randomUUID();
+    const login = await create(workflow, { employeeId, roles: [EMPLOYEE, MANAGER, Role.ROLE_RECRUITER] });
+    expect([login.employeeId, login.roles]).toEqual([employeeId, [EMPLOYEE, MANAGER, Role.ROLE_RECRUITER]]);
+    for (const roles of [[HR_ADMIN], [EMPLOYEE, TENANT_ADMIN]]) {
+      const refusal = await expectError(create(workflow, { roles }), Status.PERMISSION_DENIED);
+      expect(refusal.reason).toBe("ROLE_NOT_HELD");
+    }
+  });
 });

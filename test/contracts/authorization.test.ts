@@ -43,6 +43,8 @@ describe("authorization rules in the contract", () => {
       "hr.employee.v1.EmployeeService",
       "hr.identity.v1.AccountService",
       "hr.notification.v1.NotificationService",
+      "hr.onboarding.v1.OnboardingService",
+      "hr.onboardingcase.v1.OnboardingCaseService",
       "hr.organization.v1.DepartmentService",
       "hr.requisition.v1.JobOpeningService",
       "hr.selfservice.v1.SelfService",
@@ -100,13 +102,35 @@ describe("authorization rules in the contract", () => {
     ]);
   });
 
-  it("keeps the workflow service to what its flows need: find and disable a login, list and settle leave accounts, notify", () => {
+  it("keeps the workflow service to what the process managers need", () => {
     const forWorkflow = [...rules.methods].filter(([, rule]) => rule?.allow.has("workflow_service"));
     expect(forWorkflow.map(([path]) => path).sort()).toEqual([
+      // Onboarding: read an accepted application and its opening.
+      "/hr.candidacy.v1.ApplicationService/GetApplication",
+      // Onboarding: hire, check the employee a login links to; a cancel terminates the hire.
+      "/hr.employee.v1.EmployeeService/GetEmployee",
+      "/hr.employee.v1.EmployeeService/HireEmployee",
+      "/hr.employee.v1.EmployeeService/TerminateEmployee",
+      // Onboarding creates the login; offboarding finds and disables it.
+      "/hr.identity.v1.AccountService/CreateAccount",
       "/hr.identity.v1.AccountService/DisableAccount",
       "/hr.identity.v1.AccountService/ListAccounts",
+      // Both flows tell people what they did.
       "/hr.notification.v1.NotificationService/SendNotification",
+      // The onboarding cases: only the process manager changes them.
+      "/hr.onboardingcase.v1.OnboardingCaseService/CancelCase",
+      "/hr.onboardingcase.v1.OnboardingCaseService/CompleteCancellation",
+      "/hr.onboardingcase.v1.OnboardingCaseService/GetCase",
+      "/hr.onboardingcase.v1.OnboardingCaseService/ListCases",
+      "/hr.onboardingcase.v1.OnboardingCaseService/ListTenantsWithDueCases",
+      "/hr.onboardingcase.v1.OnboardingCaseService/OpenCase",
+      "/hr.onboardingcase.v1.OnboardingCaseService/RecordStepDone",
+      "/hr.onboardingcase.v1.OnboardingCaseService/RecordStepFailed",
+      "/hr.onboardingcase.v1.OnboardingCaseService/ResumeCase",
+      "/hr.requisition.v1.JobOpeningService/GetJobOpening",
+      // Offboarding settles leave accounts; onboarding opens them.
       "/hr.timeoff.v1.LeaveAccountService/ListLeaveAccounts",
+      "/hr.timeoff.v1.LeaveAccountService/OpenLeaveAccount",
       "/hr.timeoff.v1.LeaveAccountService/SettleLeaveAccount",
     ]);
   });

@@ -58,6 +58,8 @@ describe("error reasons in the contract", () => {
         "gateway",
         "identity",
         "notification",
+        "onboarding",
+        "onboardingcase",
         "organization",
         "requisition",
         "runtime",

@@ -9,6 +9,8 @@ import { DirectoryServiceDefinition as DirectoryV2Definition } from "../../gener
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { NotificationServiceDefinition } from "../../generated/proto/hr/notification/v1/notification_service.js";
+import { OnboardingServiceDefinition } from "../../generated/proto/hr/onboarding/v1/onboarding_service.js";
+import { OnboardingCaseServiceDefinition } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { JobOpeningServiceDefinition } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
 import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
@@ -18,9 +20,11 @@ import { LeaveAccountServiceDefinition } from "../../generated/proto/hr/timeoff/
 import { authorizationRules, scopeOf } from "../../runtime/auth/authorization-rules.js";
 import { openChannel } from "../../runtime/client/service-client.js";
 import { as, newTenant } from "../support/callers.js";
+import { startCases } from "../support/cases-under-test.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { startIdentity } from "../support/identity-under-test.js";
 import { startInbox } from "../support/inbox-under-test.js";
+import { startOnboarding } from "../support/onboarding-under-test.js";
 import { startPeople } from "../support/people-under-test.js";
 import { startSelfService } from "../support/self-service-under-test.js";
 import { testClient } from "../support/service-under-test.js";
@@ -52,6 +56,8 @@ const DEFINITIONS = [
   SessionStoreDefinition,
   SessionServiceDefinition,
   SelfServiceDefinition,
+  OnboardingCaseServiceDefinition,
+  OnboardingServiceDefinition,
 ];
 
 /** Which server serves each service, filled once they run. */
@@ -59,19 +65,23 @@ const channels = new Map<string, Channel>();
 const stops: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  const [people, identity, talent, timeoff, inbox] = await Promise.all([
+  const [people, identity, talent, timeoff, cases, inbox] = await Promise.all([
     startPeople(),
     startIdentity(),
     startTalent(),
     startTimeoff(),
+    startCases(),
     startInbox(),
   ]);
+  const onboarding = await startOnboarding({ people, identity, talent, timeoff, cases, inbox });
+  const onboardingChannel = openChannel(`127.0.0.1:${onboarding.server.port}`);
   const directory = await startDirectory(people.address);
   const directoryChannel = openChannel(`127.0.0.1:${directory.server.port}`);
   const session = await startSession(identity.address);
   const sessionChannel = openChannel(`127.0.0.1:${session.server.port}`);
   const selfService = await startSelfService(people.address, timeoff.address, undefined, inbox.address);
   stops.push(
+    cases.stop,
     people.stop,
     identity.stop,
     talent.stop,
@@ -84,6 +94,9 @@ beforeAll(async () => {
       directoryChannel.close();
       sessionChannel.close();
     },
+    // Stopped first (the list runs backwards): the app's worker calls the data services.
+    onboarding.stop,
+    async () => onboardingChannel.close(),
   );
   for (const [service, channel] of [
     [DepartmentServiceDefinition, people.channel],
@@ -98,6 +111,8 @@ beforeAll(async () => {
     [SessionStoreDefinition, identity.channel],
     [SessionServiceDefinition, sessionChannel],
     [SelfServiceDefinition, selfService.channel],
+    [OnboardingCaseServiceDefinition, cases.channel],
+    [OnboardingServiceDefinition, onboardingChannel],
   ] as const) {
     channels.set(service.fullName, channel);
   }

@@ -92,6 +92,15 @@ export function createAccount(draft: AccountDraft, passwordHash: string, now: st
   };
 }
 
+/** The process managers' service role (hr.auth.v1 ROLE_WORKFLOW_SERVICE), held by no account. */
+const WORKFLOW_SERVICE = "workflow_service";
+/**
+ * The roles the process managers grant and administer as if they held them:
+ * those of the people they onboard. Never an administrator's role: a tenant
+ * administrator grants those by hand.
+ */
+const WORKFLOW_GRANTS: readonly Role[] = ["employee", "manager", "recruiter"];
+
 /**
  * No privilege escalation: a caller grants only roles it holds itself (so
  * only a tenant admin grants tenant_admin), and acts as an administrator
@@ -99,7 +108,8 @@ export function createAccount(draft: AccountDraft, passwordHash: string, now: st
  * lacks, so nobody takes over a login stronger than their own.
  */
 export function requireHeldRoles(callerRoles: readonly string[], roles: readonly Role[], of: string): void {
-  const missing = roles.filter((role) => !callerRoles.includes(role));
+  const held = callerRoles.includes(WORKFLOW_SERVICE) ? [...callerRoles, ...WORKFLOW_GRANTS] : callerRoles;
+  const missing = roles.filter((role) => !held.includes(role));
   if (missing.length > 0) {
     throw permissionDenied(
       ErrorReason.ROLE_NOT_HELD,
@@ -112,9 +122,6 @@ export function requireHeldRoles(callerRoles: readonly string[], roles: readonly
 export function requireAdministers(callerRoles: readonly string[], a: Account): void {
   requireHeldRoles(callerRoles, a.roles, `account ${a.id}`);
 }
-
-/** The process managers' service role, as tokens name it; no account grants it. */
-const WORKFLOW_SERVICE = "workflow_service";
 
 /**
  * Who may disable an account: its administrator, or the workflow service

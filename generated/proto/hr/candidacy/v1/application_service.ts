@@ -1833,7 +1833,7 @@ export const ApplicationServiceDefinition = {
       responseStream: false,
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
-        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+        _unknownFields: { 400802: [Buffer.from([5, 10, 3, 2, 5, 7]) as Buffer] },
       },
     },
     /**

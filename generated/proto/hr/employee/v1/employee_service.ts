@@ -2224,7 +2224,7 @@ export const EmployeeServiceDefinition = {
       responseStream: false,
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
-        _unknownFields: { 400802: [Buffer.from([7, 10, 5, 1, 2, 3, 4, 5]) as Buffer] },
+        _unknownFields: { 400802: [Buffer.from([8, 10, 6, 1, 2, 3, 4, 5, 7]) as Buffer] },
       },
     },
     /**
@@ -2271,7 +2271,10 @@ export const EmployeeServiceDefinition = {
       requestStream: false,
       responseType: HireEmployeeResponse as typeof HireEmployeeResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 7]) as Buffer] },
+      },
     },
     /**
      * Changes personal and job data. Only the fields named in `update_mask`
@@ -2324,7 +2327,10 @@ export const EmployeeServiceDefinition = {
       requestStream: false,
       responseType: TerminateEmployeeResponse as typeof TerminateEmployeeResponse,
       responseStream: false,
-      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 7]) as Buffer] },
+      },
     },
   },
 } as const;

@@ -2345,7 +2345,7 @@ export const AccountServiceDefinition = {
       responseStream: false,
       options: {
         idempotencyLevel: "IDEMPOTENT",
-        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 1, 2]) as Buffer] },
+        _unknownFields: { 400802: [Buffer.from([5, 10, 3, 1, 2, 7]) as Buffer] },
       },
     },
     /**

@@ -1868,7 +1868,7 @@ export const JobOpeningServiceDefinition = {
       responseStream: false,
       options: {
         idempotencyLevel: "NO_SIDE_EFFECTS",
-        _unknownFields: { 400802: [Buffer.from([5, 10, 3, 2, 3, 5]) as Buffer] },
+        _unknownFields: { 400802: [Buffer.from([6, 10, 4, 2, 3, 5, 7]) as Buffer] },
       },
     },
     /**

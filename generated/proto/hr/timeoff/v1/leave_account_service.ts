@@ -3857,7 +3857,7 @@ export const LeaveAccountServiceDefinition = {
       responseStream: false,
       options: {
         idempotencyLevel: "IDEMPOTENT",
-        _unknownFields: { 400802: [Buffer.from([5, 10, 1, 2, 24, 1]) as Buffer] },
+        _unknownFields: { 400802: [Buffer.from([6, 10, 2, 2, 7, 24, 1]) as Buffer] },
       },
     },
     /**

@@ -1,0 +1,24 @@
+import { atLeastOne, configSlice, integer, text } from "../../runtime/config.js";
+import { localTarget } from "../../runtime/platform.js";
+
+/** Where the onboarding app finds the data services it composes, and how its worker paces itself. */
+export const onboardingVariables = configSlice("onboarding", {
+  ONBOARDING_PEOPLE_TARGET: text(localTarget("people"), "where people is (same forms as `DIRECTORY_PEOPLE_TARGET`)"),
+  ONBOARDING_IDENTITY_TARGET: text(localTarget("identity"), "where identity is"),
+  ONBOARDING_TIMEOFF_TARGET: text(localTarget("timeoff"), "where timeoff is"),
+  ONBOARDING_TALENT_TARGET: text(localTarget("talent"), "where talent is"),
+  ONBOARDING_CASES_TARGET: text(localTarget("cases"), "where cases (the onboarding cases) is"),
+  ONBOARDING_INBOX_TARGET: text(localTarget("inbox"), "where inbox (notifications) is"),
+  ONBOARDING_POLL_INTERVAL_MS: atLeastOne(1_000, "how often the worker looks for due onboarding steps"),
+  ONBOARDING_RETRY_BASE_MS: atLeastOne(
+    1_000,
+    "wait before the first retry of a step that failed transiently; doubled each time",
+  ),
+  ONBOARDING_RETRY_MAX_MS: atLeastOne(300_000, "longest wait between two attempts of a step"),
+  ONBOARDING_ANNUAL_LEAVE_HALF_DAYS: integer(
+    50,
+    "annual leave, in half days, opened for a person onboarded from an accepted application",
+  ),
+});
+
+export type OnboardingSettings = ReturnType<typeof onboardingVariables.read>;

@@ -1,0 +1,2 @@
+import { prismaConfigFor } from "../../../runtime/db/prisma-config.js";
+export default prismaConfigFor("cases");
