@@ -9,7 +9,10 @@ export const onboardingVariables = configSlice("onboarding", {
   ONBOARDING_TALENT_TARGET: text(localTarget("talent"), "where talent is"),
   ONBOARDING_CASES_TARGET: text(localTarget("cases"), "where cases (the onboarding cases) is"),
   ONBOARDING_INBOX_TARGET: text(localTarget("inbox"), "where inbox (notifications) is"),
-  ONBOARDING_POLL_INTERVAL_MS: atLeastOne(1_000, "how often the worker looks for due onboarding steps"),
+  // Cases started or retried in this process run at once (a nudge); the poll finds
+  // the rest (due retries, another replica's cases, a restart's): every 5 s keeps the
+  // cases service's call log to a line per 5 s when nothing happens.
+  ONBOARDING_POLL_INTERVAL_MS: atLeastOne(5_000, "how often the worker looks for due onboarding steps"),
   ONBOARDING_RETRY_BASE_MS: atLeastOne(
     1_000,
     "wait before the first retry of a step that failed transiently; doubled each time",
