@@ -1,5 +1,6 @@
 import { ClientError, Status } from "nice-grpc";
 import { ErrorInfo, RichClientError } from "nice-grpc-error-details";
+import { isTransientFailure } from "../../runtime/client/transient-failure.js";
 
 /** A step's failure as the case records it. */
 export interface StepFailure {
@@ -8,14 +9,6 @@ export interface StepFailure {
   /** True: the case stops for HR. False: a later attempt may succeed. */
   permanent: boolean;
 }
-
-/** The codes that say "not now": the service is down, busy, slow, or lost a race. */
-const TRANSIENT: ReadonlySet<Status> = new Set([
-  Status.UNAVAILABLE,
-  Status.DEADLINE_EXCEEDED,
-  Status.RESOURCE_EXHAUSTED,
-  Status.ABORTED,
-]);
 
 /**
  * What a failed call means for the case. A refusal with a reason (a work
@@ -32,7 +25,7 @@ export function stepFailureOf(error: unknown): StepFailure {
   }
   const info = error instanceof RichClientError ? error.extra.find((d) => d.$type === ErrorInfo.$type) : undefined;
   const reason = (info as ErrorInfo | undefined)?.reason || Status[error.code];
-  return { reason, message: error.details || Status[error.code], permanent: !TRANSIENT.has(error.code) };
+  return { reason, message: error.details || Status[error.code], permanent: !isTransientFailure(error) };
 }
 
 /** A step's own refusal, found by the app before any command (the employee a login links to is terminated). */

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { isTransientFailure } from "../client/transient-failure.js";
 import type { SqlDatabase } from "../db/sql.js";
 import type { DeliveryCounts } from "./counts.js";
 import { pause } from "./doorbell.js";
@@ -20,8 +21,12 @@ const DONE: Outcome = { done: true, parked: false };
 /**
  * One consumer's handling of an event, the same for both transports: the
  * handler of its payload type (none: skipped), and on failure the decision
- * to retry after a backoff or, at the last attempt, to park it. One event at
- * a time: whatever delivers (a stream, a replay) goes through `exclusive`.
+ * to retry after a backoff or, at the last attempt, to park it. A transient
+ * failure (a service it calls is down, overloaded or too slow) is never the
+ * last attempt: the event waits, and the stream behind it, until the service
+ * is back, since parking would leave the operator to replay every event of an
+ * outage by hand. One event at a time: whatever delivers (a stream, a replay)
+ * goes through `exclusive`.
  */
 export class Deliverer {
   private readonly handlers: ReadonlyMap<string, EventHandler>;
@@ -70,7 +75,7 @@ export class Deliverer {
       if (signal.aborted) throw error;
       const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
       const about = { eventId: event.eventId, eventType: handler.typeName, attempt, err: error };
-      if (attempt < this.retry.maxAttempts) {
+      if (attempt < this.retry.maxAttempts || isTransientFailure(error)) {
         this.counts.add("retried");
         const retryInMs = retryDelayMs(this.retry, attempt);
         this.logger.warn({ ...about, retryInMs }, "event handler failed; retrying");

@@ -26,7 +26,10 @@ export const eventsVariables = configSlice("data services, event consumers, npm 
     7 * 24,
     "how long published events are kept: outbox rows, the events database's stream entries, JetStream messages (`max_age`)",
   ),
-  EVENTS_RETRY_MAX_ATTEMPTS: atLeastOne(5, "deliveries of an event to a failing handler before it is parked"),
+  EVENTS_RETRY_MAX_ATTEMPTS: atLeastOne(
+    5,
+    "deliveries of an event to a failing handler before it is parked; a transient failure (a service it calls unavailable, overloaded or too slow) is retried without end",
+  ),
   EVENTS_RETRY_INITIAL_DELAY_MS: integer(
     200,
     "wait before a failed event's second delivery; doubled for each next one",

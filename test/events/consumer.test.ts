@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { ClientError, Status } from "nice-grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmployeeHired } from "../../generated/proto/hr/employee/v1/employee_events.js";
 import { type Event, on, requestIdFor, startConsumer } from "../../runtime/events/consumer.js";
@@ -12,7 +13,8 @@ import { hiringTenant } from "../support/hires.js";
 import { type PeopleUnderTest, startPeople } from "../support/people-under-test.js";
 
 // A consumer's side of the bus: a failing handler is retried with backoff
-// and acts once when it succeeds; one that keeps failing is parked, counted,
+// and acts once when it succeeds; one that keeps failing is parked (unless
+// its failure is transient: then it waits), counted,
 // listed by the operator command and delivered again by a replay; of two
 // replicas of a consumer one is active and each event is handled once.
 // EVENTS_RETRY_MAX_ATTEMPTS is 3 here (events-under-test.ts).
@@ -68,6 +70,38 @@ describe(`a consumer (${process.env.NATS_URL ? "NATS JetStream" : "events databa
       await eventually("both hires were acted on", () => acted.length >= 2);
       expect(acted).toEqual([ada.id, grace.id]);
       expect([...attempts.values()]).toEqual([3, 3]);
+      expect(await listParked(events.db)).toEqual([]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("never parks an event whose handler fails only because a service it calls is unavailable: it waits, in order", async () => {
+    const tenant = await hiringTenant(people);
+    const attempts = new Map<string, number>();
+    const acted: string[] = [];
+    const consumer = await startConsumer({
+      name: consumerName(),
+      streams: ["people"],
+      handlers: [
+        on("hr.employee.v1.EmployeeHired", EmployeeHired, async (hired, event) => {
+          if (event.tenantId !== tenant.tenantId) return;
+          const attempt = (attempts.get(event.eventId) ?? 0) + 1;
+          attempts.set(event.eventId, attempt);
+          // Twice the attempts that park a failing event (3 here), as a restarting inbox would answer.
+          if (hired.givenName === "Ada" && attempt <= 6) throw new ClientError("/inbox", Status.UNAVAILABLE, "down");
+          acted.push(hired.givenName);
+        }),
+      ],
+      logger: testLogger(),
+      env: events.env,
+    });
+    try {
+      await tenant.hire("Ada");
+      await tenant.hire("Grace");
+      await eventually("both hires were acted on", () => acted.length >= 2, 20_000);
+      expect(acted).toEqual(["Ada", "Grace"]);
+      expect([...attempts.values()]).toEqual([7, 1]);
       expect(await listParked(events.db)).toEqual([]);
     } finally {
       await consumer.stop();

@@ -20,13 +20,15 @@ export const SERVICES = [
   "talent",
   "timeoff",
   "inbox",
+  "cases",
   "directory",
   "session",
   "self-service",
+  "onboarding",
 ] as const;
 export type Service = (typeof SERVICES)[number];
-const DATA_SERVICES = ["people", "identity", "talent", "timeoff", "inbox"];
-/** A first start initialises PostgreSQL and migrates five databases: generous on a loaded machine. */
+const DATA_SERVICES = ["people", "identity", "talent", "timeoff", "inbox", "cases"];
+/** A first start initialises PostgreSQL and migrates six databases: generous on a loaded machine. */
 export const START_TIMEOUT_MS = 90_000;
 
 export interface PlatformUnderTest {
@@ -42,15 +44,22 @@ export interface PlatformUnderTest {
   cleanUp(): Promise<void>;
 }
 
-/** Builds as `npm start` does, then starts the launcher and waits until it says every process is up. */
-export async function startPlatform(env: Record<string, string> = {}): Promise<PlatformUnderTest> {
+/**
+ * Builds as `npm start` does, then starts the launcher and waits until it says
+ * every process is up. `embedded` runs it on an embedded PostgreSQL of its own
+ * even when DATABASE_URL is set (for a test that freezes PostgreSQL).
+ */
+export async function startPlatform(
+  env: Record<string, string> = {},
+  { embedded = false } = {},
+): Promise<PlatformUnderTest> {
   const build = spawnSync(process.execPath, [path.join(repoRoot, "runtime/launch/build.mjs")], { encoding: "utf8" });
   if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
   const dataDir = await mkdtemp(path.join(tmpdir(), "hr-platform-"));
   // As root, the embedded PostgreSQL runs as `postgres`, which must enter this folder.
   await chmod(dataDir, 0o755);
   const prefix = `hr_platform_${randomUUID().replaceAll("-", "").slice(0, 12)}_`;
-  const external = process.env.DATABASE_URL;
+  const external = embedded ? undefined : process.env.DATABASE_URL;
   // Below the ephemeral range: the launcher binds them seconds later, while other test files run.
   const ports = {} as Record<Service, number>;
   for (const service of SERVICES) ports[service] = await freePortBelowEphemeral();
@@ -67,6 +76,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     AUTH_JWKS_FILE: testKeys.jwksFile,
     AUTH_SIGNING_KEY_FILE: testKeys.signingKeyFile,
     LOG_LEVEL: "warn",
+    ...(embedded && { DATABASE_URL: "" }),
     ...env,
   });
   const until = async (what: string, condition: () => boolean, timeoutMs = START_TIMEOUT_MS) => {
