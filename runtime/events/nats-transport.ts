@@ -26,8 +26,8 @@ function subjectsOf(prefix: string, stream: DataServiceName): string {
 
 /** JetStream forgets a message id after this: a relay's republish comes well within it. */
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
-/** A delivery not acknowledged within this is redelivered (a consumer that died holding it). */
-const ACK_WAIT_MS = 60_000;
+/** A delivery not acknowledged within this is redelivered (a consumer that died holding it); a live handler says it works every third of it. */
+const ACK_WAIT_MS = 15_000;
 
 /**
  * The bus through NATS JetStream (NATS_URL set): a durable stream per data

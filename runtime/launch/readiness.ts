@@ -26,8 +26,12 @@ export function isListening(port: number): Promise<boolean> {
   });
 }
 
-/** Resolves once the server on `port` reports SERVING; rejects if `child` exits first or after `timeoutMs`. */
-export async function waitUntilServing(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** Resolves once the server on `port` reports SERVING; rejects if `child` (when given) exits first or after `timeoutMs`. */
+export async function waitUntilServing(
+  port: number,
+  child: ChildProcess | undefined,
+  timeoutMs: number,
+): Promise<void> {
   // grpc-js backs off up to 2 minutes between reconnects by default; a server
   // still starting refuses connections for a second or two, so poll briskly.
   const channel = createChannel(`127.0.0.1:${port}`, undefined, {
@@ -39,7 +43,8 @@ export async function waitUntilServing(port: number, child: ChildProcess, timeou
   let last = "no answer";
   try {
     for (;;) {
-      if (hasExited(child)) throw new Error(`exited (${child.signalCode ?? `code ${child.exitCode}`}) before serving`);
+      if (child && hasExited(child))
+        throw new Error(`exited (${child.signalCode ?? `code ${child.exitCode}`}) before serving`);
       if (Date.now() > deadline) throw new Error(`not serving on port ${port} after ${timeoutMs / 1000} s (${last})`);
       try {
         const { status } = await health.check({ service: "" }, { signal: AbortSignal.timeout(1_000) });
