@@ -78,7 +78,7 @@ export async function runBus(target: BusTarget): Promise<BusRun> {
     const [from, to] = [hire.startUs / 1000 - offsetMs, hire.endUs / 1000 - offsetMs];
     const undeliveredAtEnd = warming.answered() + loaded.answered() - consumer.arrivals.length;
     const backlogAtEnd = await unpublished(target.peopleDb);
-    const wall = (at: number) => new Date(performance.timeOrigin + at);
+    const wall = (at: number) => new Date(Date.now() - (performance.now() - at));
     const published = await publishedBetween(target.peopleDb, wall(from), wall(to));
     const delivered = consumer.arrivals.filter((a) => a.at >= from && a.at < to).length;
     const seconds = (to - from) / 1000;

@@ -35,7 +35,8 @@ export async function consumeHires(name: string, env: Env): Promise<HiredConsume
       on("hr.employee.v1.EmployeeHired", EmployeeHired, async (hired, event) => {
         const at = performance.now();
         const occurred = event.occurredAt?.getTime() ?? Number.NaN;
-        arrivals.push({ employeeId: hired.employeeId, at, sinceOccurredMs: performance.timeOrigin + at - occurred });
+        // Date.now(), not timeOrigin + at: the wall clock occurred_at was read from, whatever it did since start.
+        arrivals.push({ employeeId: hired.employeeId, at, sinceOccurredMs: Date.now() - occurred });
       }),
     ],
     logger: pino({ level: "warn" }),
