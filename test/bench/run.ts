@@ -22,6 +22,7 @@ import { peopleCases } from "./cases/people.js";
 import { timeoffCases } from "./cases/timeoff.js";
 import { cleanUpOnSignals, onCleanup, runCleanup } from "./cleanup.js";
 import { pidsWithCommandLine, treeProbe } from "./cpu.js";
+import { EVENTS_CASE, eventsSection } from "./events/section.js";
 import { goalsTable } from "./goals.js";
 import { CONCURRENCY, measure, SECONDS, stopMeasuring, WARMUP_MS } from "./load.js";
 import { OVERLOAD_CASE, type OverloadResult, overloadSection } from "./overload.js";
@@ -82,14 +83,17 @@ try {
       onCleanup(() => server.stop());
       return server;
     });
+  // No bus for these data services, whatever this shell sets (the NATS_URL that selects the Events
+  // case's second bus included): no relay runs, their outbox only fills; the Events case has its own.
+  const noBus = { EVENTS_DATABASE_URL: "", NATS_URL: "" };
   const launched = await Promise.allSettled([
     ...peoplePorts.map((p, i) =>
       startServer(peopleNames[i] ?? "people", "services/people/main.ts", p, {
-        ...{ PEOPLE_PORT: String(p), PEOPLE_DATABASE_URL: peopleDb },
+        ...{ PEOPLE_PORT: String(p), PEOPLE_DATABASE_URL: peopleDb, ...noBus },
       }),
     ),
     startServer("timeoff", "services/timeoff/main.ts", port.timeoff, {
-      ...{ TIMEOFF_PORT: String(port.timeoff), TIMEOFF_DATABASE_URL: timeoffDb },
+      ...{ TIMEOFF_PORT: String(port.timeoff), TIMEOFF_DATABASE_URL: timeoffDb, ...noBus },
     }),
     startServer("directory", "apps/directory/main.ts", port.directory, {
       ...{ DIRECTORY_PORT: String(port.directory), DIRECTORY_PEOPLE_TARGET: peopleTarget },
@@ -180,6 +184,12 @@ try {
     const args = [peopleAddresses, authorization, people.employeeIds, probes, echoMicros(rows)] as const;
     overload = await overloadSection(employees.get, ...args);
     sections.push(...overload.lines);
+  }
+  if (ONLY.length === 0 || ONLY.some((name) => EVENTS_CASE.startsWith(name))) {
+    process.stderr.write(`bench: ${EVENTS_CASE}\n`);
+    const postgresProbe = probes.find((p) => p.name === "postgres");
+    const context = { database, authorization, tenantId, rawPool: pool, rawSeed: people, postgres: postgresProbe };
+    sections.push(...(await eventsSection(context)));
   }
 
   writeProfileWindows(servers);

@@ -2,6 +2,9 @@ import { createHash, randomUUID } from "node:crypto";
 import { ClientError, Status } from "nice-grpc";
 import type pg from "pg";
 import { v7 as uuidv7 } from "uuid";
+import type { Sql, Statement } from "../../../runtime/db/sql.js";
+import { Outbox, recordIn } from "../../../runtime/events/outbox.js";
+import { EMPLOYEE_EVENTS, hiredEvents } from "../../../services/people/employee/employee-events.js";
 import { EchoDefinition } from "../echo/echo-definition.js";
 import { grpcFrame, type RawChannel } from "../raw-grpc-client.js";
 import type { PeopleSeed } from "../seed/people.js";
@@ -58,24 +61,37 @@ export function rawSelectCase(pool: pg.Pool, tenantId: string, seed: PeopleSeed)
   };
 }
 
-/** What HireEmployee must write, and nothing else: the idempotency record and the employee, in one transaction. */
-export function rawHireCase(pool: pg.Pool, tenantId: string, seed: PeopleSeed): Case {
+export interface RawHireOptions {
+  /** Also record EmployeeHired through the outbox (runtime/events/outbox.ts), in the same transaction. */
+  outbox?: boolean;
+  /** Request ids and work emails start so: two runs on one database and tenant must not collide. */
+  key?: string;
+}
+
+/**
+ * What HireEmployee must write, and nothing else: the idempotency record and
+ * the employee, in one transaction; with `outbox`, also its event row, by the
+ * outbox's own function (same statement, same envelope, same NOTIFY).
+ */
+export function rawHireCase(pool: pg.Pool, tenantId: string, seed: PeopleSeed, options: RawHireOptions = {}): Case {
+  const key = options.key ?? "raw-hire";
   return {
-    name: "raw pg: hire transaction",
+    name: options.outbox ? "raw pg: hire transaction + outbox insert" : "raw pg: hire transaction",
     servers: [],
     call: async (i) => {
       const id = uuidv7();
       const employee = {
-        ...{ id, tenantId, givenName: "Raw", familyName: `Hire${i}`, workEmail: `raw-hire-${i}@bench.example` },
-        ...{ jobTitle: "Engineer", departmentId: seed.departmentIds[0], managerId: seed.employeeIds[0] },
-        ...{ hireDate: "2026-01-05", status: "pending", version: 1, createTime: new Date().toISOString() },
+        ...{ id, tenantId, givenName: "Raw", familyName: `Hire${i}`, workEmail: `${key}-${i}@bench.example` },
+        ...{ jobTitle: "Engineer", departmentId: seed.departmentIds[0] ?? "", managerId: seed.employeeIds[0] ?? "" },
+        ...{ hireDate: "2026-01-05", status: "pending" as const, version: 1, createTime: new Date().toISOString() },
       };
+      const requestId = `${key}-${i}`;
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
         await client.query(
           "INSERT INTO idempotency_records (tenant_id, request_id, fingerprint, response) VALUES ($1, $2, $3, $4::jsonb)",
-          [tenantId, `raw-hire-${i}`, createHash("sha256").update(JSON.stringify(employee)).digest("hex"), employee],
+          [tenantId, requestId, createHash("sha256").update(JSON.stringify(employee)).digest("hex"), employee],
         );
         await client.query(
           `INSERT INTO employees (id, tenant_id, given_name, family_name, work_email, job_title, department_id,
@@ -93,6 +109,15 @@ export function rawHireCase(pool: pg.Pool, tenantId: string, seed: PeopleSeed): 
             "2026-01-05",
           ],
         );
+        if (options.outbox) {
+          const hired = { ...employee, terminationDate: null, updateTime: employee.createTime };
+          await recordIn(
+            new Outbox(clientSql(client), { tenantId, requestId }),
+            EMPLOYEE_EVENTS,
+            employee,
+            hiredEvents(hired),
+          );
+        }
         await client.query("COMMIT");
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
@@ -101,5 +126,16 @@ export function rawHireCase(pool: pg.Pool, tenantId: string, seed: PeopleSeed): 
         client.release();
       }
     },
+  };
+}
+
+/** A checked-out connection as the runtime's Sql: named prepared statements, as the services run them. */
+function clientSql(client: pg.PoolClient): Sql {
+  const query = (statement: Statement, values: readonly unknown[] = []) =>
+    client.query({ name: statement.name, text: statement.text, values: [...values] });
+  return {
+    rows: async <Row>(statement: Statement, values?: readonly unknown[]) =>
+      (await query(statement, values)).rows as Row[],
+    count: async (statement: Statement, values?: readonly unknown[]) => (await query(statement, values)).rowCount ?? 0,
   };
 }
