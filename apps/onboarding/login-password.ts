@@ -24,3 +24,12 @@ export function loginSecretOf(signingKeyFile: string): LoginSecret {
 export function initialPasswordOf(secret: LoginSecret, caseId: string, revision: number): string {
   return createHmac("sha256", secret).update(`${caseId}/${revision}`).digest("base64url");
 }
+
+/**
+ * The password IssueFirstPassword sets and answers: derived from HR's request
+ * id, so a repeated call answers (and sets) the same one, and another
+ * request id gives another.
+ */
+export function issuedPasswordOf(secret: LoginSecret, caseId: string, requestId: string): string {
+  return createHmac("sha256", secret).update(`${caseId}/issued/${requestId}`).digest("base64url");
+}

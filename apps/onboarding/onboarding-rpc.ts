@@ -1,4 +1,5 @@
 import { type ClientError, Status } from "nice-grpc";
+import { ApplicationStage } from "../../generated/proto/hr/candidacy/v1/application_service.js";
 import { ErrorReason } from "../../generated/proto/hr/onboarding/v1/error_reason.js";
 import type { OnboardingServiceDefinition } from "../../generated/proto/hr/onboarding/v1/onboarding_service.js";
 import type { OnboardingCase } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
@@ -10,6 +11,8 @@ import { requestIdFor } from "../../runtime/events/consumer.js";
 import type { BusinessService } from "../../runtime/server/grpc-server.js";
 import { requireId } from "../../runtime/server/request-checks.js";
 import type { CaseWorker } from "./case-worker.js";
+import { issueFirstPassword } from "./first-password.js";
+import type { LoginSecret } from "./login-password.js";
 import type { OnboardingClients } from "./onboarding-clients.js";
 import type { ServiceIdentity } from "./service-identity.js";
 import { failedWith } from "./step-failures.js";
@@ -27,6 +30,7 @@ export function onboardingRpc(
   clients: OnboardingClients,
   identity: ServiceIdentity,
   worker: Pick<CaseWorker, "nudge">,
+  loginSecret: LoginSecret,
 ): BusinessService<typeof OnboardingServiceDefinition> {
   /** The app's call options in the caller's tenant: its own token, the caller's request id and deadline. */
   const asApp = async (call: Call) => forwardCall(call, await identity.token(call.caller.tenantId));
@@ -62,6 +66,26 @@ export function onboardingRpc(
       const resume = { requestId, id, etag: request.etag, newHire: request.newHire };
       const { onboardingCase } = await clients.cases.resumeCase(resume, await asApp(call)).catch(translated(id));
       return answered(onboardingCase);
+    },
+
+    async acceptApplication(request, call) {
+      // In the caller's name: talent decides who may hire; the onboarding follows from its event.
+      const requestId = appRequestId(request.requestId, "accept-application");
+      const id = requireId("application_id", request.applicationId);
+      const move = { requestId, id, etag: request.etag, toStage: ApplicationStage.APPLICATION_STAGE_HIRED };
+      const { application } = await clients.applications.advanceApplication(
+        { ...move, note: request.note },
+        forwardCall(call),
+      );
+      return { application };
+    },
+
+    async issueFirstPassword(request, call) {
+      const id = requireId("id", request.id);
+      const requestId = appRequestId(request.requestId, "issue-first-password");
+      return issueFirstPassword(clients, loginSecret, { caseId: id, requestId }, forwardCall(call)).catch(
+        translated(id),
+      );
     },
 
     async cancelOnboarding(request, call) {

@@ -44,7 +44,7 @@ export async function startOnboardingServer(options: OnboardingServerOptions): P
     port: options.port,
     config,
     logger,
-    services: [serve(OnboardingServiceDefinition, onboardingRpc(clients, identity, worker))],
+    services: [serve(OnboardingServiceDefinition, onboardingRpc(clients, identity, worker, options.loginSecret))],
   });
   worker.start();
   const reactions = await startReactions({

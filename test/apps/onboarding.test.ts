@@ -220,6 +220,84 @@ describe("a step that cannot succeed", () => {
   });
 });
 
+describe("IssueFirstPassword", () => {
+  it("sets a password on the onboarded login and answers it; a repeat answers the same one, another request a new one", async () => {
+    const team = await tenantWithTeam();
+    const details = newHire(team);
+    const started = await start(team.hr, details);
+    await settled(team.hr, started.id, [CaseState.CASE_STATE_COMPLETED]);
+    const first = { requestId: randomUUID(), id: started.id };
+    const issued = await app.onboarding.issueFirstPassword(first, team.hr);
+    expect(issued.loginName).toBe(details.loginName);
+    expect(issued.password).toMatch(/^[\w-]{43}$/);
+    expect((await app.onboarding.issueFirstPassword(first, team.hr)).password).toBe(issued.password);
+    const next = await app.onboarding.issueFirstPassword({ requestId: randomUUID(), id: started.id }, team.hr);
+    expect(next.password).not.toBe(issued.password);
+    // HR without the login's role (EMPLOYEE) takes no login over: identity's rule for an administrator's reset.
+    const hrOnly = await as(team.tenantId, ["hr_admin"]);
+    const refused = await expectError(
+      app.onboarding.issueFirstPassword({ requestId: randomUUID(), id: started.id }, hrOnly),
+      Status.PERMISSION_DENIED,
+    );
+    expect(refused.reason).toBe("ROLE_NOT_HELD");
+  });
+
+  it("is FAILED_PRECONDITION while the onboarding has no login, and NOT_FOUND for an unknown one", async () => {
+    const team = await tenantWithTeam();
+    const { employee: taken } = await data.people.employees.getEmployee({ id: team.managerId }, team.hr);
+    const started = await start(team.hr, newHire(team, { workEmail: taken?.workEmail ?? "" }));
+    await settled(team.hr, started.id, [CaseState.CASE_STATE_STOPPED]);
+    const early = await expectError(
+      app.onboarding.issueFirstPassword({ requestId: randomUUID(), id: started.id }, team.hr),
+      Status.FAILED_PRECONDITION,
+    );
+    expect(early.reason).toBe("ONBOARDING_STATE_CONFLICT");
+    const unknown = await expectError(
+      app.onboarding.issueFirstPassword({ requestId: randomUUID(), id: randomUUID() }, team.hr),
+      Status.NOT_FOUND,
+    );
+    expect(unknown.reason).toBe("ONBOARDING_NOT_FOUND");
+  });
+});
+
+describe("AcceptApplication", () => {
+  it("refuses an application that is not at OFFER with talent's reason, and moves nothing", async () => {
+    const team = await tenantWithTeam();
+    const recruiter = await as(team.tenantId, ["recruiter"]);
+    const { jobOpening } = await data.talent.jobOpenings.createJobOpening(
+      { requestId: randomUUID(), title: "Navigator", departmentId: team.departmentId, headcount: 1, description: "" },
+      recruiter,
+    );
+    const { application } = await data.talent.applications.submitApplication(
+      {
+        requestId: randomUUID(),
+        jobOpeningId: jobOpening?.id ?? "",
+        candidateName: "Mary Jackson",
+        candidateEmail: "mary@example.com",
+      },
+      recruiter,
+    );
+    const accept = {
+      requestId: randomUUID(),
+      applicationId: application?.id ?? "",
+      etag: application?.etag ?? "",
+      note: "",
+    };
+    const refused = await expectError(app.onboarding.acceptApplication(accept, recruiter), Status.FAILED_PRECONDITION);
+    expect(refused.reason).toBe("ILLEGAL_STAGE_TRANSITION");
+    const { application: after } = await data.talent.applications.getApplication(
+      { id: accept.applicationId },
+      recruiter,
+    );
+    expect(after?.stage).toBe(application?.stage);
+    const employee = await as(team.tenantId, ["employee"]);
+    await expectError(
+      app.onboarding.acceptApplication({ ...accept, requestId: randomUUID() }, employee),
+      Status.PERMISSION_DENIED,
+    );
+  });
+});
+
 describe("CancelOnboarding", () => {
   it("terminates the pending hire and leaves no working login behind", async () => {
     const team = await tenantWithTeam();

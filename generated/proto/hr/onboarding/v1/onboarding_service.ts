@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
+import { Application } from "../../candidacy/v1/application_service.js";
 import {
   CaseState,
   caseStateFromJSON,
@@ -106,6 +107,46 @@ export interface CancelOnboardingRequest {
 export interface CancelOnboardingResponse {
   /** The onboarding, CANCELLING (or CANCELLED). */
   onboarding?: OnboardingCase | undefined;
+}
+
+/** Request of AcceptApplication. */
+export interface AcceptApplicationRequest {
+  /** Client-chosen id of this call, see StartOnboardingRequest.request_id. */
+  requestId: string;
+  /** Id of the application (talent), at stage OFFER. */
+  applicationId: string;
+  /** The application's current etag. */
+  etag: string;
+  /**
+   * Why, up to 1000 characters; may be empty. Kept on the application's
+   * stage history.
+   */
+  note: string;
+}
+
+/** Response of AcceptApplication. */
+export interface AcceptApplicationResponse {
+  /** The application, at stage HIRED. */
+  application?: Application | undefined;
+}
+
+/** Request of IssueFirstPassword. */
+export interface IssueFirstPasswordRequest {
+  /** Client-chosen id of this call, see StartOnboardingRequest.request_id. */
+  requestId: string;
+  /** Id of the onboarding. */
+  id: string;
+}
+
+/** Response of IssueFirstPassword. */
+export interface IssueFirstPasswordResponse {
+  /** The login's name, what the person signs in with. */
+  loginName: string;
+  /**
+   * The password now set: shown once here, stored nowhere by this
+   * application.
+   */
+  password: string;
 }
 
 function createBaseStartOnboardingRequest(): StartOnboardingRequest {
@@ -994,6 +1035,378 @@ export const CancelOnboardingResponse: MessageFns<CancelOnboardingResponse> = {
   },
 };
 
+function createBaseAcceptApplicationRequest(): AcceptApplicationRequest {
+  return { requestId: "", applicationId: "", etag: "", note: "" };
+}
+
+export const AcceptApplicationRequest: MessageFns<AcceptApplicationRequest> = {
+  encode(message: AcceptApplicationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.applicationId !== "") {
+      writer.uint32(18).string(message.applicationId);
+    }
+    if (message.etag !== "") {
+      writer.uint32(26).string(message.etag);
+    }
+    if (message.note !== "") {
+      writer.uint32(34).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptApplicationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAcceptApplicationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.applicationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.etag = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AcceptApplicationRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      applicationId: isSet(object.applicationId)
+        ? globalThis.String(object.applicationId)
+        : isSet(object.application_id)
+        ? globalThis.String(object.application_id)
+        : "",
+      etag: isSet(object.etag) ? globalThis.String(object.etag) : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: AcceptApplicationRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.applicationId !== "") {
+      obj.applicationId = message.applicationId;
+    }
+    if (message.etag !== "") {
+      obj.etag = message.etag;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AcceptApplicationRequest>): AcceptApplicationRequest {
+    return AcceptApplicationRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AcceptApplicationRequest>): AcceptApplicationRequest {
+    const message = createBaseAcceptApplicationRequest();
+    message.requestId = object.requestId ?? "";
+    message.applicationId = object.applicationId ?? "";
+    message.etag = object.etag ?? "";
+    message.note = object.note ?? "";
+    return message;
+  },
+};
+
+function createBaseAcceptApplicationResponse(): AcceptApplicationResponse {
+  return { application: undefined };
+}
+
+export const AcceptApplicationResponse: MessageFns<AcceptApplicationResponse> = {
+  encode(message: AcceptApplicationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.application !== undefined) {
+      Application.encode(message.application, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptApplicationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAcceptApplicationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.application = Application.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AcceptApplicationResponse {
+    return { application: isSet(object.application) ? Application.fromJSON(object.application) : undefined };
+  },
+
+  toJSON(message: AcceptApplicationResponse): unknown {
+    const obj: any = {};
+    if (message.application !== undefined) {
+      obj.application = Application.toJSON(message.application);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AcceptApplicationResponse>): AcceptApplicationResponse {
+    return AcceptApplicationResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AcceptApplicationResponse>): AcceptApplicationResponse {
+    const message = createBaseAcceptApplicationResponse();
+    message.application = (object.application !== undefined && object.application !== null)
+      ? Application.fromPartial(object.application)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseIssueFirstPasswordRequest(): IssueFirstPasswordRequest {
+  return { requestId: "", id: "" };
+}
+
+export const IssueFirstPasswordRequest: MessageFns<IssueFirstPasswordRequest> = {
+  encode(message: IssueFirstPasswordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueFirstPasswordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueFirstPasswordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IssueFirstPasswordRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: IssueFirstPasswordRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<IssueFirstPasswordRequest>): IssueFirstPasswordRequest {
+    return IssueFirstPasswordRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IssueFirstPasswordRequest>): IssueFirstPasswordRequest {
+    const message = createBaseIssueFirstPasswordRequest();
+    message.requestId = object.requestId ?? "";
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseIssueFirstPasswordResponse(): IssueFirstPasswordResponse {
+  return { loginName: "", password: "" };
+}
+
+export const IssueFirstPasswordResponse: MessageFns<IssueFirstPasswordResponse> = {
+  encode(message: IssueFirstPasswordResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.loginName !== "") {
+      writer.uint32(10).string(message.loginName);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueFirstPasswordResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueFirstPasswordResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.loginName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IssueFirstPasswordResponse {
+    return {
+      loginName: isSet(object.loginName)
+        ? globalThis.String(object.loginName)
+        : isSet(object.login_name)
+        ? globalThis.String(object.login_name)
+        : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+    };
+  },
+
+  toJSON(message: IssueFirstPasswordResponse): unknown {
+    const obj: any = {};
+    if (message.loginName !== "") {
+      obj.loginName = message.loginName;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<IssueFirstPasswordResponse>): IssueFirstPasswordResponse {
+    return IssueFirstPasswordResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IssueFirstPasswordResponse>): IssueFirstPasswordResponse {
+    const message = createBaseIssueFirstPasswordResponse();
+    message.loginName = object.loginName ?? "";
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
 /**
  * OnboardingService is how HR starts and follows onboardings: the
  * onboarding application runs each one in the background, step by step:
@@ -1079,6 +1492,49 @@ export const OnboardingServiceDefinition = {
       options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
     },
     /**
+     * Accepts a candidate: moves their application from OFFER to HIRED in
+     * talent, which opens their onboarding by itself (talent's
+     * ApplicationAccepted event reaches this application; ListOnboardings then
+     * shows an onboarding whose `application_id` is this application's). The
+     * onboarding takes the candidate's name and email, and the opening's job
+     * title and department. Talent's refusals come back as talent answers them
+     * (FAILED_PRECONDITION, reason ILLEGAL_STAGE_TRANSITION, when the
+     * application is not at OFFER; ABORTED with
+     * reason ETAG_MISMATCH for a stale etag, NOT_FOUND for an unknown one).
+     */
+    acceptApplication: {
+      name: "AcceptApplication",
+      requestType: AcceptApplicationRequest as typeof AcceptApplicationRequest,
+      requestStream: false,
+      responseType: AcceptApplicationResponse as typeof AcceptApplicationResponse,
+      responseStream: false,
+      options: {
+        idempotencyLevel: "IDEMPOTENT",
+        _unknownFields: { 400802: [Buffer.from([4, 10, 2, 2, 5]) as Buffer] },
+      },
+    },
+    /**
+     * Gives the login an onboarding created a new password and answers it,
+     * for HR to hand to the person, who signs in with it. Nobody knows the
+     * login's first password (the onboarding sets one nobody is told), so this
+     * is how an onboarded person signs in for the first time. It is an
+     * administrator's reset of that login in identity, in HR's name and
+     * audited there: every session of the login ends, and HR must hold every
+     * role the login grants (PERMISSION_DENIED, reason ROLE_NOT_HELD,
+     * otherwise). A repeat with the same request_id answers the same password
+     * (setting it again); another request_id sets another one.
+     * FAILED_PRECONDITION (reason ONBOARDING_STATE_CONFLICT) while the
+     * onboarding has not created the login yet.
+     */
+    issueFirstPassword: {
+      name: "IssueFirstPassword",
+      requestType: IssueFirstPasswordRequest as typeof IssueFirstPasswordRequest,
+      requestStream: false,
+      responseType: IssueFirstPasswordResponse as typeof IssueFirstPasswordResponse,
+      responseStream: false,
+      options: { idempotencyLevel: "IDEMPOTENT", _unknownFields: { 400802: [Buffer.from([3, 10, 1, 2]) as Buffer] } },
+    },
+    /**
      * Cancels an onboarding that is not COMPLETED and undoes what must not
      * stay half-done, in the background: a hired employee is terminated on
      * their start date, and a created login is disabled. Leave accounts
@@ -1133,6 +1589,38 @@ export interface OnboardingServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<RetryOnboardingResponse>>;
   /**
+   * Accepts a candidate: moves their application from OFFER to HIRED in
+   * talent, which opens their onboarding by itself (talent's
+   * ApplicationAccepted event reaches this application; ListOnboardings then
+   * shows an onboarding whose `application_id` is this application's). The
+   * onboarding takes the candidate's name and email, and the opening's job
+   * title and department. Talent's refusals come back as talent answers them
+   * (FAILED_PRECONDITION, reason ILLEGAL_STAGE_TRANSITION, when the
+   * application is not at OFFER; ABORTED with
+   * reason ETAG_MISMATCH for a stale etag, NOT_FOUND for an unknown one).
+   */
+  acceptApplication(
+    request: AcceptApplicationRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<AcceptApplicationResponse>>;
+  /**
+   * Gives the login an onboarding created a new password and answers it,
+   * for HR to hand to the person, who signs in with it. Nobody knows the
+   * login's first password (the onboarding sets one nobody is told), so this
+   * is how an onboarded person signs in for the first time. It is an
+   * administrator's reset of that login in identity, in HR's name and
+   * audited there: every session of the login ends, and HR must hold every
+   * role the login grants (PERMISSION_DENIED, reason ROLE_NOT_HELD,
+   * otherwise). A repeat with the same request_id answers the same password
+   * (setting it again); another request_id sets another one.
+   * FAILED_PRECONDITION (reason ONBOARDING_STATE_CONFLICT) while the
+   * onboarding has not created the login yet.
+   */
+  issueFirstPassword(
+    request: IssueFirstPasswordRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<IssueFirstPasswordResponse>>;
+  /**
    * Cancels an onboarding that is not COMPLETED and undoes what must not
    * stay half-done, in the background: a hired employee is terminated on
    * their start date, and a created login is disabled. Leave accounts
@@ -1181,6 +1669,38 @@ export interface OnboardingServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<RetryOnboardingRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<RetryOnboardingResponse>;
+  /**
+   * Accepts a candidate: moves their application from OFFER to HIRED in
+   * talent, which opens their onboarding by itself (talent's
+   * ApplicationAccepted event reaches this application; ListOnboardings then
+   * shows an onboarding whose `application_id` is this application's). The
+   * onboarding takes the candidate's name and email, and the opening's job
+   * title and department. Talent's refusals come back as talent answers them
+   * (FAILED_PRECONDITION, reason ILLEGAL_STAGE_TRANSITION, when the
+   * application is not at OFFER; ABORTED with
+   * reason ETAG_MISMATCH for a stale etag, NOT_FOUND for an unknown one).
+   */
+  acceptApplication(
+    request: DeepPartial<AcceptApplicationRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<AcceptApplicationResponse>;
+  /**
+   * Gives the login an onboarding created a new password and answers it,
+   * for HR to hand to the person, who signs in with it. Nobody knows the
+   * login's first password (the onboarding sets one nobody is told), so this
+   * is how an onboarded person signs in for the first time. It is an
+   * administrator's reset of that login in identity, in HR's name and
+   * audited there: every session of the login ends, and HR must hold every
+   * role the login grants (PERMISSION_DENIED, reason ROLE_NOT_HELD,
+   * otherwise). A repeat with the same request_id answers the same password
+   * (setting it again); another request_id sets another one.
+   * FAILED_PRECONDITION (reason ONBOARDING_STATE_CONFLICT) while the
+   * onboarding has not created the login yet.
+   */
+  issueFirstPassword(
+    request: DeepPartial<IssueFirstPasswordRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<IssueFirstPasswordResponse>;
   /**
    * Cancels an onboarding that is not COMPLETED and undoes what must not
    * stay half-done, in the background: a hired employee is terminated on
