@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApplicationStage } from "../../generated/proto/hr/candidacy/v1/application_service.js";
 import { AccountStatus } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { NotificationKind } from "../../generated/proto/hr/notification/v1/notification_service.js";
 import {
@@ -9,6 +8,7 @@ import {
   Step,
 } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
 import { as, type Caller, newTenant } from "../support/callers.js";
+import { acceptCandidate } from "../support/candidates.js";
 import { type EventsUnderTest, eventually, startEventsUnderTest } from "../support/events-under-test.js";
 import {
   type OnboardingDataServices,
@@ -44,40 +44,6 @@ afterAll(async () => {
   await Promise.all(Object.values(data ?? {}).map((service) => service.stop()));
 });
 
-/** A recruiter's application, moved stage by stage to HIRED. */
-async function acceptCandidate(recruiter: Caller, departmentId: string, candidateEmail: string) {
-  const { jobOpening } = await data.talent.jobOpenings.createJobOpening(
-    { requestId: randomUUID(), title: "Compiler engineer", departmentId, headcount: 1, description: "" },
-    recruiter,
-  );
-  const submitted = await data.talent.applications.submitApplication(
-    {
-      requestId: randomUUID(),
-      jobOpeningId: jobOpening?.id ?? "",
-      candidateName: "Grace Brewster Hopper",
-      candidateEmail,
-    },
-    recruiter,
-  );
-  let application = submitted.application;
-  for (const toStage of [
-    ApplicationStage.APPLICATION_STAGE_SCREENING,
-    ApplicationStage.APPLICATION_STAGE_INTERVIEW,
-    ApplicationStage.APPLICATION_STAGE_OFFER,
-    ApplicationStage.APPLICATION_STAGE_HIRED,
-  ]) {
-    const move = {
-      requestId: randomUUID(),
-      id: application?.id ?? "",
-      etag: application?.etag ?? "",
-      toStage,
-      note: "",
-    };
-    application = (await data.talent.applications.advanceApplication(move, recruiter)).application;
-  }
-  return { applicationId: application?.id ?? "", jobOpening };
-}
-
 async function onboardingsOf(hr: Caller): Promise<OnboardingCase[]> {
   return (await app.onboarding.listOnboardings({ pageSize: 0, pageToken: "", state: 0 }, hr)).onboardings;
 }
@@ -89,7 +55,8 @@ describe(`reactions (${process.env.NATS_URL ? "NATS JetStream" : "events databas
     const managerId = await hire(data.people, hr, "Margaret");
     const { employee: manager } = await data.people.employees.getEmployee({ id: managerId }, hr);
     const email = `grace.${randomUUID().slice(0, 8)}@example.com`;
-    const { applicationId, jobOpening } = await acceptCandidate(hr, manager?.departmentId ?? "", email);
+    const candidate = { departmentId: manager?.departmentId ?? "", email, name: "Grace Brewster Hopper" };
+    const { applicationId, jobOpening } = await acceptCandidate(data.talent, hr, candidate);
 
     let onboarding: OnboardingCase | undefined;
     await eventually(
@@ -133,7 +100,7 @@ describe(`reactions (${process.env.NATS_URL ? "NATS JetStream" : "events databas
     const managerId = await hire(data.people, hr, "Margaret");
     const { employee: manager } = await data.people.employees.getEmployee({ id: managerId }, hr);
     const email = `grace.${randomUUID().slice(0, 8)}@example.com`;
-    await acceptCandidate(hr, manager?.departmentId ?? "", email);
+    await acceptCandidate(data.talent, hr, { departmentId: manager?.departmentId ?? "", email });
     let employeeId = "";
     await eventually(
       "the onboarding completes",

@@ -7,10 +7,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Channel } from "nice-grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ApplicationServiceDefinition,
-  ApplicationStage,
-} from "../../generated/proto/hr/candidacy/v1/application_service.js";
+import { ApplicationServiceDefinition } from "../../generated/proto/hr/candidacy/v1/application_service.js";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
 import {
@@ -29,6 +26,7 @@ import { LeaveAccountServiceDefinition, LeaveType } from "../../generated/proto/
 import { openChannel } from "../../runtime/client/service-client.js";
 import { isListening, waitUntilServing } from "../../runtime/launch/readiness.js";
 import { as, type Caller, newTenant, tokenOf } from "../support/callers.js";
+import { acceptCandidate, candidateAtOffer } from "../support/candidates.js";
 import { freePortBelowEphemeral } from "../support/free-port.js";
 import { hire } from "../support/people-with-logins.js";
 import { type PlatformUnderTest, START_TIMEOUT_MS, startPlatform } from "../support/platform-under-test.js";
@@ -157,42 +155,6 @@ async function clients() {
 }
 type Clients = Awaited<ReturnType<typeof clients>>;
 
-/** A recruiter's candidate, moved stage by stage to OFFER: the next move, to HIRED, accepts them. */
-async function candidateAtOffer(c: Clients, recruiter: Caller, departmentId: string, candidateEmail: string) {
-  const { jobOpening } = await c.jobOpenings.createJobOpening(
-    { requestId: randomUUID(), title: "Compiler engineer", departmentId, headcount: 1, description: "" },
-    recruiter,
-  );
-  const submitted = await c.applications.submitApplication(
-    { requestId: randomUUID(), jobOpeningId: jobOpening?.id ?? "", candidateName: "Grace Hopper", candidateEmail },
-    recruiter,
-  );
-  let application = submitted.application;
-  for (const toStage of [
-    ApplicationStage.APPLICATION_STAGE_SCREENING,
-    ApplicationStage.APPLICATION_STAGE_INTERVIEW,
-    ApplicationStage.APPLICATION_STAGE_OFFER,
-  ]) {
-    const move = {
-      requestId: randomUUID(),
-      id: application?.id ?? "",
-      etag: application?.etag ?? "",
-      toStage,
-      note: "",
-    };
-    application = (await c.applications.advanceApplication(move, recruiter)).application;
-  }
-  return { id: application?.id ?? "", etag: application?.etag ?? "" };
-}
-
-/** A candidate moved to HIRED: what starts an onboarding by itself. */
-async function acceptCandidate(c: Clients, recruiter: Caller, departmentId: string, candidateEmail: string) {
-  const offer = await candidateAtOffer(c, recruiter, departmentId, candidateEmail);
-  const toStage = ApplicationStage.APPLICATION_STAGE_HIRED;
-  await c.applications.advanceApplication({ requestId: randomUUID(), ...offer, toStage, note: "" }, recruiter);
-  return offer.id;
-}
-
 /** One candidate accepted in a tenant of their own; the flow that follows is what the test watches. */
 async function acceptedCandidate(c: Clients) {
   const tenantId = newTenant();
@@ -201,7 +163,7 @@ async function acceptedCandidate(c: Clients) {
   const { employee: manager } = await c.employees.getEmployee({ id: managerId }, hr);
   const departmentId = manager?.departmentId ?? "";
   const email = `grace.${randomUUID().slice(0, 8)}@example.com`;
-  const applicationId = await acceptCandidate(c, hr, departmentId, email);
+  const { applicationId } = await acceptCandidate(c, hr, { departmentId, email });
   return { tenantId, hr, departmentId, email, applicationId };
 }
 type Candidate = Awaited<ReturnType<typeof acceptedCandidate>>;
@@ -332,7 +294,7 @@ describe(`HR through the gateway, on npm start (${THROUGH_NATS ? "NATS JetStream
     const managerId = await hire(c, hr, "Margaret");
     const { employee: manager } = await c.employees.getEmployee({ id: managerId }, hr);
     const email = `grace.${randomUUID().slice(0, 8)}@example.com`;
-    const offer = await candidateAtOffer(c, recruiter, manager?.departmentId ?? "", email);
+    const offer = await candidateAtOffer(c, recruiter, { departmentId: manager?.departmentId ?? "", email });
 
     const accept = { requestId: randomUUID(), applicationId: offer.id, etag: offer.etag, note: "welcome aboard" };
     const accepted = await viaGateway("hr.onboarding.v1.OnboardingService/AcceptApplication", accept, hrToken);
