@@ -3,10 +3,11 @@ import path from "node:path";
 
 /**
  * The files that call a method: through a generated client (ts-proto names
- * the client method after the rpc in lowerCamelCase: `.hireEmployee(`), or
- * by its path ("/hr.employee.v1.EmployeeService/HireEmployee", as HTTP tests
- * and the gateway do). A text search, so a name two services share matches
- * the calls of both; the report says when a name is shared.
+ * the client's method after the rpc in lowerCamelCase, so a call reads
+ * `.<rpcName>(`), or by its path ("/<package>.<Service>/<Method>", as HTTP
+ * tests and the gateway do). A text search, so a name two services share
+ * matches the calls of both; the report says when a name is shared. (No
+ * real method is named in this folder's comments: they would match.)
  */
 
 export const CALLER_GROUPS = ["apps", "services", "runtime", "test"] as const;
@@ -15,9 +16,9 @@ export type CallerGroup = (typeof CALLER_GROUPS)[number];
 const SOURCE_FILE = /\.(ts|mts|cts|tsx|js|mjs|cjs)$/;
 
 export interface MethodCall {
-  /** e.g. "hireEmployee" */
+  /** The rpc name in lowerCamelCase. */
   clientName: string;
-  /** e.g. "/hr.employee.v1.EmployeeService/HireEmployee" */
+  /** "/<package>.<Service>/<Method>" */
   path: string;
 }
 

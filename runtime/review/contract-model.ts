@@ -37,7 +37,7 @@ export interface ContractElement {
   comment: string | undefined;
   /** Types a message's fields or a method's request and response refer to (full names). */
   references: readonly string[];
-  /** Methods: the rpc path, "/hr.employee.v1.EmployeeService/GetEmployee". */
+  /** Methods: the rpc path, "/<package>.<Service>/<Method>". */
   path?: string;
   /** Methods: the name generated clients call it by (ts-proto: the rpc name in lowerCamelCase). */
   clientName?: string;

@@ -172,7 +172,10 @@ const GROUP_TITLES: Readonly<Record<CallerGroup, string>> = {
 function callersSection(findings: ReviewFindings): string[] {
   const { affectedMethods } = findings.diff;
   if (affectedMethods.length === 0) return ["none"];
-  const lines = ["Found by text: the generated client's method (`.hireEmployee(`) or the method's path.", ""];
+  const lines = [
+    "Found by text: a call of the generated client's method (the rpc's name in lowerCamelCase, then `(`) or the method's path.",
+    "",
+  ];
   for (const { method, reasons } of affectedMethods) {
     lines.push(`### ${code(method.path ?? method.name)}`, "", `Why: ${reasons.join("; ")}.`, "");
     const shared = findings.sharedClientNames.get(method.clientName ?? "");
