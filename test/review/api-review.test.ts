@@ -46,7 +46,8 @@ afterAll(() => {
   rmSync(clone, { recursive: true, force: true });
 });
 
-describe("npm run api:review", () => {
+// Each run of the command builds two descriptor sets and runs buf three times: seconds, more on a loaded machine.
+describe("npm run api:review", { timeout: 60_000 }, () => {
   it("reports no contract change for an unchanged tree", () => {
     const run = apiReview("--against", "HEAD", "--fail-on-breaking");
     expect(run.stderr).toBe("");
