@@ -1,0 +1,118 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// `npm run api:review` on real git: a clone of this repository (its committed
+// protos), a planted contract change committed in it, and the command run
+// there against the clone's previous commit. The command is this tree's
+// runtime/review, run with the clone as its working directory.
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+const COMMAND = join(ROOT, "runtime", "review", "main.ts");
+const EMPLOYEE_PROTO = "proto/hr/employee/v1/employee_service.proto";
+const EMPLOYEE_REASONS = "proto/hr/employee/v1/error_reason.proto";
+
+let clone: string;
+
+function git(...args: string[]): string {
+  return execFileSync("git", args, { cwd: clone, encoding: "utf8" });
+}
+
+function apiReview(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(TSX, [COMMAND, ...args], { cwd: clone, encoding: "utf8" });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Replaces `from`, which must occur exactly once, so the planted change lands where meant. */
+function edit(file: string, from: string, to: string): void {
+  const path = join(clone, file);
+  const text = readFileSync(path, "utf8");
+  expect(text.split(from).length - 1, `${file}: ${from}`).toBe(1);
+  writeFileSync(path, text.replace(from, to));
+}
+
+beforeAll(() => {
+  clone = mkdtempSync(join(tmpdir(), "api-review-clone-"));
+  execFileSync("git", ["clone", "--quiet", ROOT, clone]);
+  git("config", "user.name", "API review test");
+  git("config", "user.email", "api-review-test@example.com");
+});
+
+afterAll(() => {
+  rmSync(clone, { recursive: true, force: true });
+});
+
+// Each run of the command builds two descriptor sets and runs buf three times: seconds, more on a loaded machine.
+describe("npm run api:review", { timeout: 60_000 }, () => {
+  it("reports no contract change for an unchanged tree", () => {
+    const run = apiReview("--against", "HEAD", "--fail-on-breaking");
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/no contract change/i);
+    expect(run.stdout).toMatch(/## 2\. buf breaking against the merge base\n\nnone\n/);
+  });
+
+  it("lists each part of a planted change, its callers, and buf breaking's finding", () => {
+    // A field removed from HireEmployeeRequest.
+    edit(
+      EMPLOYEE_PROTO,
+      '  // First day of employment, "YYYY-MM-DD".\n  string hire_date = 8;\n}\n\n// Response of HireEmployee.',
+      "}\n\n// Response of HireEmployee.",
+    );
+    // ROLE_EMPLOYEE allowed to hire.
+    edit(
+      EMPLOYEE_PROTO,
+      "(workflow_service).\n    option (hr.auth.v1.authorization) = {\n      allow: [\n        ROLE_HR_ADMIN,\n        ROLE_WORKFLOW_SERVICE\n      ]\n    };\n  }\n\n  // Changes personal",
+      "(workflow_service).\n    option (hr.auth.v1.authorization) = {\n      allow: [\n        ROLE_HR_ADMIN,\n        ROLE_EMPLOYEE,\n        ROLE_WORKFLOW_SERVICE\n      ]\n    };\n  }\n\n  // Changes personal",
+    );
+    // The pii mark dropped from HireEmployeeRequest.work_email.
+    edit(
+      EMPLOYEE_PROTO,
+      "unique within the tenant.\n  string work_email = 4 [(hr.privacy.v1.pii) = true];",
+      "unique within the tenant.\n  string work_email = 4;",
+    );
+    // A new error reason.
+    edit(
+      EMPLOYEE_REASONS,
+      "DEPARTMENT_ARCHIVED = 13;\n}",
+      "DEPARTMENT_ARCHIVED = 13;\n  // FAILED_PRECONDITION: planted by the API review test.\n  HIRE_FROZEN = 14;\n}",
+    );
+    // A comment reworded.
+    edit(EMPLOYEE_PROTO, "// Returns one employee, in any status.", "// Returns one employee, whatever its status.");
+    git("commit", "--quiet", "-am", "planted contract change");
+
+    const out = join(clone, "build", "api-review.md");
+    const written = apiReview("--against", "HEAD~1", "--out", out);
+    expect(written.status, written.stderr).toBe(0);
+    const report = readFileSync(out, "utf8");
+
+    expect(report).toContain("- **removed** field `hr.employee.v1.HireEmployeeRequest.hire_date`");
+    // buf breaking, verbatim.
+    expect(report).toMatch(
+      /^proto\/hr\/employee\/v1\/employee_service.proto:\d+:\d+:[^\n]*"hire_date"[^\n]*"HireEmployeeRequest" was deleted/m,
+    );
+    expect(report).toContain("- `/hr.employee.v1.EmployeeService/HireEmployee`");
+    expect(report).toContain("ROLE_EMPLOYEE: not allowed → any resource");
+    expect(report).toMatch(
+      /allow: \[ROLE_HR_ADMIN, ROLE_WORKFLOW_SERVICE\]` → `allow: \[ROLE_HR_ADMIN, ROLE_EMPLOYEE, ROLE_WORKFLOW_SERVICE\]`\n {2}- \*\*loosened\*\*/,
+    );
+    expect(report).toContain("- `hr.employee.v1.HireEmployeeRequest.work_email`: **pii removed: flagged**");
+    expect(report).toContain("- `hr.employee.v1.ErrorReason`: added `HIRE_FROZEN`");
+    expect(report).toContain("- **changed** method `hr.employee.v1.EmployeeService.GetEmployee`: comment");
+    expect(report).toContain("    > Returns one employee, in any status.");
+    expect(report).toContain("    > Returns one employee, whatever its status.");
+    // Callers: the onboarding app hires through the generated client.
+    const callers = report.slice(report.indexOf("### `/hr.employee.v1.EmployeeService/HireEmployee`"));
+    expect(callers).toMatch(/^- apps: [^\n]*`apps\/onboarding\/onboarding-steps\.ts`/m);
+    expect(callers).toMatch(/^- tests: [^\n]*`test\//m);
+
+    // Breaking: exit 1 with --fail-on-breaking, and the same report (stable order) on standard output.
+    const failing = apiReview("--against", "HEAD~1", "--fail-on-breaking");
+    expect(failing.status).toBe(1);
+    expect(failing.stdout).toBe(report);
+  });
+});
