@@ -1499,8 +1499,8 @@ export const OnboardingServiceDefinition = {
      * onboarding takes the candidate's name and email, and the opening's job
      * title and department. Talent's refusals come back as talent answers them
      * (FAILED_PRECONDITION, reason ILLEGAL_STAGE_TRANSITION, when the
-     * application is not at OFFER; ABORTED with
-     * reason ETAG_MISMATCH for a stale etag, NOT_FOUND for an unknown one).
+     * application is not at OFFER; ABORTED, reason ETAG_MISMATCH, for a stale
+     * etag; NOT_FOUND for an unknown application).
      */
     acceptApplication: {
       name: "AcceptApplication",
@@ -1596,8 +1596,8 @@ export interface OnboardingServiceImplementation<CallContextExt = {}> {
    * onboarding takes the candidate's name and email, and the opening's job
    * title and department. Talent's refusals come back as talent answers them
    * (FAILED_PRECONDITION, reason ILLEGAL_STAGE_TRANSITION, when the
-   * application is not at OFFER; ABORTED with
-   * reason ETAG_MISMATCH for a stale etag, NOT_FOUND for an unknown one).
+   * application is not at OFFER; ABORTED, reason ETAG_MISMATCH, for a stale
+   * etag; NOT_FOUND for an unknown application).
    */
   acceptApplication(
     request: AcceptApplicationRequest,
@@ -1677,8 +1677,8 @@ export interface OnboardingServiceClient<CallOptionsExt = {}> {
    * onboarding takes the candidate's name and email, and the opening's job
    * title and department. Talent's refusals come back as talent answers them
    * (FAILED_PRECONDITION, reason ILLEGAL_STAGE_TRANSITION, when the
-   * application is not at OFFER; ABORTED with
-   * reason ETAG_MISMATCH for a stale etag, NOT_FOUND for an unknown one).
+   * application is not at OFFER; ABORTED, reason ETAG_MISMATCH, for a stale
+   * etag; NOT_FOUND for an unknown application).
    */
   acceptApplication(
     request: DeepPartial<AcceptApplicationRequest>,
