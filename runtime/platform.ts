@@ -21,6 +21,23 @@ export const DEFAULT_PORTS = {
 
 export type ProcessName = keyof typeof DEFAULT_PORTS;
 
+/**
+ * The application contracts the gateway routes, each to the process that
+ * serves it: `npm start` builds GATEWAY_UPSTREAMS from this list, and
+ * `npm run generate` writes the committed OpenAPI document
+ * (generated/openapi.json) for exactly these packages, so the reference a
+ * reviewer reads is the one `npm start` serves. v2 of directory stands beside
+ * v1, in the same process: GATEWAY_VERSIONS_FILE splits version-less calls
+ * between them.
+ */
+export const GATEWAY_CONTRACTS = [
+  { protoPackage: "hr.directory.v1", process: "directory" },
+  { protoPackage: "hr.directory.v2", process: "directory" },
+  { protoPackage: "hr.session.v1", process: "session" },
+  { protoPackage: "hr.selfservice.v1", process: "self-service" },
+  { protoPackage: "hr.onboarding.v1", process: "onboarding" },
+] as const satisfies readonly { protoPackage: string; process: ProcessName }[];
+
 /** The data services: each owns a database, `<NAME>_DATABASE_URL`. */
 export const DATA_SERVICES = [
   "people",

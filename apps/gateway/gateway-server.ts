@@ -63,6 +63,14 @@ export async function startGateway(options: {
   } = edgeRoutes({ methods, streams }, gateway, clientPolicyOf(config), chain, logger);
   let edge: HttpEdge;
   try {
+    // Unary methods only: the document describes those, no stream (openApiDocument takes unary methods).
+    const reference = apiReferencePages(new Set(methods.filter((m) => routed.includes(m)).map((m) => m.path)));
+    if (reference.undocumented.length > 0) {
+      logger.warn(
+        { methods: reference.undocumented },
+        "generated/openapi.json lacks routed methods (run npm run generate): the API reference omits them",
+      );
+    }
     edge = await listenHttpEdge({
       host: config.host,
       port: gateway.port,
@@ -70,7 +78,7 @@ export async function startGateway(options: {
       trustedProxies: gateway.trustedProxies,
       routes,
       cors: corsPolicy(gateway.corsOrigins),
-      pages: apiReferencePages(methods).serve,
+      pages: reference.serve,
       // Counted first, before anything is read or verified; the chain's before-body steps after the body's bound.
       admit: addressAdmission(limits),
       beforeBody: chain.beforeBody,

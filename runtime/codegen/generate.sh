@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates everything under generated/ from its sources: ts-proto code and a
-# descriptor set from proto/, one Prisma client per data service from its
-# schema. Deterministic: CI runs it and fails when the committed tree changes.
+# Regenerates everything under generated/ from its sources: ts-proto code, a
+# descriptor set and the gateway's OpenAPI document from proto/, one Prisma
+# client per data service from its schema. Deterministic: CI runs it and fails
+# when the committed tree changes.
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/../.."
@@ -27,6 +28,10 @@ buf generate "${reasons[@]/#/--path=}" --template '{
 # It keeps their source info too (no --exclude-source-info): the gateway's API
 # reference reads the contracts' comments from it.
 buf build -o generated/descriptor.binpb
+# The gateway's OpenAPI document, from that descriptor set, committed so that
+# a contract's change to the API reference is a diff in review; the gateway
+# serves this file (apps/gateway/api-reference/committed-document.ts).
+tsx apps/gateway/api-reference/write-committed-document.ts
 
 for dir in services/*/prisma; do
   [[ -f "$dir/schema.prisma" ]] || continue

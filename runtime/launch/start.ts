@@ -3,7 +3,7 @@ import path from "node:path";
 import { ensureDevelopmentKeys } from "../auth/development-keys.js";
 import { databaseUrl, ensureDatabase } from "../db/databases.js";
 import { type PostgresServer, resolvePostgres } from "../db/postgres-server.js";
-import { portOf } from "../platform.js";
+import { GATEWAY_CONTRACTS, portOf } from "../platform.js";
 import { repoRoot } from "../repo-root.js";
 import { type BannerService, banner } from "./banner.js";
 import { killChild, spawnChild, stopChild } from "./children.js";
@@ -193,14 +193,9 @@ const services: LaunchedService[] = [
     env: {
       GATEWAY_PORT: String(gatewayPort),
       // Where each application contract is served: configuration, not gateway code.
-      GATEWAY_UPSTREAMS: [
-        `hr.directory.v1=127.0.0.1:${directoryPort}`,
-        // v2 beside v1, in the same process: GATEWAY_VERSIONS_FILE splits version-less calls between them.
-        `hr.directory.v2=127.0.0.1:${directoryPort}`,
-        `hr.session.v1=127.0.0.1:${sessionPort}`,
-        `hr.selfservice.v1=127.0.0.1:${selfServicePort}`,
-        `hr.onboarding.v1=127.0.0.1:${onboardingPort}`,
-      ].join(","),
+      GATEWAY_UPSTREAMS: GATEWAY_CONTRACTS.map(
+        ({ protoPackage, process: name }) => `${protoPackage}=127.0.0.1:${portOf(name)}`,
+      ).join(","),
     },
     contexts: ["HTTP/JSON (Connect protocol) to the application services"],
   },

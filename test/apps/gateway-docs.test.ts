@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMITTED_DOCUMENT } from "../../apps/gateway/api-reference/committed-document.js";
 import { exposedMethods } from "../../apps/gateway/exposed-methods.js";
+import { GATEWAY_CONTRACTS } from "../../runtime/platform.js";
 import { type GatewayUnderTest, startGatewayUnderTest } from "../support/gateway-under-test.js";
 import { launchChromium, pathsListedOn, skipBrowserTests } from "../support/headless-chromium.js";
 
@@ -8,15 +11,19 @@ import { launchChromium, pathsListedOn, skipBrowserTests } from "../support/head
 // (rendered in headless Chromium) and as a tool reads it (the OpenAPI
 // document over HTTP). What it must list is computed from the descriptor
 // set, like the routes: every exposed method, public ones without security.
+// The document served is the committed generated/openapi.json, whole when
+// every package is routed, cut to the routed paths otherwise.
 // Run alone: npm test -- test/apps/gateway-docs.test.ts
 
 const { methods } = exposedMethods();
 const expectedPaths = methods.map((exposed) => exposed.path).sort();
 
+/** Every package `npm start` routes, to an address where nothing listens: the reference answers no call. */
+const EVERY_PACKAGE = Object.fromEntries(GATEWAY_CONTRACTS.map(({ protoPackage }) => [protoPackage, "127.0.0.1:1"]));
+
 let gateway: GatewayUnderTest;
 beforeAll(async () => {
-  // The reference needs no upstream: it describes the contracts, and answers no call.
-  gateway = await startGatewayUnderTest({});
+  gateway = await startGatewayUnderTest(EVERY_PACKAGE);
 });
 afterAll(async () => {
   await gateway?.stop();
@@ -28,8 +35,8 @@ type Document = {
   components: Record<string, Record<string, unknown>>;
 };
 
-async function openApiDocument(): Promise<Document> {
-  const response = await fetch(`${gateway.baseUrl}/docs/openapi.json`);
+async function openApiDocument(baseUrl = gateway.baseUrl): Promise<Document> {
+  const response = await fetch(`${baseUrl}/docs/openapi.json`);
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toContain("application/json");
   return (await response.json()) as Document;
@@ -96,6 +103,49 @@ describe("the OpenAPI document", () => {
     expect((await fetch(`${gateway.baseUrl}/docs/`)).status).toBe(200);
     expect((await fetch(`${gateway.baseUrl}/docs/swagger-initializer.js`)).status).toBe(404);
     expect((await fetch(`${gateway.baseUrl}/docs/index.html`)).status).toBe(404);
+  });
+});
+
+describe("the committed document (generated/openapi.json)", () => {
+  it("is served byte for byte when the gateway routes every package npm start routes", async () => {
+    const committed = readFileSync(COMMITTED_DOCUMENT);
+    const response = await fetch(`${gateway.baseUrl}/docs/openapi.json`);
+    expect(response.status).toBe(200);
+    const served = Buffer.from(await response.arrayBuffer());
+    expect(served.length).toBe(committed.length);
+    expect(served.equals(committed)).toBe(true);
+  });
+
+  it("covers every application package the descriptor set exposes, the ones npm start routes", () => {
+    const committed = JSON.parse(readFileSync(COMMITTED_DOCUMENT, "utf8")) as Document;
+    expect(Object.keys(committed.paths).sort()).toEqual(expectedPaths);
+    const packages = new Set(methods.map((exposed) => exposed.method.parent.file.proto.package));
+    expect([...packages].sort()).toEqual(GATEWAY_CONTRACTS.map(({ protoPackage }) => protoPackage).sort());
+  });
+
+  it("has only the routed paths when the gateway routes fewer packages, and stays valid", async () => {
+    const committed = JSON.parse(readFileSync(COMMITTED_DOCUMENT, "utf8")) as Document & { info: unknown };
+    const sessionOnly = await startGatewayUnderTest({ "hr.session.v1": "127.0.0.1:1" });
+    try {
+      const document = (await openApiDocument(sessionOnly.baseUrl)) as Document & {
+        info: unknown;
+        tags: { name: string }[];
+      };
+      const sessionPaths = expectedPaths.filter((path) => path.startsWith("/hr.session.v1."));
+      expect(sessionPaths.length).toBeGreaterThan(0);
+      expect(Object.keys(document.paths).sort()).toEqual(sessionPaths);
+      expect(document.tags.map((tag) => tag.name)).toEqual(["hr.session.v1.SessionService"]);
+      // Only what the kept paths use: no message of an unrouted package.
+      const schemas = Object.keys(document.components.schemas ?? {});
+      expect(schemas.filter((name) => /^hr\.(directory|selfservice|onboarding)\./.test(name))).toEqual([]);
+      expect(document.info).toEqual(committed.info);
+      const refs = [...new Set(refsIn(document))];
+      expect(refs.filter((ref) => resolve(document, ref) === undefined)).toEqual([]);
+      const result = await new Validator().validate(document);
+      expect(result.errors ?? []).toEqual([]);
+    } finally {
+      await sessionOnly.stop();
+    }
   });
 });
 

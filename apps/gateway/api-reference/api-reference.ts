@@ -3,15 +3,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { gzip } from "node:zlib";
-import { authorizationRules } from "../../../runtime/auth/authorization-rules.js";
-import type { ExposedMethod } from "../exposed-methods.js";
-import { openApiDocument } from "./openapi-document.js";
+import { COMMITTED_DOCUMENT, servedDocument } from "./committed-document.js";
 
 /** Where people read the API: the page, and the document it renders (for tools too). */
 export const DOCS_PATH = "/docs";
 export const OPENAPI_PATH = "/docs/openapi.json";
-
-const DESCRIPTOR_SET = new URL("../../../generated/descriptor.binpb", import.meta.url);
 
 // Swagger UI renders the document: its npm package ships the viewer prebuilt
 // (one script, one stylesheet, nothing to build), it renders OpenAPI 3.1, and
@@ -71,18 +67,20 @@ interface Asset {
 /**
  * The browsable API reference: `GET /docs/` (Swagger UI over the document),
  * `GET /docs/openapi.json`, and the viewer's files. No token is needed: the
- * document says what a caller may do, it grants nothing. Built once, when
- * the gateway starts, from the same exposed methods it routes.
+ * document says what a caller may do, it grants nothing. The document is the
+ * committed generated/openapi.json, read once when the gateway starts: its
+ * bytes as they are when the gateway routes every path in it, only the
+ * routed paths otherwise (committed-document.ts).
  */
 export function apiReferencePages(
-  methods: readonly ExposedMethod[],
-  descriptorSet: Uint8Array = readFileSync(DESCRIPTOR_SET),
+  routedPaths: ReadonlySet<string>,
+  committed: Buffer = readFileSync(COMMITTED_DOCUMENT),
 ) {
-  const document = openApiDocument(methods, authorizationRules(descriptorSet).methods);
+  const { body: document, omitted, undocumented } = servedDocument(committed, routedPaths);
   const viewerFile = (name: string) => readFileSync(path.join(VIEWER, name));
   const assets = new Map<string, Asset>([
     [`${DOCS_PATH}/`, { type: "text/html; charset=utf-8", body: Buffer.from(PAGE) }],
-    [OPENAPI_PATH, { type: "application/json", body: Buffer.from(JSON.stringify(document, null, 2)) }],
+    [OPENAPI_PATH, { type: "application/json", body: document }],
     [`${DOCS_PATH}/reference.js`, { type: "text/javascript; charset=utf-8", body: Buffer.from(START_VIEWER) }],
     [
       `${DOCS_PATH}/swagger-ui-bundle.js`,
@@ -101,7 +99,10 @@ export function apiReferencePages(
   }
 
   return {
-    document,
+    /** Documented paths left out of the served document: their packages have no upstream here. */
+    omitted,
+    /** Routed paths the committed document lacks (it is stale): served, but not in the reference. */
+    undocumented,
     /** Answers a request for the reference; false when the path is not one of its own. */
     serve(request: IncomingMessage, response: ServerResponse, urlPath: string): boolean {
       if (urlPath !== DOCS_PATH && !urlPath.startsWith(`${DOCS_PATH}/`)) return false;

@@ -12,7 +12,8 @@ export type OpenApiDocument = { openapi: string; paths: Record<string, unknown>;
 /**
  * The OpenAPI 3.1 description of the methods the edge serves, as the
  * Connect protocol serves them (a JSON POST per method), built from their
- * descriptors alone when the gateway starts: services become tags, methods
+ * descriptors alone by `npm run generate` (write-committed-document.ts)
+ * into the committed file the gateway serves: services become tags, methods
  * operations, messages and enums schemas, and the contracts' comments their
  * descriptions. A method whose rule is public asks for no token; every other
  * one for a bearer token, with the roles its rule names.
