@@ -14,7 +14,10 @@ import {
   toJson,
 } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema, MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
-import { leadingComment } from "./leading-comment.js";
+import { commentOf } from "../proto-comments.js";
+
+/** The comment above an element: what a reviewer reads, and what a change of it shows. */
+const leadingComment = (desc: Parameters<typeof commentOf>[0]) => commentOf(desc, { trailingToo: false });
 
 /**
  * A contract as a review compares it: every service, method, message, field,

@@ -1,5 +1,5 @@
 import { type DescEnum, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
-import { commentOf } from "./proto-comments.js";
+import { commentOf } from "../../../runtime/proto-comments.js";
 
 /** A JSON Schema in OpenAPI 3.1's dialect, as far as the reference needs one. */
 export type JsonSchema = { [keyword: string]: unknown };

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { type DescFile, toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema, MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import type { AuthorizationRule } from "../../../runtime/auth/authorization-rules.js";
+import { commentOf } from "../../../runtime/proto-comments.js";
 import type { ExposedMethod } from "../exposed-methods.js";
 import { messageSchemas, schemaRef } from "./json-schemas.js";
 import { connectErrorComponents, errorResponses, requestHeaders, successHeaders } from "./openapi-protocol.js";
-import { commentOf } from "./proto-comments.js";
 
 export type OpenApiDocument = { openapi: string; paths: Record<string, unknown>; [key: string]: unknown };
 

@@ -9,19 +9,21 @@ import type {
 } from "@bufbuild/protobuf";
 import type { SourceCodeInfo_Location } from "@bufbuild/protobuf/wkt";
 
-/** The descriptors whose comments the API reference shows. */
+/** The descriptors whose comments the API reference shows and a contract review compares. */
 export type Commented = DescService | DescMethod | DescMessage | DescField | DescOneof | DescEnum | DescEnumValue;
 
 const locationsByFile = new WeakMap<object, Map<string, SourceCodeInfo_Location>>();
 
 /**
  * The comment written above a service, method, message, field or enum in
- * its .proto (or after it on the same line), as the descriptor set's source
- * info keeps it; undefined when there is none, or when the set was built
- * without source info. (@bufbuild/protoplugin's getComments does the same,
- * but brings a second TypeScript compiler into the gateway's dependencies.)
+ * its .proto (or, with `trailingToo`, after it on the same line when there is
+ * none above), as the descriptor set's source info keeps it; undefined when
+ * there is none, or when the set was built without source info. The API
+ * reference shows either; a contract review compares the one above.
+ * (@bufbuild/protoplugin's getComments does the same, but brings a second
+ * TypeScript compiler into the gateway's dependencies.)
  */
-export function commentOf(desc: Commented): string | undefined {
+export function commentOf(desc: Commented, { trailingToo = true } = {}): string | undefined {
   const file = fileOf(desc);
   let locations = locationsByFile.get(file.proto);
   if (locations === undefined) {
@@ -31,7 +33,7 @@ export function commentOf(desc: Commented): string | undefined {
     locationsByFile.set(file.proto, locations);
   }
   const location = locations.get(sourcePath(desc).join("."));
-  const raw = location?.leadingComments || location?.trailingComments;
+  const raw = location?.leadingComments || (trailingToo ? location?.trailingComments : undefined);
   if (!raw) return undefined;
   // protoc keeps the space after "//" on every line: drop it, keep the rest (lists, indented code).
   const text = raw
