@@ -4,7 +4,11 @@ export interface ReviewArguments {
   against: string;
   /** Where the report goes; standard output when unset. */
   out: string | undefined;
-  /** Exit 1 when buf breaking finds anything. */
+  /**
+   * Exit 1 when the change may not ship as versioned: buf breaking found
+   * something and packages/contracts kept its major version, or the
+   * package's version has no changelog entry (contracts-release.ts).
+   */
   failOnBreaking: boolean;
 }
 

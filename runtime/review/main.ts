@@ -6,6 +6,7 @@ import { bufBreaking, bufBuild, bufLint } from "./buf.js";
 import { type CallerGroup, CallerIndex } from "./callers.js";
 import { diffContracts } from "./contract-diff.js";
 import { type ContractModel, contractModel } from "./contract-model.js";
+import { contractsReleaseIn, versionVerdict } from "./contracts-release.js";
 import { exportCommit, mergeBase, workingTreeRoot } from "./git.js";
 import { renderReport } from "./report.js";
 
@@ -46,6 +47,7 @@ function review(args: readonly string[]): number {
     const before = buildModel(baseTree, scratch, "base");
     const after = buildModel(tree, scratch, "working-tree");
     const diff = diffContracts(before, after);
+    const version = versionVerdict(contractsReleaseIn(baseTree), contractsReleaseIn(tree), breaking.length);
     const index = new CallerIndex(tree);
     const callers = new Map<string, Record<CallerGroup, string[]>>();
     for (const { method } of diff.affectedMethods) {
@@ -58,6 +60,7 @@ function review(args: readonly string[]): number {
       mergeBase: base,
       lint,
       breaking,
+      version,
       diff,
       callers,
       sharedClientNames: sharedClientNames([before, after]),
@@ -70,7 +73,7 @@ function review(args: readonly string[]): number {
       writeFileSync(out, report);
       process.stderr.write(`API review written to ${path.relative(process.cwd(), out) || out}\n`);
     }
-    return options.failOnBreaking && breaking.length > 0 ? 1 : 0;
+    return options.failOnBreaking && !version.allowed ? 1 : 0;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

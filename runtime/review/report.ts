@@ -3,6 +3,7 @@ import type { BufFindings } from "./buf.js";
 import type { CallerGroup } from "./callers.js";
 import type { ContractDiff, ElementChange } from "./contract-diff.js";
 import type { ContractElement } from "./contract-model.js";
+import type { VersionVerdict } from "./contracts-release.js";
 import { code, fenced, quoted } from "./markdown.js";
 
 /** Everything the report shows; rendering adds nothing that varies between runs (no times, no temp paths). */
@@ -11,6 +12,8 @@ export interface ReviewFindings {
   mergeBase: string;
   lint: BufFindings;
   breaking: BufFindings;
+  /** The contracts package's version rule, given the breaking findings. */
+  version: VersionVerdict;
   diff: ContractDiff;
   /** Per affected method's full name: the files that call it, by group. */
   callers: ReadonlyMap<string, Record<CallerGroup, string[]>>;
@@ -38,6 +41,8 @@ export function renderReport(findings: ReviewFindings): string {
     "## 2. buf breaking against the merge base",
     "",
     ...(findings.breaking.length === 0 ? ["none"] : fenced(findings.breaking)),
+    "",
+    `**Version:** ${findings.version.message}.`,
     "",
     "## 3. Services, methods, messages, fields, enums and values",
     "",

@@ -15,6 +15,8 @@ const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 const COMMAND = join(ROOT, "runtime", "review", "main.ts");
 const EMPLOYEE_PROTO = "proto/hr/employee/v1/employee_service.proto";
 const EMPLOYEE_REASONS = "proto/hr/employee/v1/error_reason.proto";
+const CONTRACTS_PACKAGE = "packages/contracts/package.json";
+const CONTRACTS_CHANGELOG = "packages/contracts/CHANGELOG.md";
 
 let clone: string;
 
@@ -114,5 +116,21 @@ describe("npm run api:review", { timeout: 60_000 }, () => {
     const failing = apiReview("--against", "HEAD~1", "--fail-on-breaking");
     expect(failing.status).toBe(1);
     expect(failing.stdout).toBe(report);
+    expect(report).toContain(
+      "**Version:** @hr-platform/contracts 1.0.0 (merge base 1.0.0): 1 breaking change(s) under the same major version; move the package to 2.0.0",
+    );
+
+    // The major version moved, but no changelog entry yet: still refused.
+    edit(CONTRACTS_PACKAGE, '"version": "1.0.0"', '"version": "2.0.0"');
+    git("commit", "--quiet", "-am", "contracts 2.0.0");
+    const unlogged = apiReview("--against", "HEAD~2", "--fail-on-breaking");
+    expect(unlogged.status).toBe(1);
+    expect(unlogged.stdout).toContain('packages/contracts/CHANGELOG.md has no "## 2.0.0" entry');
+    // With its entry, the breaking change ships as 2.0.0.
+    edit(CONTRACTS_CHANGELOG, "## 1.0.0", "## 2.0.0\n\nHireEmployeeRequest.hire_date removed.\n\n## 1.0.0");
+    git("commit", "--quiet", "-am", "contracts 2.0.0: changelog");
+    const released = apiReview("--against", "HEAD~3", "--fail-on-breaking");
+    expect(released.status, released.stdout).toBe(0);
+    expect(released.stdout).toContain("**Version:** @hr-platform/contracts 2.0.0 (merge base 1.0.0): allowed.");
   });
 });
