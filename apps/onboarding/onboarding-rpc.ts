@@ -105,7 +105,7 @@ export function onboardingRpc(
  */
 function appRequestId(given: string, command: string): string {
   const checks = new FieldChecks();
-  checks.check("request_id", given.trim() !== "" && [...given].length <= 100, "required, 1 to 100 characters");
+  checks.requestId("request_id", given);
   checks.throwIfAny();
   return requestIdFor(given, command);
 }

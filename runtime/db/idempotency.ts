@@ -17,9 +17,6 @@ export interface IdempotencyKey {
   fingerprint: string;
 }
 
-/** A request id is counted in characters (code points), as the contracts document it. */
-export const MAX_REQUEST_ID_LENGTH = 100;
-
 /**
  * The key of a mutating call. The fingerprint is a fast SHA-256 of the whole
  * request and is stored: a request that carries a secret (a password) must
@@ -29,11 +26,7 @@ export const MAX_REQUEST_ID_LENGTH = 100;
 export function idempotencyKey(tenantId: string, method: string, request: { requestId: string }): IdempotencyKey {
   const requestId = request.requestId;
   const checks = new FieldChecks();
-  const length = [...requestId].length;
-  const sized = requestId.trim() !== "" && length <= MAX_REQUEST_ID_LENGTH;
-  if (checks.check("request_id", sized, `required, 1 to ${MAX_REQUEST_ID_LENGTH} characters`)) {
-    checks.storable("request_id", requestId);
-  }
+  checks.requestId("request_id", requestId);
   checks.throwIfAny();
   return { tenantId, requestId, fingerprint: digestOf(method, request) };
 }

@@ -1,5 +1,8 @@
 import { type ContractReason, type FieldViolation, invalidArgument } from "./domain-error.js";
 
+/** A request id is counted in characters (code points), as the contracts document it. */
+export const MAX_REQUEST_ID_LENGTH = 100;
+
 /**
  * Collects the bad fields of a command so the caller gets all of them in one
  * INVALID_ARGUMENT instead of fixing them one round trip at a time. Field
@@ -92,6 +95,18 @@ export class FieldChecks {
   check(field: string, ok: boolean, description: string): boolean {
     if (!ok && !this.found.some((v) => v.field === field)) this.found.push({ field, description });
     return ok;
+  }
+
+  /**
+   * A client-chosen request id: 1 to MAX_REQUEST_ID_LENGTH code points, not
+   * blank, storable. The one rule for every command, whether a data service
+   * stores the id or an application derives its own ids from it.
+   */
+  requestId(field: string, value: string): boolean {
+    const sized = value.trim() !== "" && [...value].length <= MAX_REQUEST_ID_LENGTH;
+    return (
+      this.check(field, sized, `required, 1 to ${MAX_REQUEST_ID_LENGTH} characters`) && this.storable(field, value)
+    );
   }
 
   /**

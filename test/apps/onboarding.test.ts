@@ -68,7 +68,7 @@ function newHire(team: { departmentId: string; managerId: string }, overrides: P
   };
 }
 
-async function start(hr: Caller, details: NewHire, requestId = randomUUID()): Promise<OnboardingCase> {
+async function start(hr: Caller, details: NewHire, requestId: string = randomUUID()): Promise<OnboardingCase> {
   const { onboarding } = await app.onboarding.startOnboarding({ requestId, newHire: details }, hr);
   if (!onboarding) throw new Error("no onboarding in the response");
   return onboarding;
@@ -169,6 +169,16 @@ describe("StartOnboarding", () => {
     const bad = newHire(team, { workEmail: "not an email", startDate: "04/01/2027", roles: [Role.ROLE_TENANT_ADMIN] });
     const error = await expectError(start(team.hr, bad), Status.INVALID_ARGUMENT);
     expect(error.fields).toEqual(["new_hire.work_email", "new_hire.start_date", "new_hire.roles[0]"]);
+    const { onboardings } = await app.onboarding.listOnboardings({ pageSize: 0, pageToken: "", state: 0 }, team.hr);
+    expect(onboardings).toEqual([]);
+  });
+
+  it("refuses a request id a data service would refuse (a NUL byte, over 100 characters), as they do", async () => {
+    const team = await tenantWithTeam();
+    for (const requestId of ["o\u00001", "x".repeat(101), " "]) {
+      const error = await expectError(start(team.hr, newHire(team), requestId), Status.INVALID_ARGUMENT);
+      expect(error.fields).toEqual(["request_id"]);
+    }
     const { onboardings } = await app.onboarding.listOnboardings({ pageSize: 0, pageToken: "", state: 0 }, team.hr);
     expect(onboardings).toEqual([]);
   });
