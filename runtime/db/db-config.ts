@@ -10,7 +10,7 @@ export const databaseVariables = configSlice("data services", {
   ),
   DATABASE_STATEMENT_TIMEOUT_MS: integer(
     10_000,
-    "PostgreSQL cancels a statement running longer (`statement_timeout`); `0` for none",
+    "PostgreSQL cancels a statement running longer (`statement_timeout`) and the call is answered UNAVAILABLE; `0` for none",
   ),
   IDEMPOTENCY_RETENTION_HOURS: integer(
     7 * 24,

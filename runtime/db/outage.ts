@@ -4,10 +4,13 @@
  * surface from Node's sockets (ECONNREFUSED ...), from pg ("Connection
  * terminated", a pool that cannot connect in time) or from PostgreSQL itself
  * (SQLSTATE class 08 connection exceptions; 57P01–57P03 shutdown, crash and
- * "not yet accepting connections"; 53300 too many connections).
+ * "not yet accepting connections"; 53300 too many connections; 57014, a
+ * statement cancelled by DATABASE_STATEMENT_TIMEOUT_MS: the database did not
+ * answer in time, frozen, overloaded or waiting on a lock, which a later
+ * attempt may not meet).
  */
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND"]);
-const SERVER_CODES = new Set(["57P01", "57P02", "57P03", "53300"]);
+const SERVER_CODES = new Set(["57P01", "57P02", "57P03", "53300", "57014"]);
 const PG_MESSAGES = [
   /^Connection terminated/,
   /timeout exceeded when trying to connect/,

@@ -7,6 +7,7 @@ import {
   HealthCheckResponse_ServingStatus,
   HealthDefinition,
 } from "nice-grpc-server-health/lib/proto/grpc/health/v1/health.js";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
@@ -92,5 +93,35 @@ describe("a database outage", () => {
     expect(retried).toEqual(first);
     const { employees: listed } = await employees.listEmployees({ pageSize: 10 }, acme);
     expect(listed.map((e) => e.id)).toEqual([first.employee?.id]);
+  }, 60_000);
+
+  it("answers UNAVAILABLE for a statement PostgreSQL cancels at the statement timeout, and keeps nothing of it", async () => {
+    const acme = await as(newTenant());
+    const departments = createClient(DepartmentServiceDefinition, channel);
+    const employees = createClient(EmployeeServiceDefinition, channel);
+    const { department } = await departments.createDepartment(
+      { requestId: randomUUID(), name: "Ops", code: "OPS" },
+      acme,
+    );
+    const hire = {
+      requestId: randomUUID(),
+      ...{ givenName: "Grace", familyName: "Hopper", workEmail: "grace@example.com", jobTitle: "" },
+      ...{ departmentId: department?.id ?? "", managerId: "", hireDate: "2026-01-05" },
+    };
+    // The hire reads its department FOR SHARE: a lock held elsewhere makes it wait past the 5 s timeout.
+    const holder = new pg.Client({ connectionString: databaseUrl(postgres.serverUrl, "hr_people") });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM departments WHERE id = $1::uuid FOR UPDATE", [department?.id]);
+      const refused = await expectError(employees.hireEmployee(hire, acme), Status.UNAVAILABLE);
+      expect(refused.message).toMatch(/retry later/);
+    } finally {
+      await holder.query("ROLLBACK");
+      await holder.end();
+    }
+    const { employees: listed } = await employees.listEmployees({ pageSize: 10 }, acme);
+    expect(listed).toEqual([]);
+    expect((await employees.hireEmployee(hire, acme)).employee?.givenName).toBe("Grace");
   }, 60_000);
 });
