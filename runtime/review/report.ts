@@ -3,8 +3,9 @@ import type { BufFindings } from "./buf.js";
 import type { CallerGroup } from "./callers.js";
 import type { ContractDiff, ElementChange } from "./contract-diff.js";
 import type { ContractElement } from "./contract-model.js";
-import type { VersionVerdict } from "./contracts-release.js";
 import { code, fenced, quoted } from "./markdown.js";
+import type { OpenApiDiff } from "./openapi-diff.js";
+import type { VersionVerdict } from "./package-releases.js";
 
 /** Everything the report shows; rendering adds nothing that varies between runs (no times, no temp paths). */
 export interface ReviewFindings {
@@ -12,13 +13,15 @@ export interface ReviewFindings {
   mergeBase: string;
   lint: BufFindings;
   breaking: BufFindings;
-  /** The contracts package's version rule, given the breaking findings. */
+  /** The packages' version rule, given the breaking findings. */
   version: VersionVerdict;
   diff: ContractDiff;
   /** Per affected method's full name: the files that call it, by group. */
   callers: ReadonlyMap<string, Record<CallerGroup, string[]>>;
   /** Per client method name declared by more than one service: those methods' paths. */
   sharedClientNames: ReadonlyMap<string, string[]>;
+  /** The committed OpenAPI document's change. */
+  openApi: OpenApiDiff;
 }
 
 export function hasContractChange(diff: ContractDiff): boolean {
@@ -42,7 +45,7 @@ export function renderReport(findings: ReviewFindings): string {
     "",
     ...(findings.breaking.length === 0 ? ["none"] : fenced(findings.breaking)),
     "",
-    `**Version:** ${findings.version.message}.`,
+    ...findings.version.messages.map((message) => `**Version:** ${message}.`),
     "",
     "## 3. Services, methods, messages, fields, enums and values",
     "",
@@ -62,6 +65,10 @@ export function renderReport(findings: ReviewFindings): string {
     "## 7. Callers of changed or removed methods",
     "",
     ...callersSection(findings),
+    "",
+    "## 8. The OpenAPI document (generated/openapi.json)",
+    "",
+    ...openApiSection(findings.openApi),
   ];
   return `${lines.join("\n").trimEnd()}\n`;
 }
@@ -169,6 +176,7 @@ function errorReasonsSection(diff: ContractDiff): string[] {
 
 const GROUP_TITLES: Readonly<Record<CallerGroup, string>> = {
   apps: "apps",
+  packages: "packages",
   services: "services",
   runtime: "runtime",
   test: "tests",
@@ -199,4 +207,11 @@ function callersSection(findings: ReviewFindings): string[] {
     lines.push("");
   }
   return lines;
+}
+
+function openApiSection(diff: OpenApiDiff): string[] {
+  if (diff.missing !== undefined) return [diff.missing];
+  if (diff.lines.length === 0) return ["unchanged"];
+  const lines = fenced(diff.lines, "diff");
+  return diff.omitted > 0 ? [...lines, "", `${diff.omitted} more line(s) of diff not shown.`] : lines;
 }

@@ -56,6 +56,7 @@ describe("npm run api:review", { timeout: 60_000 }, () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/no contract change/i);
     expect(run.stdout).toMatch(/## 2\. buf breaking against the merge base\n\nnone\n/);
+    expect(run.stdout).toMatch(/## 8\. The OpenAPI document \(generated\/openapi\.json\)\n\nunchanged\n$/);
   });
 
   it("lists each part of a planted change, its callers, and buf breaking's finding", () => {
@@ -132,5 +133,50 @@ describe("npm run api:review", { timeout: 60_000 }, () => {
     const released = apiReview("--against", "HEAD~3", "--fail-on-breaking");
     expect(released.status, released.stdout).toBe(0);
     expect(released.stdout).toContain("**Version:** @hr-platform/contracts 2.0.0 (merge base 1.0.0): allowed.");
+  });
+
+  it("shows the committed OpenAPI document's change as a diff", () => {
+    edit("generated/openapi.json", '"title": "API reference"', '"title": "API reference (planted)"');
+    git("commit", "--quiet", "-am", "planted API reference change");
+    const run = apiReview("--against", "HEAD~1");
+    expect(run.status, run.stderr).toBe(0);
+    const section = run.stdout.slice(run.stdout.indexOf("## 8. The OpenAPI document"));
+    expect(section).toMatch(/^````?diff\n@@ [^\n]+ @@/m);
+    expect(section).toContain('\n-    "title": "API reference",\n+    "title": "API reference (planted)",\n');
+    // No temporary folder in the report: two runs give the same bytes.
+    expect(apiReview("--against", "HEAD~1").stdout).toBe(run.stdout);
+  });
+
+  it("since the release, catches a breaking change spread over commits that HEAD~1 lets pass", () => {
+    // The clone's contracts are at 2.0.0 (the test above). A field removed in one commit...
+    edit(
+      EMPLOYEE_PROTO,
+      "stored lower-case.\n  string work_email = 4 [(hr.privacy.v1.pii) = true];\n  // Job title, up to 200 characters; may be empty.\n  string job_title = 5;\n",
+      "stored lower-case.\n  string work_email = 4 [(hr.privacy.v1.pii) = true];\n",
+    );
+    git("commit", "--quiet", "-am", "planted: a field removed");
+    // ...then a minor version with its changelog entry in the next: each commit alone looks fine.
+    edit(CONTRACTS_PACKAGE, '"version": "2.0.0"', '"version": "2.1.0"');
+    edit(CONTRACTS_CHANGELOG, "## 2.0.0", "## 2.1.0\n\nA minor release.\n\n## 2.0.0");
+    git("commit", "--quiet", "-am", "contracts 2.1.0");
+    expect(apiReview("--against", "HEAD~1", "--fail-on-breaking").status).toBe(0);
+
+    // Against the release before (the commit that set 2.0.0): the removal needs 3.0.0.
+    const previous = apiReview("--since-previous-release", "--fail-on-breaking");
+    expect(previous.status, previous.stdout).toBe(1);
+    expect(previous.stdout).toContain("against `the release before @hr-platform/contracts 2.0.0 (");
+    expect(previous.stdout).toContain("(merge base 2.0.0): 1 breaking change(s) under the same major version");
+
+    // After the release of 2.1.0, a breaking change under 2.1.0 fails against that release.
+    edit(
+      EMPLOYEE_PROTO,
+      "  rpc GetEmployee(GetEmployeeRequest) returns (GetEmployeeResponse)",
+      "  rpc GetEmployeeGone(GetEmployeeRequest) returns (GetEmployeeResponse)",
+    );
+    git("commit", "--quiet", "-am", "planted: a method renamed");
+    const sinceRelease = apiReview("--since-release", "--fail-on-breaking");
+    expect(sinceRelease.status, sinceRelease.stdout).toBe(1);
+    expect(sinceRelease.stdout).toContain("against `the release of @hr-platform/contracts 2.1.0 (");
+    expect(sinceRelease.stdout).toContain("2.1.0 (merge base 2.1.0): 1 breaking change(s)");
   });
 });
