@@ -15,8 +15,7 @@ import type { Logger } from "pino";
 import type { UpstreamIsolationConfig } from "../gateway-config.js";
 import { UPSTREAM_CIRCUIT_OPEN, UPSTREAM_SATURATED, upstreamRefusal } from "./upstream-refusals.js";
 
-// cockatiel (3.2.1: no dependencies, Node >= 16; 4.x needs Node 22) rather
-// than opossum (10.x also needs Node 22): it has both policies, a bulkhead
+// cockatiel (no dependencies) rather than opossum: it has both policies, a bulkhead
 // with a bounded queue and a circuit breaker with pluggable counting (a
 // filter decides what is a failure), and a typed error for each refusal.
 // opossum's `capacity` refuses past a count but queues nothing, and it keeps
