@@ -73,7 +73,9 @@ beforeAll(async () => {
     refused = await tsc("tsconfig.wrong.json");
   };
   [platform] = await Promise.all([startPlatform(), consumerReady()]);
-}, 300_000);
+  // Packing compiles the package, and the consumer compiles twice against its
+  // declarations (about a minute of CPU in all): on a loaded CI machine it has taken 5.
+}, 600_000);
 
 afterAll(async () => {
   await platform?.cleanUp();
