@@ -83,12 +83,6 @@ export interface AdmissionConfig {
   minDeadlineMs: number;
 }
 
-/**
- * The furthest deadline a call keeps (MAX_DEADLINE_MS): a later one, from a
- * client or a header, is brought in to it, far below what timers can hold.
- */
-export const DEFAULT_MAX_DEADLINE_MS = 300_000;
-
 /** A variable's schema: the raw string (undefined when unset or empty) to its value. */
 export type Variable<T = unknown> = z.ZodType<T, string | undefined>;
 

@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import { DirectoryServiceDefinition as DirectoryV1 } from "../../generated/proto/hr/directory/v1/directory_service.js";
 import { DirectoryServiceDefinition as DirectoryV2 } from "../../generated/proto/hr/directory/v2/directory_service.js";
-import { clientPolicyOf, openChannel } from "../../runtime/client/service-client.js";
+import { clientPolicyOf } from "../../runtime/client/client-config.js";
+import { openChannel } from "../../runtime/client/service-client.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
 import { directoryHandlers } from "./directory-handlers.js";

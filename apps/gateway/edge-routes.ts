@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, type ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import type { ClientPolicy } from "../../runtime/client/service-client.js";
-import { AUTHORIZATION_HEADER } from "../../runtime/server/call-scope.js";
+import { AUTHORIZATION_HEADER } from "../../runtime/client/call-headers.js";
+import type { ClientPolicy } from "../../runtime/client/client-policy.js";
 import type { DecodedCall, EdgeChain } from "./chain/edge-interceptor.js";
 import type { ExposedMethod, ExposedStream } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { clientPolicyOf } from "../../runtime/client/service-client.js";
+import { clientPolicyOf } from "../../runtime/client/client-config.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
 import { apiReferencePages } from "./api-reference/api-reference.js";

@@ -4,7 +4,8 @@ import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/
 import { NotificationServiceDefinition } from "../../generated/proto/hr/notification/v1/notification_service.js";
 import { OnboardingCaseServiceDefinition } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
 import { JobOpeningServiceDefinition } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
-import { type ClientPolicy, createServiceClient, openChannel } from "../../runtime/client/service-client.js";
+import type { ClientPolicy } from "../../runtime/client/client-policy.js";
+import { createServiceClient, openChannel } from "../../runtime/client/service-client.js";
 import { type OffboardingClients, offboardingClients } from "./offboarding-clients.js";
 
 /** Where each data service the onboarding app calls is. */

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { OnboardingServiceDefinition } from "../../generated/proto/hr/onboarding/v1/onboarding_service.js";
 import type { TokenSigner } from "../../runtime/auth/token-signer.js";
-import { clientPolicyOf } from "../../runtime/client/service-client.js";
+import { clientPolicyOf } from "../../runtime/client/client-config.js";
 import type { Env, RuntimeConfig } from "../../runtime/config.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
 import { CaseRunner } from "./case-runner.js";

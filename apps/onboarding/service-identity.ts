@@ -3,8 +3,8 @@ import { Metadata } from "nice-grpc";
 import { v4 as uuidv4 } from "uuid";
 import type { Caller } from "../../runtime/auth/caller.js";
 import { issueCallerToken, type TokenSigner } from "../../runtime/auth/token-signer.js";
+import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../../runtime/client/call-headers.js";
 import type { AuthConfig } from "../../runtime/config.js";
-import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../../runtime/server/call-scope.js";
 
 /** Who the onboarding app is when it calls data services: its own subject and the process managers' role. */
 export const ONBOARDING_APP_SUBJECT = "onboarding-app";

@@ -2,7 +2,8 @@ import type { Channel } from "nice-grpc";
 import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { NotificationServiceDefinition } from "../../generated/proto/hr/notification/v1/notification_service.js";
 import { LeaveAccountServiceDefinition } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
-import { type ClientPolicy, createServiceClient } from "../../runtime/client/service-client.js";
+import type { ClientPolicy } from "../../runtime/client/client-policy.js";
+import { createServiceClient } from "../../runtime/client/service-client.js";
 
 /**
  * The data-service clients self-service composes: employees (people), leave

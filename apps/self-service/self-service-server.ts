@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
-import { clientPolicyOf, openChannel } from "../../runtime/client/service-client.js";
+import { clientPolicyOf } from "../../runtime/client/client-config.js";
+import { openChannel } from "../../runtime/client/service-client.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { type RunningServer, serve, startGrpcServer } from "../../runtime/server/grpc-server.js";
 import { dataClients } from "./data-clients.js";

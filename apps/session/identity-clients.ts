@@ -1,7 +1,8 @@
 import type { Channel } from "nice-grpc";
 import { AccountServiceDefinition, Role } from "../../generated/proto/hr/identity/v1/account_service.js";
 import { SessionServiceDefinition } from "../../generated/proto/hr/sessionstore/v1/session_service.js";
-import { type ClientPolicy, createServiceClient } from "../../runtime/client/service-client.js";
+import type { ClientPolicy } from "../../runtime/client/client-policy.js";
+import { createServiceClient } from "../../runtime/client/service-client.js";
 
 /** The data-service clients the session app composes: both contexts of the identity service. */
 export function identityClients(channel: Channel, policy: ClientPolicy) {

@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import { SessionServiceDefinition } from "../../generated/proto/hr/session/v1/session_service.js";
 import type { TokenSigner } from "../../runtime/auth/token-signer.js";
-import { clientPolicyOf, openChannel } from "../../runtime/client/service-client.js";
+import { clientPolicyOf } from "../../runtime/client/client-config.js";
+import { openChannel } from "../../runtime/client/service-client.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { type RunningServer, servePublic, startGrpcServer } from "../../runtime/server/grpc-server.js";
 import { identityClients } from "./identity-clients.js";

@@ -13,9 +13,9 @@ import {
 import { type DeadlineOptions, deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { type RetryOptions, retryMiddleware } from "nice-grpc-client-middleware-retry";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
-import { DEFAULT_MAX_DEADLINE_MS, type RuntimeConfig } from "../config.js";
-import { DEADLINE_HEADER } from "../server/call-scope.js";
+import { DEADLINE_HEADER } from "./call-headers.js";
 import { CallSlots, callsInFlight } from "./calls-in-flight.js";
+import { type ClientPolicy, DEFAULT_CLIENT_POLICY } from "./client-policy.js";
 import { OverloadThrottle, overloadThrottle, type ThrottlePolicy } from "./overload-throttle.js";
 
 /**
@@ -33,33 +33,6 @@ export function openChannel(target: string, { ownConnections = false } = {}): Ch
     "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
     ...(ownConnections && { "grpc.use_local_subchannel_pool": 1 }),
   });
-}
-
-export interface ClientPolicy {
-  /** Deadline of a call whose caller set none. */
-  defaultDeadlineMs: number;
-  /** The furthest deadline a call gets (MAX_DEADLINE_MS): a later one is brought in to it. */
-  maxDeadlineMs?: number;
-  /** Attempts in all for a method the proto marks safe to retry. */
-  maxAttempts?: number;
-  /**
-   * Calls open at once on one channel, across every client made on it; the
-   * rest wait in this process (see calls-in-flight.ts). The servers' own
-   * per-connection limit, GRPC_MAX_CONCURRENT_STREAMS.
-   */
-  maxCallsInFlight: number;
-  /** Client-side throttling while the server refuses calls for overload (see overload-throttle.ts). */
-  throttle: ThrottlePolicy;
-}
-
-/** The policy of an app's clients, from the process's configuration. */
-export function clientPolicyOf(config: RuntimeConfig): ClientPolicy {
-  return {
-    defaultDeadlineMs: config.defaultDeadlineMs,
-    maxDeadlineMs: config.maxDeadlineMs,
-    maxCallsInFlight: config.maxConcurrentStreams,
-    throttle: config.clientThrottle,
-  };
 }
 
 // One bound and one throttle per channel: every client made on a channel
@@ -104,10 +77,11 @@ export function createServiceClient<D extends CompatServiceDefinition>(
     .use(errorDetailsClientMiddleware)
     .use(retryMiddleware)
     .use(deadlineMiddleware)
-    .use(deadlineHeader(policy.defaultDeadlineMs, policy.maxDeadlineMs ?? DEFAULT_MAX_DEADLINE_MS))
+    .use(deadlineHeader(policy.defaultDeadlineMs, policy.maxDeadlineMs ?? DEFAULT_CLIENT_POLICY.maxDeadlineMs))
     .create(definition, channel, {
       "*": {
-        retryMaxAttempts: policy.maxAttempts ?? 3,
+        // The library's "max attempts" counts retries (attempts after the first): 1 means two calls.
+        retryMaxAttempts: (policy.maxAttempts ?? DEFAULT_CLIENT_POLICY.maxAttempts) - 1,
         retryBaseDelayMs: 50,
         retryMaxDelayMs: 1000,
         // An outage, or a server shutting down. Never INTERNAL or UNKNOWN (the

@@ -7,7 +7,8 @@ import { AccountServiceDefinition, Role } from "../../generated/proto/hr/identit
 import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
 import { SelfServiceDefinition } from "../../generated/proto/hr/selfservice/v1/self_service.js";
 import { SessionServiceDefinition } from "../../generated/proto/hr/session/v1/session_service.js";
-import { clientPolicyOf, createServiceClient, openChannel } from "../client/service-client.js";
+import { clientPolicyOf } from "../client/client-config.js";
+import { createServiceClient, openChannel } from "../client/service-client.js";
 import { type ProcessName, portOf } from "../platform.js";
 import { readRuntimeConfig } from "../server/runtime-config.js";
 import { developmentToken } from "./development-token.js";

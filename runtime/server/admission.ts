@@ -9,9 +9,10 @@ import {
 import { ErrorInfo, RetryInfo, RichServerError } from "nice-grpc-error-details";
 import type { Logger } from "pino";
 import type { Caller } from "../auth/caller.js";
+import { DEADLINE_HEADER } from "../client/call-headers.js";
 import type { AdmissionConfig } from "../config.js";
 import { RuntimeReason } from "../domain/domain-error.js";
-import { type AuthenticatedContext, type CallScope, DEADLINE_HEADER } from "./call-scope.js";
+import type { AuthenticatedContext, CallScope } from "./call-scope.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { MethodLatency } from "./method-latency.js";
 

@@ -2,10 +2,10 @@ import { ServerError, type ServerMiddlewareCall, Status } from "nice-grpc-common
 import { type Caller, verifyCallerToken } from "../auth/caller.js";
 import { TokenRefused } from "../auth/token-times.js";
 import { VerifiedTokens } from "../auth/verified-tokens.js";
+import { AUTHORIZATION_HEADER, bearerTokenOf } from "../client/call-headers.js";
 import type { AuthConfig } from "../config.js";
-import { AUTHORIZATION_HEADER, type ScopedContext } from "./call-scope.js";
+import type { ScopedContext } from "./call-scope.js";
 
-const BEARER = /^Bearer\s+(\S+)$/i;
 /**
  * The longest authorization value looked at: our tokens carry a few short
  * claims (well under 2 KiB). A longer one is refused before it is parsed,
@@ -35,7 +35,7 @@ export function authentication(config: AuthConfig) {
         `the bearer token is larger than the ${MAX_AUTHORIZATION_BYTES} bytes accepted`,
       );
     }
-    const token = BEARER.exec(header)?.[1];
+    const token = bearerTokenOf(header);
     if (token === undefined) throw new ServerError(Status.UNAUTHENTICATED, "a bearer token is required");
     let caller: Caller;
     try {

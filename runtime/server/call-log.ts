@@ -1,10 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { isAbortError } from "abort-controller-x";
 import { type CallContext, ServerError, type ServerMiddlewareCall, Status } from "nice-grpc-common";
 import type { Logger } from "pino";
-import { type CallScope, DEADLINE_HEADER, REQUEST_ID_HEADER } from "./call-scope.js";
-
-const MAX_REQUEST_ID_LENGTH = 128;
+import { incomingHop } from "../client/call-headers.js";
+import type { CallScope } from "./call-scope.js";
 
 /**
  * Opens the call's scope (request id, deadline) and writes exactly one log
@@ -56,12 +54,6 @@ function goneCode(scope: CallScope): Status {
 
 /** The call's scope; a deadline further than `maxDeadlineMs` away (a client's far-future or garbled header) is capped. */
 function openScope(context: CallContext, maxDeadlineMs: number): CallScope {
-  const given = context.metadata.get(REQUEST_ID_HEADER);
-  const requestId = given && given.length <= MAX_REQUEST_ID_LENGTH ? given : randomUUID();
-  const deadlineMs = Number(context.metadata.get(DEADLINE_HEADER));
-  const deadline =
-    Number.isFinite(deadlineMs) && deadlineMs > 0
-      ? new Date(Math.min(deadlineMs, Date.now() + maxDeadlineMs))
-      : undefined;
+  const { requestId, deadline } = incomingHop(context.metadata, maxDeadlineMs);
   return { requestId, deadline, caller: undefined, token: undefined };
 }

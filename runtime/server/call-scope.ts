@@ -1,17 +1,6 @@
 import type { CallContext } from "nice-grpc-common";
 import type { Caller } from "../auth/caller.js";
 
-/** Metadata keys that cross every hop. */
-export const REQUEST_ID_HEADER = "x-request-id";
-/**
- * Absolute deadline of the original call in epoch milliseconds. gRPC's own
- * `grpc-timeout` header is consumed by grpc-js and not exposed by nice-grpc's
- * CallContext, so the client factory sends the deadline in this header too and
- * the next hop passes on what is left of it.
- */
-export const DEADLINE_HEADER = "x-deadline-ms";
-export const AUTHORIZATION_HEADER = "authorization";
-
 /** What one call carries through the middleware chain: filled in as it is learned. */
 export interface CallScope {
   requestId: string;

@@ -1,4 +1,5 @@
-import { atLeastOne, configSlice, DEFAULT_MAX_DEADLINE_MS, integer, oneOf, text } from "../config.js";
+import { DEFAULT_CLIENT_POLICY } from "../client/client-policy.js";
+import { atLeastOne, configSlice, integer, oneOf, text } from "../config.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 const LOG_FORMATS = ["auto", "json", "pretty"] as const;
@@ -21,13 +22,16 @@ export const serverVariables = configSlice("all servers", {
     1_000,
     "how often a data service checks its database; health is NOT_SERVING while it refuses, or once a check has gone 3 intervals unanswered",
   ),
-  DEFAULT_DEADLINE_MS: integer(12_000, "deadline of a downstream call when the caller set none (apps)"),
+  DEFAULT_DEADLINE_MS: integer(
+    DEFAULT_CLIENT_POLICY.defaultDeadlineMs,
+    "deadline of a downstream call when the caller set none (apps)",
+  ),
   MAX_DEADLINE_MS: integer(
-    DEFAULT_MAX_DEADLINE_MS,
+    DEFAULT_CLIENT_POLICY.maxDeadlineMs,
     "the furthest deadline a call keeps: a later one is capped to it, received or sent, so no timer overflows",
   ),
   GRPC_MAX_CONCURRENT_STREAMS: atLeastOne(
-    100,
+    DEFAULT_CLIENT_POLICY.maxCallsInFlight,
     "calls one client connection may have open on a server at once (HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS`); the platform's clients keep at most this many open per channel",
   ),
 });

@@ -7,7 +7,7 @@ import {
 } from "../../generated/proto/hr/directory/v1/directory_service.js";
 import { GetEmployeeRequest } from "../../generated/proto/hr/employee/v1/employee_service.js";
 import { GetAccountRequest } from "../../generated/proto/hr/identity/v1/account_service.js";
-import { DEADLINE_HEADER } from "../../runtime/server/call-scope.js";
+import { DEADLINE_HEADER } from "../../runtime/client/call-headers.js";
 import { as, newTenant } from "../support/callers.js";
 import { startDirectory } from "../support/directory-under-test.js";
 import { expectError } from "../support/grpc-errors.js";

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { cors as connectCors } from "@connectrpc/connect";
 import cors from "cors";
-import { REQUEST_ID_HEADER } from "../../../runtime/server/call-scope.js";
+import { REQUEST_ID_HEADER } from "../../../runtime/client/call-headers.js";
 
 /** Headers a browser script sends besides the protocol's own: the token and its request id. */
 const REQUEST_HEADERS = ["authorization", REQUEST_ID_HEADER];

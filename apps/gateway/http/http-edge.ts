@@ -4,7 +4,7 @@ import { ConnectError, createContextValues } from "@connectrpc/connect";
 import { codeToHttpStatus, errorToJson } from "@connectrpc/connect/protocol-connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
-import { REQUEST_ID_HEADER } from "../../../runtime/server/call-scope.js";
+import { REQUEST_ID_HEADER } from "../../../runtime/client/call-headers.js";
 import type { CorsPolicy } from "./edge-cors.js";
 import { EDGE_REQUEST, type EdgeRequest, identify } from "./request-identity.js";
 

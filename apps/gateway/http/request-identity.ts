@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createContextKey } from "@connectrpc/connect";
-import { REQUEST_ID_HEADER } from "../../../runtime/server/call-scope.js";
+import { REQUEST_ID_HEADER } from "../../../runtime/client/call-headers.js";
 import type { Credentials } from "../chain/edge-authentication.js";
 import type { LimitState } from "../limits/rate-limits.js";
 import { clientAddress } from "./client-address.js";

@@ -11,13 +11,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { isAbortError } from "abort-controller-x";
 import { ClientError, Metadata } from "nice-grpc";
 import { Any, type ErrorDetails, RichClientError } from "nice-grpc-error-details";
-import {
-  type ClientPolicy,
-  createServiceClient,
-  openChannel,
-  type ServiceClient,
-} from "../../../runtime/client/service-client.js";
-import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../../../runtime/server/call-scope.js";
+import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../../../runtime/client/call-headers.js";
+import type { ClientPolicy } from "../../../runtime/client/client-policy.js";
+import { createServiceClient, openChannel, type ServiceClient } from "../../../runtime/client/service-client.js";
 import { GOOGLE_RPC } from "../http/readable-details.js";
 
 type Method = DescMethodUnary<DescMessage, DescMessage>;

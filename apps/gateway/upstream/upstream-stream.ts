@@ -8,7 +8,7 @@ import {
 import type { ConnectError } from "@connectrpc/connect";
 import { type CallOptions, Metadata } from "nice-grpc";
 import type { DeadlineOptions } from "nice-grpc-client-middleware-deadline";
-import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../../../runtime/server/call-scope.js";
+import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from "../../../runtime/client/call-headers.js";
 import { connectErrorOf, type Hop, type UpstreamClient } from "./upstream-call.js";
 
 type StreamMethod = DescMethodServerStreaming<DescMessage, DescMessage>;

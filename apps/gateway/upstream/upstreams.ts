@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { ClientPolicy } from "../../../runtime/client/service-client.js";
+import type { ClientPolicy } from "../../../runtime/client/client-policy.js";
 import type { ExposedMethod, ExposedStream } from "../exposed-methods.js";
 import type { GatewayConfig } from "../gateway-config.js";
 import { type UpstreamClient, upstreamClient } from "./upstream-call.js";
