@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +27,17 @@ function git(...args: string[]): string {
 function apiReview(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(TSX, [COMMAND, ...args], { cwd: clone, encoding: "utf8" });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** The clone's packages under packages/ other than the contracts: they follow the contracts' versions. */
+function clientPackages(): string[] {
+  return readdirSync(join(clone, "packages")).filter((name) => name !== "contracts");
+}
+
+/** Moves packages/<name> from version `from` to `to`, with a changelog entry. */
+function release(name: string, from: string, to: string, note: string): void {
+  edit(`packages/${name}/package.json`, `"version": "${from}"`, `"version": "${to}"`);
+  edit(`packages/${name}/CHANGELOG.md`, `## ${from}`, `## ${to}\n\n${note}\n\n## ${from}`);
 }
 
 /** Replaces `from`, which must occur exactly once, so the planted change lands where meant. */
@@ -130,9 +141,19 @@ describe("npm run api:review", { timeout: 60_000 }, () => {
     // With its entry, the breaking change ships as 2.0.0.
     edit(CONTRACTS_CHANGELOG, "## 1.0.0", "## 2.0.0\n\nHireEmployeeRequest.hire_date removed.\n\n## 1.0.0");
     git("commit", "--quiet", "-am", "contracts 2.0.0: changelog");
-    const released = apiReview("--against", "HEAD~3", "--fail-on-breaking");
+    const contractsOnly = apiReview("--against", "HEAD~3", "--fail-on-breaking");
+    expect(contractsOnly.stdout).toContain("**Version:** @hr-platform/contracts 2.0.0 (merge base 1.0.0): allowed.");
+    // The clients generated from the contracts break with them: each needs its major version too.
+    expect(clientPackages().length).toBeGreaterThan(0);
+    expect(contractsOnly.status).toBe(1);
+    expect(contractsOnly.stdout).toContain(
+      "**Version:** @hr-platform/client 1.0.0 (merge base 1.0.0): 1 breaking change(s) under the same major version; move the package to 2.0.0",
+    );
+    for (const name of clientPackages()) release(name, "1.0.0", "2.0.0", "Follows the contracts' 2.0.0.");
+    git("commit", "--quiet", "-am", "clients 2.0.0");
+    const released = apiReview("--against", "HEAD~4", "--fail-on-breaking");
     expect(released.status, released.stdout).toBe(0);
-    expect(released.stdout).toContain("**Version:** @hr-platform/contracts 2.0.0 (merge base 1.0.0): allowed.");
+    expect(released.stdout).toContain("**Version:** @hr-platform/client 2.0.0 (merge base 1.0.0): allowed.");
   });
 
   it("shows the committed OpenAPI document's change as a diff", () => {
@@ -156,8 +177,7 @@ describe("npm run api:review", { timeout: 60_000 }, () => {
     );
     git("commit", "--quiet", "-am", "planted: a field removed");
     // ...then a minor version with its changelog entry in the next: each commit alone looks fine.
-    edit(CONTRACTS_PACKAGE, '"version": "2.0.0"', '"version": "2.1.0"');
-    edit(CONTRACTS_CHANGELOG, "## 2.0.0", "## 2.1.0\n\nA minor release.\n\n## 2.0.0");
+    for (const name of ["contracts", ...clientPackages()]) release(name, "2.0.0", "2.1.0", "A minor release.");
     git("commit", "--quiet", "-am", "contracts 2.1.0");
     expect(apiReview("--against", "HEAD~1", "--fail-on-breaking").status).toBe(0);
 
