@@ -14,6 +14,7 @@ import { type DeadlineOptions, deadlineMiddleware } from "nice-grpc-client-middl
 import { type RetryOptions, retryMiddleware } from "nice-grpc-client-middleware-retry";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
 import { DEFAULT_MAX_DEADLINE_MS, type RuntimeConfig } from "../config.js";
+import { clientCallMetrics } from "../metrics/client-metrics.js";
 import { DEADLINE_HEADER } from "../server/call-scope.js";
 import { CallSlots, callsInFlight } from "./calls-in-flight.js";
 import { OverloadThrottle, overloadThrottle, type ThrottlePolicy } from "./overload-throttle.js";
@@ -87,8 +88,8 @@ export type ServiceClient<D extends CompatServiceDefinition> = Client<D, RetryOp
  * (sent on to the next hop as a header), retries with backoff only for
  * methods whose proto declares them NO_SIDE_EFFECTS or IDEMPOTENT, and
  * google.rpc error details decoded into RichClientError, calls held back
- * while the server refuses them for overload, and at most `maxCallsInFlight`
- * calls open on the channel.
+ * while the server refuses them for overload, at most `maxCallsInFlight`
+ * calls open on the channel, and each call counted and timed (metrics).
  */
 export function createServiceClient<D extends CompatServiceDefinition>(
   definition: D,
@@ -105,6 +106,7 @@ export function createServiceClient<D extends CompatServiceDefinition>(
     .use(retryMiddleware)
     .use(deadlineMiddleware)
     .use(deadlineHeader(policy.defaultDeadlineMs, policy.maxDeadlineMs ?? DEFAULT_MAX_DEADLINE_MS))
+    .use(clientCallMetrics)
     .create(definition, channel, {
       "*": {
         retryMaxAttempts: policy.maxAttempts ?? 3,
