@@ -3,6 +3,7 @@ import { Code, type ConnectError, type ConnectRouter, type HandlerContext } from
 import type { Logger } from "pino";
 import { AUTHORIZATION_HEADER } from "../../runtime/client/call-headers.js";
 import type { ClientPolicy } from "../../runtime/client/client-policy.js";
+import { watchUpstreamCircuits } from "../../runtime/metrics/edge-metrics.js";
 import type { DecodedCall, EdgeChain } from "./chain/edge-interceptor.js";
 import type { ExposedMethod, ExposedStream } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
@@ -38,6 +39,12 @@ export function edgeRoutes(
   logger: Logger,
 ) {
   const upstreams = upstreamsByPackage(config, [...exposed.methods, ...exposed.streams], policy, logger);
+  const unwatchCircuits = watchUpstreamCircuits(
+    [...new Set(upstreams.values())].map(({ isolation }) => ({
+      name: isolation.upstream,
+      state: () => isolation.circuitState(),
+    })),
+  );
   const unrouted = new Set<string>();
   /** Aborted when the edge stops: its open streams end then (normally), instead of holding the drain. */
   const stopping = new AbortController();
@@ -106,6 +113,7 @@ export function edgeRoutes(
     endStreams: () => stopping.abort(),
     /** Closes the upstreams' connections (once the edge has answered its last call). */
     close() {
+      unwatchCircuits();
       for (const upstream of new Set(upstreams.values())) upstream.client.close();
     },
     /** Logs the application services no upstream is configured for: they answer 404 here. */

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { clientPolicyOf } from "../../runtime/client/client-config.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
+import { edgeRequestMetrics } from "../../runtime/metrics/edge-metrics.js";
 import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
 import { apiReferencePages } from "./api-reference/api-reference.js";
 import { TrafficCapture } from "./capture/traffic-capture.js";
@@ -12,7 +13,7 @@ import { exposedMethods } from "./exposed-methods.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import { addressAdmission } from "./http/address-admission.js";
 import { corsPolicy } from "./http/edge-cors.js";
-import { type HttpEdge, listenHttpEdge } from "./http/http-edge.js";
+import { type HttpEdge, LIVE_PATH, listenHttpEdge, READY_PATH } from "./http/http-edge.js";
 import { EdgeRateLimits } from "./limits/rate-limits.js";
 import { ApiVersions } from "./versions/api-versions.js";
 import { followVersionsFile } from "./versions/versions-file.js";
@@ -61,6 +62,11 @@ export async function startGateway(options: {
     close: closeUpstreams,
     endStreams,
   } = edgeRoutes({ methods, streams }, gateway, clientPolicyOf(config), chain, logger);
+  // Metrics by route: the routed methods' paths (versioned or not) and the probes; all else is one label.
+  const routedPaths = new Set(routed.map((m) => m.path));
+  const answered = edgeRequestMetrics(
+    (path) => routedPaths.has(path) || versions.route(path) !== undefined || path === LIVE_PATH || path === READY_PATH,
+  );
   let edge: HttpEdge;
   try {
     // Unary methods only: the document describes those, no stream (openApiDocument takes unary methods).
@@ -83,7 +89,10 @@ export async function startGateway(options: {
       admit: addressAdmission(limits),
       beforeBody: chain.beforeBody,
       logger,
-      onAnswered: capture && ((request, status, durationMs) => capture.record(request, status, durationMs)),
+      onAnswered: (request, status, durationMs, path) => {
+        answered(path, status, durationMs);
+        capture?.record(request, status, durationMs);
+      },
     });
   } catch (error) {
     followed.stop();

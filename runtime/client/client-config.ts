@@ -1,4 +1,5 @@
 import { atLeastOne, configSlice, decimal, type Env, type RuntimeConfig } from "../config.js";
+import { clientCallMetrics } from "../metrics/client-metrics.js";
 import type { ClientPolicy } from "./client-policy.js";
 import { DEFAULT_CLIENT_POLICY } from "./client-policy.js";
 import type { ThrottlePolicy } from "./overload-throttle.js";
@@ -27,5 +28,6 @@ export function clientPolicyOf(config: RuntimeConfig): ClientPolicy {
     maxDeadlineMs: config.maxDeadlineMs,
     maxCallsInFlight: config.maxConcurrentStreams,
     throttle: config.clientThrottle,
+    observe: clientCallMetrics,
   };
 }

@@ -1,3 +1,5 @@
+import type { ClientMiddleware } from "nice-grpc";
+import type { RetryOptions } from "nice-grpc-client-middleware-retry";
 import type { ThrottlePolicy } from "./overload-throttle.js";
 
 /** What a platform client holds every call to (service-client.ts applies it). */
@@ -16,6 +18,12 @@ export interface ClientPolicy {
   maxCallsInFlight: number;
   /** Client-side throttling while the server refuses calls for overload (see overload-throttle.ts). */
   throttle: ThrottlePolicy;
+  /**
+   * Sees every call as its caller does, around the retries and the wait for
+   * a slot: the apps' metrics (runtime/metrics/client-metrics.ts). Optional,
+   * so the client package carries no metrics library.
+   */
+  observe?: ClientMiddleware<RetryOptions, RetryOptions>;
 }
 
 /**
@@ -37,4 +45,4 @@ export const DEFAULT_CLIENT_POLICY = {
   /** The servers' own per-connection stream limit (GRPC_MAX_CONCURRENT_STREAMS). */
   maxCallsInFlight: 100,
   throttle: { ratio: 1.2, windowSeconds: 10 },
-} as const satisfies Required<ClientPolicy>;
+} as const satisfies Required<Omit<ClientPolicy, "observe">>;

@@ -60,8 +60,8 @@ export type ServiceClient<D extends CompatServiceDefinition> = Client<D, RetryOp
  * (sent on to the next hop as a header), retries with backoff only for
  * methods whose proto declares them NO_SIDE_EFFECTS or IDEMPOTENT, and
  * google.rpc error details decoded into RichClientError, calls held back
- * while the server refuses them for overload, and at most `maxCallsInFlight`
- * calls open on the channel.
+ * while the server refuses them for overload, at most `maxCallsInFlight`
+ * calls open on the channel, and each call counted and timed (metrics).
  */
 export function createServiceClient<D extends CompatServiceDefinition>(
   definition: D,
@@ -73,22 +73,23 @@ export function createServiceClient<D extends CompatServiceDefinition>(
     // each attempt is throttled and waits for a slot of its own, and a deadline also ends that wait.
     .use(callsInFlight(slotsOf(channel, policy.maxCallsInFlight)));
   if (policy.throttle.ratio > 0) factory = factory.use(overloadThrottle(throttleOf(channel, policy.throttle)));
-  return factory
+  const withPolicy = factory
     .use(errorDetailsClientMiddleware)
     .use(retryMiddleware)
     .use(deadlineMiddleware)
-    .use(deadlineHeader(policy.defaultDeadlineMs, policy.maxDeadlineMs ?? DEFAULT_CLIENT_POLICY.maxDeadlineMs))
-    .create(definition, channel, {
-      "*": {
-        // The library's "max attempts" counts retries (attempts after the first): 1 means two calls.
-        retryMaxAttempts: (policy.maxAttempts ?? DEFAULT_CLIENT_POLICY.maxAttempts) - 1,
-        retryBaseDelayMs: 50,
-        retryMaxDelayMs: 1000,
-        // An outage, or a server shutting down. Never INTERNAL or UNKNOWN (the
-        // library's default retries them): those mean a bug, and repeating it helps no one.
-        retryableStatuses: [Status.UNAVAILABLE, Status.CANCELLED],
-      },
-    });
+    .use(deadlineHeader(policy.defaultDeadlineMs, policy.maxDeadlineMs ?? DEFAULT_CLIENT_POLICY.maxDeadlineMs));
+  // Attached last, the observer runs first: it sees the call as its caller does.
+  return (policy.observe ? withPolicy.use(policy.observe) : withPolicy).create(definition, channel, {
+    "*": {
+      // The library's "max attempts" counts retries (attempts after the first): 1 means two calls.
+      retryMaxAttempts: (policy.maxAttempts ?? DEFAULT_CLIENT_POLICY.maxAttempts) - 1,
+      retryBaseDelayMs: 50,
+      retryMaxDelayMs: 1000,
+      // An outage, or a server shutting down. Never INTERNAL or UNKNOWN (the
+      // library's default retries them): those mean a bug, and repeating it helps no one.
+      retryableStatuses: [Status.UNAVAILABLE, Status.CANCELLED],
+    },
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { v5 as uuidv5 } from "uuid";
 import { ConfigError, type Env } from "../config.js";
+import { countHandled, watchConsumer } from "../metrics/event-metrics.js";
 import type { DataServiceName } from "../platform.js";
 import { holdWhileActive } from "./active-lock.js";
 import { DeliveryCounts } from "./counts.js";
@@ -10,6 +11,7 @@ import type { Event } from "./envelope.js";
 import { readEventsSettings } from "./events-config.js";
 import { EVENTS_CHANNEL, openEventsDatabase } from "./events-database.js";
 import { openTransport } from "./open-transport.js";
+import { countParked } from "./parked-events.js";
 import { startReplays } from "./parked-replays.js";
 
 export type { EventHandler } from "./delivery.js";
@@ -69,8 +71,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     await eventsDb.end();
     throw error;
   });
-  const counts = new DeliveryCounts(log, settings.statsIntervalMs, "consumer counts");
+  const counts = new DeliveryCounts(log, settings.statsIntervalMs, "consumer counts", countHandled(name));
   counts.measureLag(async () => ({ behind: await transport.behind(name, streams) }));
+  const unwatch = watchConsumer(name, async () => {
+    const [behind, parked] = await Promise.all([transport.behind(name, streams), countParked(eventsDb, name)]);
+    return { behind: Object.values(behind).reduce((sum, n) => sum + n, 0), parked };
+  });
   const deliverer = new Deliverer(name, options.handlers, settings.retry, eventsDb, counts, log);
 
   const active = holdWhileActive(
@@ -98,6 +104,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   await active.firstAttempt;
   let stopped: Promise<void> | undefined;
   const stop = async () => {
+    unwatch();
     await active.stop();
     await counts.stop();
     await transport.close();

@@ -4,7 +4,8 @@ export type CountName = "published" | "delivered" | "skipped" | "retried" | "par
 
 /**
  * A relay's or a consumer's counts since the process started, logged every
- * `intervalMs` and at stop together with its lag (metrics come later).
+ * `intervalMs` and at stop together with its lag, and each told to `onAdd`
+ * as it is counted (the metrics).
  */
 export class DeliveryCounts {
   private readonly values = new Map<CountName, number>();
@@ -15,6 +16,7 @@ export class DeliveryCounts {
     private readonly logger: Logger,
     intervalMs: number,
     private readonly message: string,
+    private readonly onAdd: (name: CountName, by: number) => void = () => {},
   ) {
     this.timer = setInterval(() => void this.log(), intervalMs);
     this.timer.unref();
@@ -22,6 +24,7 @@ export class DeliveryCounts {
 
   add(name: CountName, by = 1): void {
     this.values.set(name, (this.values.get(name) ?? 0) + by);
+    this.onAdd(name, by);
   }
 
   get(name: CountName): number {

@@ -50,6 +50,13 @@ export function listParked(db: Sql): Promise<ParkedEvent[]> {
   return db.rows<ParkedEvent>(LIST);
 }
 
+const COUNT = sql("SELECT count(*)::int AS parked FROM parked_event WHERE consumer = $1");
+
+/** How many events `consumer` has parked now. */
+export async function countParked(db: Sql, consumer: string): Promise<number> {
+  return (await db.rows<{ parked: number }>(COUNT, [consumer]))[0]?.parked ?? 0;
+}
+
 const REQUEST_REPLAY = sql(`
   WITH marked AS (
     UPDATE parked_event SET replay_requested_at = now()

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { type SqlDatabase, sql } from "../db/sql.js";
+import { countPublished, watchRelay } from "../metrics/event-metrics.js";
 import type { DataServiceName } from "../platform.js";
 import { holdWhileActive } from "./active-lock.js";
 import { DeliveryCounts } from "./counts.js";
@@ -65,8 +66,13 @@ export interface RunningRelay {
 export function startRelay(options: RelayOptions): RunningRelay {
   const { stream, db, settings, logger } = options;
   const log = logger.child({ relay: stream });
-  const counts = new DeliveryCounts(log, settings.statsIntervalMs, "relay counts");
-  counts.measureLag(async () => (await db.rows<Record<string, unknown>>(LAG))[0] ?? {});
+  const counts = new DeliveryCounts(log, settings.statsIntervalMs, "relay counts", countPublished(stream));
+  const lag = async () => (await db.rows<{ unpublished: number; oldestUnpublishedMs: string }>(LAG))[0];
+  counts.measureLag(async () => (await lag()) ?? {});
+  const unwatch = watchRelay(stream, async () => {
+    const row = await lag();
+    return { unpublished: row?.unpublished ?? 0, oldestUnpublishedMs: Number(row?.oldestUnpublishedMs ?? 0) };
+  });
   let lastPurge = 0;
 
   async function publishAll(transport: Transport, signal: AbortSignal): Promise<void> {
@@ -128,6 +134,7 @@ export function startRelay(options: RelayOptions): RunningRelay {
     firstAttempt: active.firstAttempt,
     counts,
     async stop() {
+      unwatch();
       await active.stop();
       await counts.stop();
     },

@@ -5,6 +5,8 @@
 export interface BannerService {
   name: string;
   port: number;
+  /** Where Prometheus scrapes it (GET /metrics); 0: its metrics are off. */
+  metricsPort: number;
   /** Fully qualified gRPC services it serves, one per bounded context. */
   contexts: string[];
   /** One read call to show, e.g. { method: "hr.employee.v1.EmployeeService/ListEmployees", body: {...} }. */
@@ -44,6 +46,13 @@ export function banner(services: BannerService[], postgres: string, seconds: num
     `  curl -s ${json} -H "authorization: Bearer $TOKEN" ${edge}/hr.selfservice.v1.SelfService/GetMyProfile -d '{}'`,
   );
   lines.push(`API reference (every method the gateway serves, in a browser): ${edge}/docs/`);
+  const scraped = services.filter((service) => service.metricsPort > 0);
+  if (scraped.length > 0) {
+    lines.push("Prometheus metrics (GET /metrics, text format), one port per process:");
+    for (const service of scraped) {
+      lines.push(`  ${service.name.padEnd(width)}  http://127.0.0.1:${service.metricsPort}/metrics`);
+    }
+  }
   lines.push("Ctrl-C stops everything.", "");
   return lines.join("\n");
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { ensureDevelopmentKeys } from "../auth/development-keys.js";
 import { databaseUrl, ensureDatabase } from "../db/databases.js";
 import { type PostgresServer, resolvePostgres } from "../db/postgres-server.js";
+import { metricsPortOf } from "../metrics/metrics-config.js";
 import { GATEWAY_CONTRACTS, portOf } from "../platform.js";
 import { repoRoot } from "../repo-root.js";
 import { type BannerService, banner } from "./banner.js";
@@ -76,6 +77,9 @@ const gatewayPort = portOf("gateway");
 const peoplePorts = Array.from({ length: Math.max(1, launchConfig.PEOPLE_PROCESSES) }, (_, i) => {
   return peoplePort + 100 * i;
 });
+// Their metrics likewise (PEOPLE_METRICS_PORT + 100, ...); 0 stays 0, off. The other processes read
+// their <NAME>_METRICS_PORT from the environment they inherit, as this launcher does.
+const peopleMetricsPort = (i: number) => (metricsPortOf("people") === 0 ? 0 : metricsPortOf("people") + 100 * i);
 const peopleTarget =
   peoplePorts.length === 1 ? `127.0.0.1:${peoplePort}` : `ipv4:${peoplePorts.map((p) => `127.0.0.1:${p}`).join(",")}`;
 
@@ -86,7 +90,8 @@ const services: LaunchedService[] = [
       kind: "data",
       entry: "services/people/main",
       port,
-      env: { PEOPLE_PORT: String(port) },
+      metricsPort: peopleMetricsPort(i),
+      env: { PEOPLE_PORT: String(port), PEOPLE_METRICS_PORT: String(peopleMetricsPort(i)) },
       database: { name: `${databasePrefix}people`, urlEnv: "PEOPLE_DATABASE_URL" },
       contexts: ["hr.organization.v1.DepartmentService", "hr.employee.v1.EmployeeService"],
       ...(i === 0 && { example: { method: "hr.employee.v1.EmployeeService/ListEmployees", body: { pageSize: 10 } } }),
@@ -97,6 +102,7 @@ const services: LaunchedService[] = [
     kind: "data",
     entry: "services/identity/main",
     port: identityPort,
+    metricsPort: metricsPortOf("identity"),
     env: { IDENTITY_PORT: String(identityPort) },
     database: { name: `${databasePrefix}identity`, urlEnv: "IDENTITY_DATABASE_URL" },
     contexts: ["hr.identity.v1.AccountService", "hr.sessionstore.v1.SessionService"],
@@ -106,6 +112,7 @@ const services: LaunchedService[] = [
     kind: "data",
     entry: "services/talent/main",
     port: talentPort,
+    metricsPort: metricsPortOf("talent"),
     env: { TALENT_PORT: String(talentPort) },
     database: { name: `${databasePrefix}talent`, urlEnv: "TALENT_DATABASE_URL" },
     contexts: ["hr.requisition.v1.JobOpeningService", "hr.candidacy.v1.ApplicationService"],
@@ -115,6 +122,7 @@ const services: LaunchedService[] = [
     kind: "data",
     entry: "services/timeoff/main",
     port: timeoffPort,
+    metricsPort: metricsPortOf("timeoff"),
     env: { TIMEOFF_PORT: String(timeoffPort) },
     database: { name: `${databasePrefix}timeoff`, urlEnv: "TIMEOFF_DATABASE_URL" },
     contexts: ["hr.timeoff.v1.LeaveAccountService"],
@@ -124,6 +132,7 @@ const services: LaunchedService[] = [
     kind: "data",
     entry: "services/inbox/main",
     port: inboxPort,
+    metricsPort: metricsPortOf("inbox"),
     env: { INBOX_PORT: String(inboxPort) },
     database: { name: `${databasePrefix}inbox`, urlEnv: "INBOX_DATABASE_URL" },
     contexts: ["hr.notification.v1.NotificationService"],
@@ -133,6 +142,7 @@ const services: LaunchedService[] = [
     kind: "data",
     entry: "services/cases/main",
     port: casesPort,
+    metricsPort: metricsPortOf("cases"),
     env: { CASES_PORT: String(casesPort) },
     database: { name: `${databasePrefix}cases`, urlEnv: "CASES_DATABASE_URL" },
     contexts: ["hr.onboardingcase.v1.OnboardingCaseService"],
@@ -142,6 +152,7 @@ const services: LaunchedService[] = [
     kind: "app",
     entry: "apps/directory/main",
     port: directoryPort,
+    metricsPort: metricsPortOf("directory"),
     env: { DIRECTORY_PORT: String(directoryPort), DIRECTORY_PEOPLE_TARGET: peopleTarget },
     contexts: ["hr.directory.v1.DirectoryService", "hr.directory.v2.DirectoryService"],
   },
@@ -150,6 +161,7 @@ const services: LaunchedService[] = [
     kind: "app",
     entry: "apps/session/main",
     port: sessionPort,
+    metricsPort: metricsPortOf("session"),
     env: { SESSION_PORT: String(sessionPort), SESSION_IDENTITY_TARGET: `127.0.0.1:${identityPort}` },
     contexts: ["hr.session.v1.SessionService"],
     signsTokens: true,
@@ -159,6 +171,7 @@ const services: LaunchedService[] = [
     kind: "app",
     entry: "apps/self-service/main",
     port: selfServicePort,
+    metricsPort: metricsPortOf("self-service"),
     env: {
       SELF_SERVICE_PORT: String(selfServicePort),
       SELF_SERVICE_PEOPLE_TARGET: peopleTarget,
@@ -172,6 +185,7 @@ const services: LaunchedService[] = [
     kind: "app",
     entry: "apps/onboarding/main",
     port: onboardingPort,
+    metricsPort: metricsPortOf("onboarding"),
     env: {
       ONBOARDING_PORT: String(onboardingPort),
       ONBOARDING_PEOPLE_TARGET: peopleTarget,
@@ -190,6 +204,7 @@ const services: LaunchedService[] = [
     kind: "edge",
     entry: "apps/gateway/main",
     port: gatewayPort,
+    metricsPort: metricsPortOf("gateway"),
     env: {
       GATEWAY_PORT: String(gatewayPort),
       // Where each application contract is served: configuration, not gateway code.
@@ -288,8 +303,12 @@ async function launch(
 
 try {
   // Checked before anything starts, so a second `npm start` fails at once and leaves the first alone.
-  const taken = await Promise.all(services.map((service) => isListening(service.port)));
-  const busy = services.filter((_, i) => taken[i]).map((service) => `${service.name} (${service.port})`);
+  const ports = services.flatMap((service) => [
+    { name: service.name, port: service.port },
+    ...(service.metricsPort > 0 ? [{ name: `${service.name} metrics`, port: service.metricsPort }] : []),
+  ]);
+  const taken = await Promise.all(ports.map(({ port }) => isListening(port)));
+  const busy = ports.filter((_, i) => taken[i]).map(({ name, port }) => `${name} (${port})`);
   if (busy.length > 0) throw new Error(`ports already in use: ${busy.join(", ")}`);
   const postgresDir = path.join(dataDir, "postgres");
   // Below Linux's ephemeral range (32768–60999): a port in it can be taken by

@@ -33,7 +33,12 @@ export interface Admission {
   /** After authorization: admits the call, or queues it in its tenant's queue, or refuses it. */
   // biome-ignore lint/complexity/noBannedTypes: adds nothing to the context, as nice-grpc spells it.
   admit: ServerMiddleware<{}, { scope: CallScope; caller: Caller }>;
+  /** The gate now: its limit, the calls running and the calls waiting (for metrics). */
+  state(): { limit: number; inFlight: number; queued: number };
 }
+
+/** Told of every refusal: its method, why, and whether it came before authentication (`refuseEarly`). */
+export type RefusalListener = (method: string, reason: "tooLate" | "overloaded", early: boolean) => void;
 
 /**
  * Load shedding for business calls (`admittedPaths`). A call whose deadline
@@ -57,6 +62,7 @@ export function admission(
   logger: Logger,
   domain: string,
   admittedPaths: ReadonlySet<string>,
+  onRefused: RefusalListener = () => {},
 ): Admission {
   const gate = new ConcurrencyGate(config);
   const latency = new MethodLatency();
@@ -64,16 +70,18 @@ export function admission(
   const overloaded = overloadRefusals(domain);
   const lateRefusal = lateRefusals();
   /** The refusal of a call with `leftMs` before its deadline, when it has too little time left. */
-  const tooLate = (method: string, leftMs: number): ServerError | undefined => {
+  const tooLate = (method: string, leftMs: number, early: boolean): ServerError | undefined => {
     const neededMs = Math.max(latency.neededMs(method), config.minDeadlineMs);
     if (leftMs >= neededMs) return undefined;
     refusals.note("tooLate");
+    onRefused(method, "tooLate", early);
     return lateRefusal(
       `${Math.max(0, Math.round(leftMs))} ms left before the deadline, less than the ${Math.ceil(neededMs)} ms this method needs`,
     );
   };
-  const refuse = (usualMs: number) => {
+  const refuse = (method: string, usualMs: number, early: boolean) => {
     refusals.note("overloaded");
+    onRefused(method, "overloaded", early);
     return overloaded(retryDelayMs(usualMs, gate.state));
   };
 
@@ -81,10 +89,11 @@ export function admission(
     const method = call.method.path;
     if (admittedPaths.has(method)) {
       const leftMs = leftBeforeDeadline(context.metadata.get(DEADLINE_HEADER));
-      const late = tooLate(method, leftMs);
+      const late = tooLate(method, leftMs, true);
       if (late) throw late;
       const usualMs = latency.usualMs(method);
-      if (gate.refusesNow(Math.min(config.maxWaitMs, leftMs - 2 * usualMs), usualMs)) throw refuse(usualMs);
+      if (gate.refusesNow(Math.min(config.maxWaitMs, leftMs - 2 * usualMs), usualMs))
+        throw refuse(method, usualMs, true);
     }
     return yield* call.next(call.request, context);
   }
@@ -98,12 +107,12 @@ export function admission(
     const usualMs = latency.usualMs(method);
     const deadline = context.scope.deadline;
     const leftMs = deadline ? deadline.getTime() - Date.now() : Number.POSITIVE_INFINITY;
-    const late = tooLate(method, leftMs);
+    const late = tooLate(method, leftMs, false);
     if (late) throw late;
     // A call admitted with only its usual latency left misses its deadline half the time: keep as much again.
     const maxWaitMs = Math.min(config.maxWaitMs, leftMs - 2 * usualMs);
     const slot = await gate.acquire(context.caller.tenantId, maxWaitMs, usualMs, context.signal);
-    if (!slot) throw refuse(usualMs);
+    if (!slot) throw refuse(method, usualMs, false);
     const started = performance.now();
     let latencyMs: number | undefined;
     try {
@@ -119,7 +128,7 @@ export function admission(
       slot.release(latencyMs);
     }
   }
-  return { refuseEarly, admit };
+  return { refuseEarly, admit, state: () => gate.state };
 }
 
 /** Milliseconds left before the x-deadline-ms a call carries (infinite without one; as the call log reads it). */

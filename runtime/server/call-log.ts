@@ -4,14 +4,22 @@ import type { Logger } from "pino";
 import { incomingHop } from "../client/call-headers.js";
 import type { CallScope } from "./call-scope.js";
 
+/** What the log knows of a call once it ended, for metrics: its code's name, its duration, its verified tenant. */
+export type CallListener = (call: {
+  method: string;
+  code: string;
+  seconds: number;
+  tenantId: string | undefined;
+}) => void;
+
 /**
  * Opens the call's scope (request id, deadline) and writes exactly one log
  * line per call when it ends: method, status code, duration, request id and
  * tenant. A call whose caller went away (cancelled it, or let its deadline
  * pass) is logged CANCELLED or DEADLINE_EXCEEDED whatever the handler did:
- * its answer reached nobody.
+ * its answer reached nobody. `onEnded` is told the same (the metrics).
  */
-export function callLog(logger: Logger, maxDeadlineMs: number) {
+export function callLog(logger: Logger, maxDeadlineMs: number, onEnded: CallListener = () => {}) {
   return async function* callLogMiddleware<Request, Response>(
     call: ServerMiddlewareCall<Request, Response, { scope: CallScope }>,
     context: CallContext,
@@ -26,14 +34,17 @@ export function callLog(logger: Logger, maxDeadlineMs: number) {
       throw error;
     } finally {
       if (context.signal.aborted) code = goneCode(scope);
+      const durationMs = performance.now() - started;
+      const tenantId = scope.caller?.tenantId;
+      onEnded({ method: call.method.path, code: Status[code], seconds: durationMs / 1000, tenantId });
       const level =
         code === Status.OK ? "info" : code === Status.INTERNAL || code === Status.UNKNOWN ? "error" : "warn";
       logger[level]({
         method: call.method.path,
         code: Status[code],
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        durationMs: Math.round(durationMs * 100) / 100,
         requestId: scope.requestId,
-        tenantId: scope.caller?.tenantId,
+        tenantId,
         userId: scope.caller?.userId,
         refusal: scope.refusal,
       });

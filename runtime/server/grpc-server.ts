@@ -13,6 +13,8 @@ import type { Logger } from "pino";
 import { authorizationRules } from "../auth/authorization-rules.js";
 import type { Caller } from "../auth/caller.js";
 import type { RuntimeConfig } from "../config.js";
+import { admissionRefusals, watchAdmission } from "../metrics/admission-metrics.js";
+import { serverCallMetrics } from "../metrics/server-metrics.js";
 import { PrivacyMarks } from "../privacy/privacy-marks.js";
 import { admission } from "./admission.js";
 import { authentication } from "./authentication.js";
@@ -123,15 +125,24 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   // Load shedding: refusals that need no caller come first of all (admission.ts).
   // A live stream is not a call in flight: it would hold a slot for minutes
   // and teach the limit that the method takes that long.
+  const callMetrics = serverCallMetrics(options.name);
+  const admittedPaths = new Set(paths.filter((path) => !streams.has(path)));
   const shedding =
     config.admission.maxLimit > 0
-      ? admission(config.admission, logger, `${options.name}.hr`, new Set(paths.filter((path) => !streams.has(path))))
+      ? admission(
+          config.admission,
+          logger,
+          `${options.name}.hr`,
+          admittedPaths,
+          admissionRefusals(options.name, callMetrics),
+        )
       : undefined;
+  const unwatchAdmission = shedding ? watchAdmission(options.name, shedding.state) : () => {};
   // grpc-js passes this on as the HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS of every connection (see config.ts).
   const server = createServer({ "grpc.max_concurrent_streams": config.maxConcurrentStreams })
     .use(errorDetailsServerMiddleware)
     .use(shedding?.refuseEarly ?? passOn)
-    .use(callLog(logger, config.maxDeadlineMs))
+    .use(callLog(logger, config.maxDeadlineMs, callMetrics))
     .use(metadataLimit())
     .use(
       errorMapping(
@@ -203,6 +214,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
       logger.warn({ graceMs: config.shutdownGraceMs }, "grace period over: cancelling the calls still in flight");
       server.forceShutdown();
     }
+    unwatchAdmission();
     logger.info("stopped");
   }
   return { port, stop };

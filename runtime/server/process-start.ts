@@ -1,6 +1,9 @@
 import type { Logger } from "pino";
 import { KNOWN_VARIABLES } from "../../generated/config-variables.js";
 import { declaredSlices, type Env, type RuntimeConfig, unknownVariables } from "../config.js";
+import { type MetricsSettings, readMetricsSettings } from "../metrics/metrics-config.js";
+import { startMetrics } from "../metrics/metrics-endpoint.js";
+import type { ProcessName } from "../platform.js";
 import { createLogger } from "./logger.js";
 import { readRuntimeConfig } from "./runtime-config.js";
 
@@ -17,18 +20,21 @@ export interface ProcessStart<Settings> {
  * stops the process at once with one line naming the variable (no stack: it
  * is the operator's to fix, not a bug); a variable
  * with the platform's prefixes that no slice declares (a misspelt name) is
- * reported as a warning and otherwise ignored.
+ * reported as a warning and otherwise ignored. Its Prometheus metrics are
+ * served from here on (`<NAME>_METRICS_PORT`).
  */
 export function startProcess<Settings>(
-  name: string,
+  name: ProcessName,
   readSettings: (env: Env) => Settings,
   env: Env = process.env,
 ): ProcessStart<Settings> {
   let config: RuntimeConfig;
   let settings: Settings;
+  let metrics: MetricsSettings;
   try {
     config = readRuntimeConfig(env);
     settings = readSettings(env);
+    metrics = readMetricsSettings(name, env);
   } catch (error) {
     // Reading configuration does nothing else: whatever fails here is a value
     // the process cannot start with, and its message says which.
@@ -36,6 +42,7 @@ export function startProcess<Settings>(
     process.exit(1);
   }
   const logger = createLogger(name, config.logLevel, config.logFormat);
+  startMetrics(metrics, config.host, logger);
   const known = new Set([...KNOWN_VARIABLES, ...declaredSlices().flatMap((slice) => Object.keys(slice.schema.shape))]);
   const unknown = unknownVariables(env, known);
   if (unknown.length > 0) {

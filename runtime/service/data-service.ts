@@ -6,6 +6,7 @@ import { migrateDatabase } from "../db/migrate.js";
 import { openSqlDatabase, type SqlDatabase } from "../db/sql.js";
 import { readEventsSettings } from "../events/events-config.js";
 import { startServiceRelay } from "../events/service-relay.js";
+import { watchPool } from "../metrics/pool-metrics.js";
 import { type DataServiceName, databaseOf, portOf } from "../platform.js";
 import { type RunningServer, type ServedService, startGrpcServer, stopOnSignals } from "../server/grpc-server.js";
 import { startProcess } from "../server/process-start.js";
@@ -61,6 +62,7 @@ export async function runDataService<Settings>(service: DataService<Settings>): 
   });
   await migrateDatabase(service.name, settings.databaseUrl);
   const db = openSqlDatabase(settings.databaseUrl, settings.poolSize, settings.sqlTimeouts);
+  const unwatchPool = watchPool(service.name, db.pool);
   const server = await startDataServer(service, { db, port: settings.port, config, logger, settings: settings.own });
   const relay = await startServiceRelay(service.name, db, settings.databaseUrl, settings.events, logger);
   const stopPurge = startRecordPurge(db, settings.retention, logger);
@@ -68,6 +70,7 @@ export async function runDataService<Settings>(service: DataService<Settings>): 
     stopPurge();
     await server.stop();
     await relay?.stop();
+    unwatchPool();
     await db.end();
   });
 }

@@ -42,6 +42,8 @@ async function startPeopleProcess(port: number): Promise<ChildProcess> {
     AUTH_JWKS_FILE: testKeys.jwksFile,
     LOG_LEVEL: "warn",
     PEOPLE_PORT: String(port),
+    // No metrics: the default port is a running `npm start`'s.
+    PEOPLE_METRICS_PORT: "0",
     PEOPLE_DATABASE_URL: database.url,
   };
   for (const [name, value] of Object.entries(events.env)) if (value !== undefined) env[name] = value;

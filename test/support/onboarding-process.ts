@@ -17,6 +17,8 @@ export async function startOnboardingProcess(targets: OnboardingTargets) {
   const port = await freePortBelowEphemeral();
   const child = spawnChild("apps/onboarding/main", {
     ONBOARDING_PORT: String(port),
+    // No metrics: the default port is a running `npm start`'s.
+    ONBOARDING_METRICS_PORT: "0",
     ONBOARDING_PEOPLE_TARGET: targets.people,
     ONBOARDING_IDENTITY_TARGET: targets.identity,
     ONBOARDING_TIMEOFF_TARGET: targets.timeoff,

@@ -35,6 +35,8 @@ export interface PlatformUnderTest {
   launcher: LauncherProcess;
   ports: Record<Service, number>;
   gatewayPort: number;
+  /** Each process's Prometheus metrics port (GET /metrics), the gateway's included. */
+  metricsPorts: Record<Service | "gateway", number>;
   dataDir: string;
   /** The embedded PostgreSQL's pid, from its lock file; none when DATABASE_URL is set. */
   postgresPid(): Promise<number | undefined>;
@@ -64,9 +66,17 @@ export async function startPlatform(
   const ports = {} as Record<Service, number>;
   for (const service of SERVICES) ports[service] = await freePortBelowEphemeral();
   const gatewayPort = await freePortBelowEphemeral();
+  const metricsPorts = {} as Record<Service | "gateway", number>;
+  for (const service of [...SERVICES, "gateway"] as const) metricsPorts[service] = await freePortBelowEphemeral();
   const launcher = new LauncherProcess({
     ...Object.fromEntries(
       SERVICES.map((service) => [`${service.toUpperCase().replace("-", "_")}_PORT`, String(ports[service])]),
+    ),
+    ...Object.fromEntries(
+      Object.entries(metricsPorts).map(([name, port]) => [
+        `${name.toUpperCase().replace("-", "_")}_METRICS_PORT`,
+        String(port),
+      ]),
     ),
     EMBEDDED_PG_PORT: String(await freePortBelowEphemeral()),
     GATEWAY_PORT: String(gatewayPort),
@@ -90,6 +100,7 @@ export async function startPlatform(
     launcher,
     ports,
     gatewayPort,
+    metricsPorts,
     dataDir,
     async postgresPid() {
       if (external) return undefined;

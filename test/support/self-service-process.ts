@@ -17,6 +17,8 @@ export async function startSelfServiceProcess(peopleAddress: string, timeoffAddr
   const port = await freePortBelowEphemeral();
   const child = spawnChild("apps/self-service/main", {
     SELF_SERVICE_PORT: String(port),
+    // No metrics: the default port is a running `npm start`'s.
+    SELF_SERVICE_METRICS_PORT: "0",
     SELF_SERVICE_PEOPLE_TARGET: peopleAddress,
     SELF_SERVICE_TIMEOFF_TARGET: timeoffAddress,
     AUTH_JWKS_FILE: testKeys.jwksFile,

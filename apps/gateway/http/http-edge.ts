@@ -183,8 +183,8 @@ function answerError(response: ServerResponse, error: ConnectError): void {
   answer(response, codeToHttpStatus(error.code), errorToJson(error, undefined));
 }
 
-/** What the edge tells once a request is answered: its HTTP status (499: the client went away first) and duration. */
-export type AnswerListener = (edge: EdgeRequest, status: number, durationMs: number) => void;
+/** What the edge tells once a request is answered: its HTTP status (499: the client went away first), duration, and path as asked. */
+export type AnswerListener = (edge: EdgeRequest, status: number, durationMs: number, path: string | undefined) => void;
 
 /** One line per request when its answer is sent (or its client went away). */
 function logOnFinish(
@@ -213,7 +213,7 @@ function logOnFinish(
       requestId: edge.requestId,
       tenantId: edge.tenantId,
     });
-    onAnswered?.(edge, status, durationMs);
+    onAnswered?.(edge, status, durationMs, path);
   };
   response.once("finish", log);
   response.once("close", log);

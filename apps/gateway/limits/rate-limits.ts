@@ -2,6 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
 import { ErrorReason } from "../../../generated/proto/hr/gateway/v1/error_reason.js";
+import { countRateLimited } from "../../../runtime/metrics/edge-metrics.js";
 import type { CredentialAttemptsConfig, RateLimits } from "../gateway-config.js";
 import { addressKey } from "../http/client-address.js";
 import { edgeErrorInfo } from "../upstream/upstream-refusals.js";
@@ -92,6 +93,7 @@ export async function countOrRefuse(
     return { limit, remaining: res.remainingPoints, msBeforeNext: res.msBeforeNext };
   } catch (refused) {
     if (!(refused instanceof RateLimiterRes)) throw refused;
+    countRateLimited(reason);
     const state = { limit, remaining: 0, msBeforeNext: refused.msBeforeNext };
     const headers = { ...rateLimitHeaders(state), "retry-after": String(Math.max(1, secondsOf(state.msBeforeNext))) };
     const error = new ConnectError(REFUSALS[reason], Code.ResourceExhausted, headers);

@@ -12,6 +12,7 @@ import {
   IsolatedCircuitError,
 } from "cockatiel";
 import type { Logger } from "pino";
+import type { CircuitStateName } from "../../../runtime/metrics/edge-metrics.js";
 import type { UpstreamIsolationConfig } from "../gateway-config.js";
 import { UPSTREAM_CIRCUIT_OPEN, UPSTREAM_SATURATED, upstreamRefusal } from "./upstream-refusals.js";
 
@@ -20,6 +21,13 @@ import { UPSTREAM_CIRCUIT_OPEN, UPSTREAM_SATURATED, upstreamRefusal } from "./up
 // filter decides what is a failure), and a typed error for each refusal.
 // opossum's `capacity` refuses past a count but queues nothing, and it keeps
 // rolling statistics on timers of its own for every breaker.
+
+const CIRCUIT_STATE_NAMES: Record<CircuitState, CircuitStateName> = {
+  [CircuitState.Closed]: "closed",
+  [CircuitState.Open]: "open",
+  [CircuitState.HalfOpen]: "half_open",
+  [CircuitState.Isolated]: "isolated",
+};
 
 /** One call as the edge hands it over: its budget, whether the client shortened it, and the client's signal. */
 export interface GuardedCall {
@@ -99,6 +107,11 @@ export class UpstreamIsolation {
         logger.info({ upstream }, "upstream circuit closed: calls pass again");
       }
     });
+  }
+
+  /** The circuit's state now, for the metrics. */
+  circuitState(): CircuitStateName {
+    return CIRCUIT_STATE_NAMES[this.breaker.state];
   }
 
   /** Runs `send` (given the budget left) within the upstream's bulkhead and breaker, or refuses the call. */
