@@ -76,7 +76,10 @@ function format(plan: Plan): void {
     cwd: repoRoot,
     stdio: ["ignore", "ignore", "inherit"],
   });
-  execFileSync(bin("buf"), ["format", "-w", `proto/hr/${plan.names.context}`], { cwd: repoRoot, stdio: "inherit" });
+  execFileSync(bin("buf"), ["format", "-w", "--path", `proto/hr/${plan.names.context}`], {
+    cwd: repoRoot,
+    stdio: "inherit",
+  });
 }
 
 function report(plan: Plan, verb: string): void {
@@ -88,7 +91,7 @@ function report(plan: Plan, verb: string): void {
     "",
     "Next:",
     "  npm run generate                 # the generated client, server types and Prisma client",
-    `  npm test -- ${n.context}`.padEnd(35) + "# its context and convention tests",
+    `${`  npm test -- ${n.context}`.padEnd(35)}# its context and convention tests`,
     "  npx vitest run test/contracts test/runtime/authorization-matrix.test.ts test/architecture",
     `Then make it yours: the fields (${n.noun} has a title and a note), the rules in`,
     `proto/hr/${n.context}/v1 (who may call what), the domain in services/${service}/${n.context}/,`,
