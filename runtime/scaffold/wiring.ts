@@ -142,5 +142,21 @@ export function wiringEdits(n: ContextNames, service: string): Edit[] {
         return lines.join("\n");
       },
     },
+    // The people server's own list of what it serves, checked by health and reflection.
+    ...(service === "people" ? [peopleReflection(n)] : []),
   ];
+}
+
+function peopleReflection(n: ContextNames): Edit {
+  const path = "test/runtime/health-and-reflection.test.ts";
+  const member = /^\s+"(grpc|hr)\.[\w.]+",$/;
+  const anchors = ["expect(names.sort()).toEqual([", 'expect(listed.out.trim().split("\\n").sort()).toEqual(['];
+  return {
+    path,
+    apply: (text) =>
+      anchors.reduce((changed, anchor) => {
+        const line = `      "${n.serviceFullName}",`;
+        return insertSortedLine(changed, path, anchor, member, line);
+      }, text),
+  };
 }

@@ -163,6 +163,21 @@ describe("changing a ${n.noun}", () => {
     expect(await listIds(acme, ARCHIVED)).toEqual([second.id]);
   });
 });
+
+describe("the table", () => {
+  it("refuses a status and a version the domain never writes (its CHECK constraints)", async () => {
+    const acme = await as(newTenant());
+    const created = await create(acme);
+    for (const [constraint, set] of [
+      ["${n.snakes}_status_check", "status = 'deleted'"],
+      ["${n.snakes}_version_check", "version = 0"],
+    ] as const) {
+      const update = server.db.$executeRawUnsafe(\`UPDATE ${n.snakes} SET \${set} WHERE id = '\${created.id}'::uuid\`);
+      await expect(update).rejects.toThrow(constraint);
+    }
+    expect(await read(acme, created.id)).toEqual(created);
+  });
+});
 `;
 }
 
