@@ -14,17 +14,11 @@ import { Refusal } from "./text-edits.js";
 // planned in memory first, so a refusal writes nothing (plop runs its
 // actions one by one and would leave the first ones written).
 
-const USAGE = "usage: npm run new:context -- <name> [--service <data service>] [--aggregate <PascalCaseName>]";
+const USAGE =
+  "usage: npm run new:context -- <name> [--service <data service>] [--aggregate <PascalCaseName>] [--dry-run]";
 
 function main(): void {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      service: { type: "string", default: "talent" },
-      aggregate: { type: "string" },
-      "dry-run": { type: "boolean", default: false },
-    },
-  });
+  const { values, positionals } = parseOptions();
   if (positionals.length !== 1) throw new Refusal(USAGE);
   const plan = planContext(repoRoot, {
     context: positionals[0] ?? "",
@@ -39,6 +33,21 @@ function main(): void {
   write(plan);
   format(plan);
   report(plan, "wrote");
+}
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        service: { type: "string", default: "talent" },
+        aggregate: { type: "string" },
+        "dry-run": { type: "boolean", default: false },
+      },
+    });
+  } catch (error) {
+    throw new Refusal(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+  }
 }
 
 /** Writes every file of the plan; on any failure puts back what it had written, then fails. */

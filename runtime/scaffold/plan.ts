@@ -29,6 +29,13 @@ export interface Request {
   now: Date;
 }
 
+/** Names the generated files import or rely on: an aggregate named so would shadow them. */
+const TAKEN_TYPE_NAMES = [
+  ...["Array", "Boolean", "Date", "Error", "Map", "Number", "Object", "Promise", "Record", "Set", "String"],
+  ...["BusinessService", "Caller", "Definition", "ErrorReason", "FieldChecks", "Sql", "SqlDatabase", "Status"],
+  ...["Stored", "Table", "VersionedCommands"],
+];
+
 export function planContext(root: string, request: Request): Plan {
   const { context, service } = request;
   const at = (path: string) => join(root, path);
@@ -38,6 +45,9 @@ export function planContext(root: string, request: Request): Plan {
   const Aggregate = request.aggregate ?? pascalCase(context);
   if (!AGGREGATE_NAME.test(Aggregate)) {
     throw new Refusal(`"${Aggregate}" is no aggregate name: PascalCase letters and digits, such as "TrainingCourse"`);
+  }
+  if (TAKEN_TYPE_NAMES.includes(Aggregate)) {
+    throw new Refusal(`"${Aggregate}" is a name the context's files already import or use: choose another --aggregate`);
   }
   const services = readdirSync(at("services")).filter((s) => existsSync(at(`services/${s}/${s}-service.ts`)));
   if (!services.includes(service)) {
