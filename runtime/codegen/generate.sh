@@ -29,11 +29,13 @@ buf generate "${reasons[@]/#/--path=}" --template '{
 # runtime/application-contracts.ts, the list the gateway exposes) and the
 # gateway's own error reasons, with the files they import, and nothing of the
 # data services a browser never reaches.
-es_template='{"version": "v2", "clean": CLEAN, "plugins": [{"local": "./node_modules/.bin/protoc-gen-es",
-  "out": "generated/es", "include_imports": true, "opt": ["target=ts", "import_extension=js"]}]}'
-read -r -a apps <<<"$(tsx --eval 'import("./runtime/application-contracts.ts").then((m) => console.log(m.APPLICATION_CONTRACTS.join(" ")))')"
-app_paths=("${apps[@]/#/--path=proto/hr/}")
-buf generate "${app_paths[@]}" --path=proto/hr/gateway --template "${es_template/CLEAN/true}"
+es_template() {
+  echo '{"version": "v2", "clean": '"$1"', "plugins": [{"local": "./node_modules/.bin/protoc-gen-es",
+    "out": "generated/es", "include_imports": true, "opt": ["target=ts", "import_extension=js"]}]}'
+}
+app_list=$(tsx --eval 'import("./runtime/application-contracts.ts").then((m) => console.log(m.APPLICATION_CONTRACTS.join(" ")))')
+read -r -a apps <<<"$app_list"
+buf generate "${apps[@]/#/--path=proto/hr/}" --path=proto/hr/gateway --template "$(es_template true)"
 # The google.rpc details (ErrorInfo, BadRequest, ...) the servers attach to
 # errors, so a browser decodes them typed. Their .proto comes from npm's
 # google-proto-files (Google's own package of its API protos, Apache-2.0)
@@ -41,7 +43,7 @@ buf generate "${app_paths[@]}" --path=proto/hr/gateway --template "${es_template
 # this is. Outside proto/, so our lint rules and breaking checks skip it.
 google_protos=node_modules/google-proto-files
 buf generate "$google_protos" --path="$google_protos/google/rpc/error_details.proto" \
-  --template "${es_template/CLEAN/false}"
+  --template "$(es_template false)"
 
 # Reflection needs every served file with its imports: buf build includes them.
 # It keeps their source info too (no --exclude-source-info): the gateway's API

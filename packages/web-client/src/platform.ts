@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { type Client, createClient } from "@connectrpc/connect";
+import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { SessionService } from "../../../generated/es/hr/session/v1/session_service_pb.js";
 import { SignIn } from "./sign-in.js";
@@ -36,7 +36,7 @@ export interface Platform {
  * API reference documents and browsers' tools show readably.
  */
 export function createPlatform(options: PlatformOptions): Platform {
-  const transport = (interceptors: Parameters<typeof createConnectTransport>[0]["interceptors"]) =>
+  const transport = (interceptors: Interceptor[]) =>
     createConnectTransport({ baseUrl: options.baseUrl, defaultTimeoutMs: options.defaultTimeoutMs, interceptors });
   // Sign-in calls carry no token: the gateway refuses a public method's call whose token is not valid.
   const sessions = createClient(SessionService, transport([]));
