@@ -41,13 +41,13 @@ export function createPlatform(options: PlatformOptions): Platform {
   // Sign-in calls carry no token: the gateway refuses a public method's call whose token is not valid.
   const sessions = createClient(SessionService, transport([]));
   const signIn = new SignIn(sessions, options.tenantId, options.storage ?? memoryTokens(), options.onSignedOut);
-  const signedIn = transport([signedInCalls(signIn)]);
+  const withSignIn = transport([signedInCalls(signIn)]);
   return {
     signIn: ({ loginName, password }) => signIn.signIn(loginName, password),
     signOut: () => signIn.signOut(),
     get signedIn() {
       return signIn.accessToken() !== undefined;
     },
-    client: (service) => createClient(service, signedIn),
+    client: (service) => createClient(service, withSignIn),
   };
 }
