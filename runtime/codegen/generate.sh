@@ -24,6 +24,27 @@ buf generate "${reasons[@]/#/--path=}" --template '{
     "opt": ["stringEnums=true", "unrecognizedEnum=false", "esModuleInterop=true", "importSuffix=.js", "env=node"]
   }]
 }'
+# The web client's code (packages/web-client): protoc-gen-es schemas of what a
+# browser calls through the gateway, the application contracts (read from
+# runtime/application-contracts.ts, the list the gateway exposes) and the
+# gateway's own error reasons, with the files they import, and nothing of the
+# data services a browser never reaches.
+es_template() {
+  echo '{"version": "v2", "clean": '"$1"', "plugins": [{"local": "./node_modules/.bin/protoc-gen-es",
+    "out": "generated/es", "include_imports": true, "opt": ["target=ts", "import_extension=js"]}]}'
+}
+app_list=$(tsx --eval 'import("./runtime/application-contracts.ts").then((m) => console.log(m.APPLICATION_CONTRACTS.join(" ")))')
+read -r -a apps <<<"$app_list"
+buf generate "${apps[@]/#/--path=proto/hr/}" --path=proto/hr/gateway --template "$(es_template true)"
+# The google.rpc details (ErrorInfo, BadRequest, ...) the servers attach to
+# errors, so a browser decodes them typed. Their .proto comes from npm's
+# google-proto-files (Google's own package of its API protos, Apache-2.0)
+# rather than a vendored copy: its pinned version says which upstream file
+# this is. Outside proto/, so our lint rules and breaking checks skip it.
+google_protos=node_modules/google-proto-files
+buf generate "$google_protos" --path="$google_protos/google/rpc/error_details.proto" \
+  --template "$(es_template false)"
+
 # Reflection needs every served file with its imports: buf build includes them.
 # It keeps their source info too (no --exclude-source-info): the gateway's API
 # reference reads the contracts' comments from it.
