@@ -26,10 +26,11 @@ fail() { echo "new:context check failed: $*" >&2; exit 1; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/new-context-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-step "a clone of $(git -C "$repo" rev-parse --short HEAD) in $work"
+commit="$(git -C "$repo" rev-parse HEAD)"
+step "a clone of ${commit:0:7} in $work"
 git clone -q --no-checkout "$repo" "$work/repo"
 cd "$work/repo"
-git checkout -q "$(git -C "$repo" rev-parse HEAD)"
+git checkout -q "$commit"
 ln -s "$repo/node_modules" node_modules
 # The symlink is no file of the project: keep it out of git status and of biome (which follows .gitignore).
 echo "/node_modules" >> .git/info/exclude
