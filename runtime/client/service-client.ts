@@ -15,6 +15,7 @@ import { type RetryOptions, retryMiddleware } from "nice-grpc-client-middleware-
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
 import { DEFAULT_MAX_DEADLINE_MS, type RuntimeConfig } from "../config.js";
 import { DEADLINE_HEADER } from "../server/call-scope.js";
+import { tracedClientCalls } from "../tracing/tracing.js";
 import { CallSlots, callsInFlight } from "./calls-in-flight.js";
 import { OverloadThrottle, overloadThrottle, type ThrottlePolicy } from "./overload-throttle.js";
 
@@ -87,8 +88,8 @@ export type ServiceClient<D extends CompatServiceDefinition> = Client<D, RetryOp
  * (sent on to the next hop as a header), retries with backoff only for
  * methods whose proto declares them NO_SIDE_EFFECTS or IDEMPOTENT, and
  * google.rpc error details decoded into RichClientError, calls held back
- * while the server refuses them for overload, and at most `maxCallsInFlight`
- * calls open on the channel.
+ * while the server refuses them for overload, at most `maxCallsInFlight`
+ * calls open on the channel, and a span per attempt when tracing is on.
  */
 export function createServiceClient<D extends CompatServiceDefinition>(
   definition: D,
@@ -100,6 +101,8 @@ export function createServiceClient<D extends CompatServiceDefinition>(
     // each attempt is throttled and waits for a slot of its own, and a deadline also ends that wait.
     .use(callsInFlight(slotsOf(channel, policy.maxCallsInFlight)));
   if (policy.throttle.ratio > 0) factory = factory.use(overloadThrottle(throttleOf(channel, policy.throttle)));
+  // A span per attempt (a retry is a call of its own), its wait for a slot included.
+  factory = factory.use(tracedClientCalls);
   return factory
     .use(errorDetailsClientMiddleware)
     .use(retryMiddleware)

@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import { KNOWN_VARIABLES } from "../../generated/config-variables.js";
 import { declaredSlices, type Env, type RuntimeConfig, unknownVariables } from "../config.js";
+import { startTracing, traceLogFields } from "../tracing/tracing.js";
+import { type OtlpProtocol, readTracingSettings } from "../tracing/tracing-config.js";
 import { createLogger } from "./logger.js";
 import { readRuntimeConfig } from "./runtime-config.js";
 
@@ -17,7 +19,8 @@ export interface ProcessStart<Settings> {
  * stops the process at once with one line naming the variable (no stack: it
  * is the operator's to fix, not a bug); a variable
  * with the platform's prefixes that no slice declares (a misspelt name) is
- * reported as a warning and otherwise ignored.
+ * reported as a warning and otherwise ignored. With an OTLP endpoint set,
+ * tracing starts too (runtime/tracing).
  */
 export function startProcess<Settings>(
   name: string,
@@ -26,16 +29,20 @@ export function startProcess<Settings>(
 ): ProcessStart<Settings> {
   let config: RuntimeConfig;
   let settings: Settings;
+  let tracing: { protocol: OtlpProtocol } | undefined;
   try {
     config = readRuntimeConfig(env);
     settings = readSettings(env);
+    tracing = readTracingSettings(env);
   } catch (error) {
     // Reading configuration does nothing else: whatever fails here is a value
     // the process cannot start with, and its message says which.
     process.stderr.write(`${name} cannot start: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(name, config.logLevel, config.logFormat);
+  // Traced, every log line written during a call names its trace.
+  const logger = createLogger(name, config.logLevel, config.logFormat, tracing && traceLogFields);
+  if (tracing) startTracing(name, tracing.protocol, logger);
   const known = new Set([...KNOWN_VARIABLES, ...declaredSlices().flatMap((slice) => Object.keys(slice.schema.shape))]);
   const unknown = unknownVariables(env, known);
   if (unknown.length > 0) {
