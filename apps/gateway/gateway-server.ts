@@ -3,6 +3,7 @@ import { clientPolicyOf } from "../../runtime/client/client-config.js";
 import type { RuntimeConfig } from "../../runtime/config.js";
 import { edgeRequestMetrics } from "../../runtime/metrics/edge-metrics.js";
 import { PrivacyMarks } from "../../runtime/privacy/privacy-marks.js";
+import { tracingStarted } from "../../runtime/tracing/tracing.js";
 import { apiReferencePages } from "./api-reference/api-reference.js";
 import { TrafficCapture } from "./capture/traffic-capture.js";
 import { CredentialAttempts } from "./chain/credential-attempts.js";
@@ -30,6 +31,8 @@ export async function startGateway(options: {
   logger: Logger;
 }): Promise<{ port: number; stop(): Promise<void> }> {
   const { gateway, config, logger } = options;
+  // The edge and its upstream clients trace only once tracing is on: the first request is traced too.
+  await tracingStarted();
   const { methods, streams, skipped } = exposedMethods();
   if (skipped.length > 0) logger.warn({ methods: skipped }, "client and bidirectional streams are not exposed");
   const limits = new EdgeRateLimits(gateway.limits, gateway.credentialAttempts, logger);

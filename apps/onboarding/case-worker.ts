@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { CaseState, type OnboardingCase } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
+import { detachedFromTrace, inNewTrace } from "../../runtime/tracing/tracing.js";
 import type { CaseRunner } from "./case-runner.js";
 import type { OnboardingClients } from "./onboarding-clients.js";
 import type { ServiceIdentity } from "./service-identity.js";
@@ -41,7 +42,8 @@ export class CaseWorker {
     if (this.stopped.signal.aborted) return;
     clearTimeout(this.timer);
     this.again = true;
-    this.pass = this.pass.then(() => this.loop());
+    // Not in the trace of the call that nudged: the pass runs every tenant's cases, and arms the next poll.
+    this.pass = detachedFromTrace(() => this.pass.then(() => this.loop()));
   }
 
   /** Stops polling and waits for the pass running, whose calls are cancelled. */
@@ -94,7 +96,9 @@ export class CaseWorker {
     if (this.running.has(c.id)) return;
     this.running.add(c.id);
     try {
-      await this.runner.run(tenantId, c, signal);
+      // Each run of a case is a trace of its own: its steps' calls, and the events they cause.
+      const about = { "hr.tenant_id": tenantId, "hr.onboarding_case_id": c.id };
+      await inNewTrace("run onboarding case", about, () => this.runner.run(tenantId, c, signal));
     } catch (error) {
       if (!signal.aborted)
         this.logger.warn({ err: error, tenantId, caseId: c.id }, "onboarding case run failed; next poll retries");

@@ -1,5 +1,6 @@
 import { atLeastOne, configSlice, decimal, type Env, type RuntimeConfig } from "../config.js";
 import { clientCallMetrics } from "../metrics/client-metrics.js";
+import { tracedClientCalls } from "../tracing/tracing.js";
 import type { ClientPolicy } from "./client-policy.js";
 import { DEFAULT_CLIENT_POLICY } from "./client-policy.js";
 import type { ThrottlePolicy } from "./overload-throttle.js";
@@ -28,6 +29,7 @@ export function clientPolicyOf(config: RuntimeConfig): ClientPolicy {
     maxDeadlineMs: config.maxDeadlineMs,
     maxCallsInFlight: config.maxConcurrentStreams,
     throttle: config.clientThrottle,
-    observe: clientCallMetrics,
+    observeCall: clientCallMetrics,
+    observeAttempt: tracedClientCalls,
   };
 }

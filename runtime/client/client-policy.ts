@@ -21,9 +21,12 @@ export interface ClientPolicy {
   /**
    * Sees every call as its caller does, around the retries and the wait for
    * a slot: the apps' metrics (runtime/metrics/client-metrics.ts). Optional,
-   * so the client package carries no metrics library.
+   * like `observeAttempt`, so the client package carries neither metrics nor
+   * tracing libraries; a team may bring its own.
    */
-  observe?: ClientMiddleware<RetryOptions, RetryOptions>;
+  observeCall?: ClientMiddleware<RetryOptions, RetryOptions>;
+  /** Sees each attempt (a retry is one of its own), its wait for a slot included: the apps' traces (runtime/tracing). */
+  observeAttempt?: ClientMiddleware;
 }
 
 /**
@@ -45,4 +48,4 @@ export const DEFAULT_CLIENT_POLICY = {
   /** The servers' own per-connection stream limit (GRPC_MAX_CONCURRENT_STREAMS). */
   maxCallsInFlight: 100,
   throttle: { ratio: 1.2, windowSeconds: 10 },
-} as const satisfies Required<Omit<ClientPolicy, "observe">>;
+} as const satisfies Required<Omit<ClientPolicy, "observeCall" | "observeAttempt">>;

@@ -61,7 +61,9 @@ export type ServiceClient<D extends CompatServiceDefinition> = Client<D, RetryOp
  * methods whose proto declares them NO_SIDE_EFFECTS or IDEMPOTENT, and
  * google.rpc error details decoded into RichClientError, calls held back
  * while the server refuses them for overload, at most `maxCallsInFlight`
- * calls open on the channel, and each call counted and timed (metrics).
+ * calls open on the channel, each call counted and timed and a span per
+ * attempt, when the policy brings its observers (the apps' do: metrics, and
+ * traces when tracing is on).
  */
 export function createServiceClient<D extends CompatServiceDefinition>(
   definition: D,
@@ -73,13 +75,15 @@ export function createServiceClient<D extends CompatServiceDefinition>(
     // each attempt is throttled and waits for a slot of its own, and a deadline also ends that wait.
     .use(callsInFlight(slotsOf(channel, policy.maxCallsInFlight)));
   if (policy.throttle.ratio > 0) factory = factory.use(overloadThrottle(throttleOf(channel, policy.throttle)));
+  // A span per attempt (a retry is a call of its own), its wait for a slot included.
+  if (policy.observeAttempt) factory = factory.use(policy.observeAttempt);
   const withPolicy = factory
     .use(errorDetailsClientMiddleware)
     .use(retryMiddleware)
     .use(deadlineMiddleware)
     .use(deadlineHeader(policy.defaultDeadlineMs, policy.maxDeadlineMs ?? DEFAULT_CLIENT_POLICY.maxDeadlineMs));
   // Attached last, the observer runs first: it sees the call as its caller does.
-  return (policy.observe ? withPolicy.use(policy.observe) : withPolicy).create(definition, channel, {
+  return (policy.observeCall ? withPolicy.use(policy.observeCall) : withPolicy).create(definition, channel, {
     "*": {
       // The library's "max attempts" counts retries (attempts after the first): 1 means two calls.
       retryMaxAttempts: (policy.maxAttempts ?? DEFAULT_CLIENT_POLICY.maxAttempts) - 1,

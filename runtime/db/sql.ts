@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { AbortError, throwIfAborted } from "abort-controller-x";
 import pg from "pg";
+import { tracedStatement } from "../tracing/tracing.js";
 import { sendCancelRequest } from "./cancel-request.js";
 
 /**
@@ -57,7 +58,10 @@ class Statements implements Sql {
   private query(statement: Statement, values: readonly unknown[]) {
     // A transaction's next statement does not start once its call is gone.
     if (this.signal) throwIfAborted(this.signal);
-    return this.target.query({ name: statement.name, text: statement.text, values: [...values] });
+    const { target } = this;
+    return tracedStatement(statement.text, target, () =>
+      target.query({ name: statement.name, text: statement.text, values: [...values] }),
+    );
   }
 }
 
@@ -116,13 +120,15 @@ class CallDatabase implements Database {
 
 async function inTransaction<T>(lease: Lease, work: (tx: Sql) => Promise<T>, signal?: AbortSignal): Promise<T> {
   const { client } = lease;
-  await client.query("BEGIN");
+  // The transaction's own statements are spans too: a slow COMMIT is a lock or a slow disk.
+  const control = (text: string) => tracedStatement(text, client, () => client.query(text));
+  await control("BEGIN");
   try {
     const result = await work(new Statements(client, signal));
-    await client.query("COMMIT");
+    await control("COMMIT");
     return result;
   } catch (error) {
-    await client.query("ROLLBACK").catch((rollbackError: Error) => {
+    await control("ROLLBACK").catch((rollbackError: Error) => {
       // A connection that failed to roll back is in an unknown state: drop it.
       lease.drop ??= rollbackError;
     });

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { isTransientFailure } from "../client/transient-failure.js";
 import type { SqlDatabase } from "../db/sql.js";
+import { tracedDelivery } from "../tracing/tracing.js";
 import type { DeliveryCounts } from "./counts.js";
 import { pause } from "./doorbell.js";
 import { type Event, payloadTypeOf } from "./envelope.js";
@@ -67,7 +68,7 @@ export class Deliverer {
       return DONE;
     }
     try {
-      await handler.handle(event, signal);
+      await tracedDelivery(event, this.consumer, attempt, () => handler.handle(event, signal));
       this.counts.add("delivered");
       return DONE;
     } catch (error) {

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from "uuid";
 import { type Sql, sql } from "../db/sql.js";
 import type { DataServiceName } from "../platform.js";
+import { currentTraceparent } from "../tracing/tracing.js";
 import { anyOf, type DomainEvent, encodeEvent } from "./envelope.js";
 
 /** The channel an outbox insert notifies (at its commit), waking the relay of that database. */
@@ -53,7 +54,8 @@ export async function recordEvent(
     aggregateVersion: aggregate.version,
     occurredAt,
     causationRequestId: cause.requestId,
-    traceparent: "",
+    // The command's trace, which the consumers' handling of the event continues.
+    traceparent: currentTraceparent(),
     payload: anyOf(payload),
   });
   await tx.rows(RECORD, [

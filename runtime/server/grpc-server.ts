@@ -16,6 +16,7 @@ import type { RuntimeConfig } from "../config.js";
 import { admissionRefusals, watchAdmission } from "../metrics/admission-metrics.js";
 import { serverCallMetrics } from "../metrics/server-metrics.js";
 import { PrivacyMarks } from "../privacy/privacy-marks.js";
+import { stopTracing, tracedServerCalls, tracingStarted } from "../tracing/tracing.js";
 import { admission } from "./admission.js";
 import { authentication } from "./authentication.js";
 import {
@@ -116,6 +117,8 @@ const DESCRIPTOR_SET = new URL("../../generated/descriptor.binpb", import.meta.u
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningServer> {
   const { config, logger, services } = options;
+  // The middleware below traces only once tracing is on: the first call is traced too.
+  await tracingStarted();
   const health = HealthState();
   // Every Watch stream listens for status changes while it is open: many probes are no leak.
   health.setMaxListeners(0);
@@ -140,6 +143,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const unwatchAdmission = shedding ? watchAdmission(options.name, shedding.state) : () => {};
   // grpc-js passes this on as the HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS of every connection (see config.ts).
   const server = createServer({ "grpc.max_concurrent_streams": config.maxConcurrentStreams })
+    // Outermost: the span covers every refusal below, and the call's log line names its trace.
+    .use(tracedServerCalls)
     .use(errorDetailsServerMiddleware)
     .use(shedding?.refuseEarly ?? passOn)
     .use(callLog(logger, config.maxDeadlineMs, callMetrics))
@@ -239,7 +244,9 @@ export function stopOnSignals(logger: Logger, stopAll: () => Promise<void>): voi
     if (received) return;
     received = true;
     logger.info({ signal }, "shutting down");
-    stopAll().then(
+    // The spans of the last calls are sent before the process ends.
+    const stopped = stopAll().then(stopTracing);
+    stopped.then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");

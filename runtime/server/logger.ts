@@ -10,8 +10,14 @@ import type { LogFormat } from "../config.js";
  * written while a write is in flight go out together. pino flushes what is
  * buffered when the process exits.
  */
-export function createLogger(service: string, level: string, format: LogFormat = "auto"): Logger {
-  return pino({ name: service, level, base: { service } }, destination(format));
+export function createLogger(
+  service: string,
+  level: string,
+  format: LogFormat = "auto",
+  /** Fields added to every line (the trace a line was written in, when tracing is on). */
+  mixin?: () => object,
+): Logger {
+  return pino({ name: service, level, base: { service }, ...(mixin && { mixin }) }, destination(format));
 }
 
 function destination(format: LogFormat): DestinationStream {

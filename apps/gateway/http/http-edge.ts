@@ -5,6 +5,7 @@ import { codeToHttpStatus, errorToJson } from "@connectrpc/connect/protocol-conn
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { REQUEST_ID_HEADER } from "../../../runtime/client/call-headers.js";
+import { tracedHttpRequest } from "../../../runtime/tracing/tracing.js";
 import type { CorsPolicy } from "./edge-cors.js";
 import { EDGE_REQUEST, type EdgeRequest, identify } from "./request-identity.js";
 
@@ -39,6 +40,7 @@ export type EdgeStep = (request: IncomingMessage, response: ServerResponse, edge
  *  7. the body's bound (411/413), before it is read;
  *  8. the chain's before-body steps (`beforeBody`: edge-chain.ts);
  *  then Connect, which reads and decodes the body and runs the route.
+ * From 3 on, the request is traced when tracing is on (runtime/tracing).
  */
 export async function listenHttpEdge(options: {
   host: string;
@@ -86,9 +88,12 @@ export async function listenHttpEdge(options: {
     // 2. health
     if (path === LIVE_PATH) return answer(response, 200, { status: "live" });
     if (path === READY_PATH) return answer(response, draining ? 503 : 200, { status: draining ? "draining" : "ready" });
-    // 3. CORS first, so that a browser script can read every answer below, refusals included.
-    if (options.cors === undefined) serve(request, response, path, edge);
-    else options.cors(request, response, () => serve(request, response, path, edge));
+    // 3. CORS first, so that a browser script can read every answer below, refusals included;
+    // all of it in the request's span (when tracing is on), which the upstream call continues.
+    tracedHttpRequest(request, response, edge.requestId, () => {
+      if (options.cors === undefined) serve(request, response, path, edge);
+      else options.cors(request, response, () => serve(request, response, path, edge));
+    });
   });
   const serve = (request: IncomingMessage, response: ServerResponse, path: string | undefined, edge: EdgeRequest) => {
     // 4. draining
