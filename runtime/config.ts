@@ -66,6 +66,23 @@ export interface RuntimeConfig {
   admission: AdmissionConfig;
   /** How the platform's clients hold back calls while a server refuses them for overload (client/overload-throttle.ts). */
   clientThrottle: { ratio: number; windowSeconds: number };
+  /** How the platform's clients spread calls over a service's replicas (client/replica-balancing.ts). */
+  balancing: ReplicaBalancing;
+}
+
+/**
+ * Outlier ejection and reconnection of the platform's clients: a replica
+ * failing more than `ejectionFailureShare` of at least `ejectionMinCalls`
+ * calls in an interval of `ejectionIntervalMs` gets no calls for
+ * `ejectionBaseMs` (longer each time in a row); 0 as the share turns it off.
+ */
+export interface ReplicaBalancing {
+  ejectionFailureShare: number;
+  ejectionMinCalls: number;
+  ejectionIntervalMs: number;
+  ejectionBaseMs: number;
+  /** Longest wait between two attempts to reconnect to a replica that is down. */
+  reconnectMaxMs: number;
 }
 
 /**

@@ -13,24 +13,35 @@ import {
 import { type DeadlineOptions, deadlineMiddleware } from "nice-grpc-client-middleware-deadline";
 import { type RetryOptions, retryMiddleware } from "nice-grpc-client-middleware-retry";
 import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
-import { DEFAULT_MAX_DEADLINE_MS, type RuntimeConfig } from "../config.js";
+import { DEFAULT_MAX_DEADLINE_MS, type ReplicaBalancing, type RuntimeConfig } from "../config.js";
 import { DEADLINE_HEADER } from "../server/call-scope.js";
 import { CallSlots, callsInFlight } from "./calls-in-flight.js";
+import { grpcTarget } from "./grpc-target.js";
 import { OverloadThrottle, overloadThrottle, type ThrottlePolicy } from "./overload-throttle.js";
+import { balancingOptions, DEFAULT_BALANCING } from "./replica-balancing.js";
 
 /**
- * Opens a channel to a data service. `target` is anything gRPC resolves:
- * "host:port" locally, "ipv4:10.0.0.1:50051,10.0.0.2:50051" for a static
- * list, "dns:///people:50051" on Kubernetes; calls are spread round-robin over
- * every address the name resolves to. grpc-js shares connections between
- * channels to the same target, unless `ownConnections`: the channel of live
- * streams takes its own, so that streams open for minutes never hold the
- * server's per-connection stream limit (GRPC_MAX_CONCURRENT_STREAMS) against
- * unary calls.
+ * Opens a channel to a service's replicas. `target` is anything gRPC
+ * resolves, or a list of addresses (grpc-target.ts): "host:port" locally,
+ * "127.0.0.1:50051,127.0.0.1:50151" for replicas, "dns:///people:50051" on
+ * Kubernetes; calls are spread round-robin over every address, a replica
+ * that fails most calls is ejected for a while, and one that is down is
+ * tried again at most `balancing.reconnectMaxMs` apart (replica-balancing.ts).
+ * grpc-js shares connections between channels to the same target, unless
+ * `ownConnections`: the channel of live streams takes its own, so that
+ * streams open for minutes never hold the server's per-connection stream
+ * limit (GRPC_MAX_CONCURRENT_STREAMS) against unary calls; it ejects no
+ * replica (see balancingOptions).
  */
-export function openChannel(target: string, { ownConnections = false } = {}): Channel {
-  return createChannel(target, undefined, {
-    "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+export function openChannel(
+  target: string,
+  {
+    ownConnections = false,
+    balancing = DEFAULT_BALANCING,
+  }: { ownConnections?: boolean; balancing?: ReplicaBalancing } = {},
+): Channel {
+  return createChannel(grpcTarget(target), undefined, {
+    ...balancingOptions(balancing, { streams: ownConnections }),
     ...(ownConnections && { "grpc.use_local_subchannel_pool": 1 }),
   });
 }
@@ -50,6 +61,8 @@ export interface ClientPolicy {
   maxCallsInFlight: number;
   /** Client-side throttling while the server refuses calls for overload (see overload-throttle.ts). */
   throttle: ThrottlePolicy;
+  /** How channels opened for these clients spread calls over replicas (see replica-balancing.ts). */
+  balancing?: ReplicaBalancing;
 }
 
 /** The policy of an app's clients, from the process's configuration. */
@@ -59,6 +72,7 @@ export function clientPolicyOf(config: RuntimeConfig): ClientPolicy {
     maxDeadlineMs: config.maxDeadlineMs,
     maxCallsInFlight: config.maxConcurrentStreams,
     throttle: config.clientThrottle,
+    balancing: config.balancing,
   };
 }
 
