@@ -9,6 +9,7 @@
 
 import type { JWTVerifyGetKey } from "jose";
 import { z } from "zod";
+import type { ReplicaBalancing } from "./client/replica-balancing.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -66,6 +67,8 @@ export interface RuntimeConfig {
   admission: AdmissionConfig;
   /** How the platform's clients hold back calls while a server refuses them for overload (client/overload-throttle.ts). */
   clientThrottle: { ratio: number; windowSeconds: number };
+  /** How the platform's clients spread calls over a service's replicas (client/replica-balancing.ts). */
+  balancing: ReplicaBalancing;
 }
 
 /**

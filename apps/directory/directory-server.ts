@@ -24,7 +24,7 @@ export async function startDirectoryServer(options: {
   config: RuntimeConfig;
   logger: Logger;
 }): Promise<RunningServer> {
-  const channel = openChannel(options.peopleTarget);
+  const channel = openChannel(options.peopleTarget, { balancing: options.config.balancing });
   const people = peopleClients(channel, clientPolicyOf(options.config));
   const server = await startGrpcServer({
     name: "directory",

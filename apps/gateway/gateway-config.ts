@@ -1,10 +1,15 @@
+import { grpcTarget } from "../../runtime/client/grpc-target.js";
 import { atLeastOne, configSlice, type Env, integer, share, text } from "../../runtime/config.js";
 import { portOf } from "../../runtime/platform.js";
 
 /** What the edge is told by its environment; each variable is listed in docs/configuration.md. */
 export interface GatewayConfig {
   port: number;
-  /** gRPC target ("host:port") of each application package ("hr.session.v1"): the only per-service fact, and it is configuration. */
+  /**
+   * gRPC target of each application package ("hr.session.v1"): one address,
+   * every replica's ("ipv4:127.0.0.1:50056,127.0.0.1:50156"), or a name
+   * ("dns:///session:50056"); the only per-service fact, and it is configuration.
+   */
   upstreams: ReadonlyMap<string, string>;
   /** Budget of a call whose client asked for none (or for more). */
   deadlineMs: number;
@@ -92,7 +97,7 @@ export interface UpstreamIsolationConfig {
 export const gatewayVariables = configSlice("gateway", {
   GATEWAY_UPSTREAMS: text(
     undefined,
-    "where each application contract is served: `hr.session.v1=127.0.0.1:50056,...` (`host:port`; set by `npm start`); a package without one is not exposed",
+    "where each application contract is served: `hr.session.v1=127.0.0.1:50056,...` (set by `npm start`); several replicas: every address after the package (`hr.session.v1=127.0.0.1:50056,127.0.0.1:50156,hr.selfservice.v1=...`) or a name resolving to all (`dns:///session:50056`), called round-robin; a package without one is not exposed",
   ),
   GATEWAY_DEADLINE_MS: integer(
     12_000,
@@ -156,7 +161,7 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
   const v = gatewayVariables.read(env);
   return {
     port: portOf("gateway", env),
-    upstreams: pairs("GATEWAY_UPSTREAMS", v.GATEWAY_UPSTREAMS, (target) => target),
+    upstreams: upstreamTargets(v.GATEWAY_UPSTREAMS),
     deadlineMs: v.GATEWAY_DEADLINE_MS,
     methodDeadlines: new Map(
       [...pairs("GATEWAY_METHOD_DEADLINES", v.GATEWAY_METHOD_DEADLINES, milliseconds)].map(([method, ms]) => [
@@ -209,6 +214,36 @@ function pairs<T>(name: string, raw: string | undefined, parse: (value: string, 
     map.set(entry.slice(0, at).trim(), parse(entry.slice(at + 1).trim(), name));
   }
   return map;
+}
+
+/**
+ * "pkg=address,address,pkg=target": an entry without "=" is one more replica
+ * of the package before it, so a list of addresses needs no other separator.
+ * Each package's addresses become one gRPC target (grpc-target.ts).
+ */
+function upstreamTargets(raw: string | undefined): Map<string, string> {
+  const lists = new Map<string, string[]>();
+  let last: string[] | undefined;
+  for (const entry of (raw ?? "").split(",")) {
+    if (entry.trim() === "") continue;
+    const at = entry.indexOf("=");
+    if (at < 0 && last !== undefined) {
+      last.push(entry.trim());
+      continue;
+    }
+    if (at <= 0 || at === entry.length - 1) throw new Error(`GATEWAY_UPSTREAMS: "${entry}" is not package=address`);
+    last = [entry.slice(at + 1).trim()];
+    lists.set(entry.slice(0, at).trim(), last);
+  }
+  const targets = new Map<string, string>();
+  for (const [protoPackage, addresses] of lists) {
+    try {
+      targets.set(protoPackage, grpcTarget(addresses.join(",")));
+    } catch (error) {
+      throw new Error(`GATEWAY_UPSTREAMS: ${protoPackage}: ${(error as Error).message}`);
+    }
+  }
+  return targets;
 }
 
 function milliseconds(raw: string, name: string): number {

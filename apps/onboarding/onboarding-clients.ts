@@ -21,7 +21,7 @@ export interface OnboardingTargets {
 /** The data-service clients the onboarding app composes, over one channel per service. */
 export function onboardingClients(targets: OnboardingTargets, policy: ClientPolicy) {
   const channels = Object.fromEntries(
-    Object.entries(targets).map(([name, target]) => [name, openChannel(target)]),
+    Object.entries(targets).map(([name, target]) => [name, openChannel(target, { balancing: policy.balancing })]),
   ) as Record<keyof OnboardingTargets, Channel>;
   const offboarding: OffboardingClients = offboardingClients(channels, policy);
   return {

@@ -1,14 +1,18 @@
-import { atLeastOne, configSlice, integer, text } from "../../runtime/config.js";
+import { targetVariable } from "../../runtime/client/client-config.js";
+import { atLeastOne, configSlice, integer } from "../../runtime/config.js";
 import { localTarget } from "../../runtime/platform.js";
 
 /** Where the onboarding app finds the data services it composes, and how its worker paces itself. */
 export const onboardingVariables = configSlice("onboarding", {
-  ONBOARDING_PEOPLE_TARGET: text(localTarget("people"), "where people is (same forms as `DIRECTORY_PEOPLE_TARGET`)"),
-  ONBOARDING_IDENTITY_TARGET: text(localTarget("identity"), "where identity is"),
-  ONBOARDING_TIMEOFF_TARGET: text(localTarget("timeoff"), "where timeoff is"),
-  ONBOARDING_TALENT_TARGET: text(localTarget("talent"), "where talent is"),
-  ONBOARDING_CASES_TARGET: text(localTarget("cases"), "where cases (the onboarding cases) is"),
-  ONBOARDING_INBOX_TARGET: text(localTarget("inbox"), "where inbox (notifications) is"),
+  ONBOARDING_PEOPLE_TARGET: targetVariable(
+    localTarget("people"),
+    "where people is (same forms as `DIRECTORY_PEOPLE_TARGET`)",
+  ),
+  ONBOARDING_IDENTITY_TARGET: targetVariable(localTarget("identity"), "where identity is"),
+  ONBOARDING_TIMEOFF_TARGET: targetVariable(localTarget("timeoff"), "where timeoff is"),
+  ONBOARDING_TALENT_TARGET: targetVariable(localTarget("talent"), "where talent is"),
+  ONBOARDING_CASES_TARGET: targetVariable(localTarget("cases"), "where cases (the onboarding cases) is"),
+  ONBOARDING_INBOX_TARGET: targetVariable(localTarget("inbox"), "where inbox (notifications) is"),
   // Cases started or retried in this process run at once (a nudge); the poll finds
   // the rest (due retries, another replica's cases, a restart's): every 5 s keeps the
   // cases service's call log to a line per 5 s when nothing happens.

@@ -28,11 +28,12 @@ export async function startSelfServiceServer(options: {
   config: RuntimeConfig;
   logger: Logger;
 }): Promise<RunningServer> {
+  const { balancing } = options.config;
   const channels = {
-    people: openChannel(options.peopleTarget),
-    timeoff: openChannel(options.timeoffTarget),
-    inbox: openChannel(options.inboxTarget),
-    inboxStreams: openChannel(options.inboxTarget, { ownConnections: true }),
+    people: openChannel(options.peopleTarget, { balancing }),
+    timeoff: openChannel(options.timeoffTarget, { balancing }),
+    inbox: openChannel(options.inboxTarget, { balancing }),
+    inboxStreams: openChannel(options.inboxTarget, { ownConnections: true, balancing }),
   };
   const data = dataClients(channels, clientPolicyOf(options.config));
   const server = await startGrpcServer({

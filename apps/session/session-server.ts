@@ -29,7 +29,7 @@ export async function startSessionServer(options: {
   if (options.accessTokenSeconds > config.auth.maxTokenLifetimeSeconds) {
     throw new Error(`access tokens of ${options.accessTokenSeconds} s would be refused by every service`);
   }
-  const channel = openChannel(options.identityTarget);
+  const channel = openChannel(options.identityTarget, { balancing: config.balancing });
   const identity = identityClients(channel, clientPolicyOf(config));
   const minting = new TokenMinting(options.signer, config.auth, options.accessTokenSeconds);
   const server = await startGrpcServer({

@@ -1,6 +1,7 @@
 import type { ClientMiddleware } from "nice-grpc";
 import type { RetryOptions } from "nice-grpc-client-middleware-retry";
 import type { ThrottlePolicy } from "./overload-throttle.js";
+import type { ReplicaBalancing } from "./replica-balancing.js";
 
 /** What a platform client holds every call to (service-client.ts applies it). */
 export interface ClientPolicy {
@@ -18,6 +19,8 @@ export interface ClientPolicy {
   maxCallsInFlight: number;
   /** Client-side throttling while the server refuses calls for overload (see overload-throttle.ts). */
   throttle: ThrottlePolicy;
+  /** How channels opened for these clients spread calls over replicas (see replica-balancing.ts). */
+  balancing?: ReplicaBalancing;
   /**
    * Sees every call as its caller does, around the retries and the wait for
    * a slot: the apps' metrics (runtime/metrics/client-metrics.ts). Optional,
@@ -48,4 +51,4 @@ export const DEFAULT_CLIENT_POLICY = {
   /** The servers' own per-connection stream limit (GRPC_MAX_CONCURRENT_STREAMS). */
   maxCallsInFlight: 100,
   throttle: { ratio: 1.2, windowSeconds: 10 },
-} as const satisfies Required<Omit<ClientPolicy, "observeCall" | "observeAttempt">>;
+} as const satisfies Required<Omit<ClientPolicy, "balancing" | "observeCall" | "observeAttempt">>;

@@ -16,21 +16,32 @@ import { errorDetailsClientMiddleware } from "nice-grpc-error-details";
 import { DEADLINE_HEADER } from "./call-headers.js";
 import { CallSlots, callsInFlight } from "./calls-in-flight.js";
 import { type ClientPolicy, DEFAULT_CLIENT_POLICY } from "./client-policy.js";
+import { grpcTarget } from "./grpc-target.js";
 import { OverloadThrottle, overloadThrottle, type ThrottlePolicy } from "./overload-throttle.js";
+import { balancingOptions, DEFAULT_BALANCING, type ReplicaBalancing } from "./replica-balancing.js";
 
 /**
- * Opens a channel to a data service. `target` is anything gRPC resolves:
- * "host:port" locally, "ipv4:10.0.0.1:50051,10.0.0.2:50051" for a static
- * list, "dns:///people:50051" on Kubernetes; calls are spread round-robin over
- * every address the name resolves to. grpc-js shares connections between
- * channels to the same target, unless `ownConnections`: the channel of live
- * streams takes its own, so that streams open for minutes never hold the
- * server's per-connection stream limit (GRPC_MAX_CONCURRENT_STREAMS) against
- * unary calls.
+ * Opens a channel to a service's replicas. `target` is anything gRPC
+ * resolves, or a list of addresses (grpc-target.ts): "host:port" locally,
+ * "127.0.0.1:50051,127.0.0.1:50151" for replicas, "dns:///people:50051" on
+ * Kubernetes; calls are spread round-robin over every address, a replica
+ * that fails most calls is ejected for a while, and one that is down is
+ * tried again at most `balancing.reconnectMaxMs` apart (replica-balancing.ts).
+ * grpc-js shares connections between channels to the same target, unless
+ * `ownConnections`: the channel of live streams takes its own, so that
+ * streams open for minutes never hold the server's per-connection stream
+ * limit (GRPC_MAX_CONCURRENT_STREAMS) against unary calls; it ejects no
+ * replica (see balancingOptions).
  */
-export function openChannel(target: string, { ownConnections = false } = {}): Channel {
-  return createChannel(target, undefined, {
-    "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+export function openChannel(
+  target: string,
+  {
+    ownConnections = false,
+    balancing = DEFAULT_BALANCING,
+  }: { ownConnections?: boolean; balancing?: ReplicaBalancing } = {},
+): Channel {
+  return createChannel(grpcTarget(target), undefined, {
+    ...balancingOptions(balancing, { streams: ownConnections }),
     ...(ownConnections && { "grpc.use_local_subchannel_pool": 1 }),
   });
 }

@@ -1,4 +1,5 @@
-import { configSlice, integer, text } from "../config.js";
+import { atLeastOne, configSlice, type Env, integer, text } from "../config.js";
+import { DEFAULT_PORTS, envPrefix, type ProcessName } from "../platform.js";
 
 /** What `npm start` and `npm run dev` read for themselves (each process reads its own slices). */
 export const launchVariables = configSlice("npm start, npm run dev", {
@@ -18,16 +19,42 @@ export const launchVariables = configSlice("npm start, npm run dev", {
     25432,
     "port of the embedded PostgreSQL (kept below Linux's ephemeral port range, 32768–60999)",
   ),
-  PEOPLE_PROCESSES: integer(
+  REPLICAS: atLeastOne(
     1,
-    "people processes to run (the others on `PEOPLE_PORT` + 100, + 200, ...), called round-robin by the apps; on 2 cores two processes measured slower than one",
+    "processes to run of each service, each its own replica on its own port (`<NAME>_PORT`, then + `REPLICA_PORT_STEP` for each next one), restarted on its own; clients are given every replica's address and call them round-robin; the gateway's replicas need a load balancer in front",
   ),
+  REPLICA_PORT_STEP: atLeastOne(100, "how far apart the ports of one service's replicas are"),
 });
 
-/** The launcher's slice; a bad value stops `npm start` before anything starts, naming the variable. */
-export function readLaunchConfig(env = process.env) {
+/** `<NAME>_REPLICAS` of each process: how many of it to run, when not `REPLICAS`. */
+const replicaVariables = configSlice(
+  "npm start, npm run dev",
+  Object.fromEntries(
+    Object.keys(DEFAULT_PORTS).map((name) => [
+      `${envPrefix(name as ProcessName)}_REPLICAS`,
+      integer(0, `replicas of ${name} to run; \`0\`: \`REPLICAS\``),
+    ]),
+  ),
+);
+
+/** How many replicas of each process to run. */
+function replicaCounts(env: Env, all: number): Record<ProcessName, number> {
+  const own = replicaVariables.read(env);
+  return Object.fromEntries(
+    Object.keys(DEFAULT_PORTS).map((name) => {
+      const count = own[`${envPrefix(name as ProcessName)}_REPLICAS`] as number;
+      return [name, count > 0 ? count : all];
+    }),
+  ) as Record<ProcessName, number>;
+}
+
+export type LaunchConfig = ReturnType<typeof readLaunchConfig>;
+
+/** The launcher's slices; a bad value stops `npm start` before anything starts, naming the variable. */
+export function readLaunchConfig(env: Env = process.env) {
   try {
-    return launchVariables.read(env);
+    const v = launchVariables.read(env);
+    return { ...v, replicas: replicaCounts(env, v.REPLICAS) };
   } catch (error) {
     process.stderr.write(`npm start cannot start: ${(error as Error).message}\n`);
     process.exit(1);

@@ -27,7 +27,7 @@ const tenantId = values.tenant;
 const port = (name: ProcessName) => `127.0.0.1:${portOf(name)}`;
 const policy = clientPolicyOf(readRuntimeConfig());
 const client = <D extends Parameters<typeof createServiceClient>[0]>(definition: D, target: string) =>
-  createServiceClient(definition, openChannel(target), policy);
+  createServiceClient(definition, openChannel(target, { balancing: policy.balancing }), policy);
 const bearer = (token: string) => ({ metadata: Metadata({ authorization: `Bearer ${token}` }) });
 const say = (step: string, value: unknown) => process.stdout.write(`${step}: ${JSON.stringify(value)}\n`);
 

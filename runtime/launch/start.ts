@@ -3,13 +3,13 @@ import path from "node:path";
 import { ensureDevelopmentKeys } from "../auth/development-keys.js";
 import { databaseUrl, ensureDatabase } from "../db/databases.js";
 import { type PostgresServer, resolvePostgres } from "../db/postgres-server.js";
-import { metricsPortOf } from "../metrics/metrics-config.js";
-import { GATEWAY_CONTRACTS, portOf } from "../platform.js";
+import { GATEWAY_CONTRACTS, type ProcessName, portOf } from "../platform.js";
 import { repoRoot } from "../repo-root.js";
-import { type BannerService, banner } from "./banner.js";
+import { banner } from "./banner.js";
 import { killChild, spawnChild, stopChild } from "./children.js";
 import { readLaunchConfig } from "./launch-config.js";
 import { isListening, waitUntilReady, waitUntilServing } from "./readiness.js";
+import { type LaunchedService, replicaTarget, replicated } from "./replicas.js";
 import { RestartBackoff } from "./restart-backoff.js";
 
 // `npm start` (compiled, from dist/) and `npm run dev` (from source, tsx):
@@ -19,23 +19,13 @@ import { RestartBackoff } from "./restart-backoff.js";
 // database, named with DATABASE_NAME_PREFIX (hr_people, ...), and migrates it
 // when it starts; one more, <prefix>events, holds the events (EVENTS_DATABASE_URL). Ports, data folder and database names are all overridable,
 // so a second instance (a test, another checkout) can run beside the first.
+// `REPLICAS=2` (or `<NAME>_REPLICAS`) runs each process as several replicas,
+// each on its own port, clients given every address (replicas.ts).
 // Every process is restarted when it exits on its own. All start at once:
 // data services never call each other, and apps connect to them lazily, on
 // their first call.
 // The gateway stops first, then the apps (they may still be calling data
 // services), then the rest.
-
-interface LaunchedService extends BannerService {
-  /** The edge stops first (no new requests), then the apps (they may still call data services), then the rest. */
-  kind: "data" | "app" | "edge";
-  /** Entry point, relative to the repository root, without extension (see children.ts). */
-  entry: string;
-  env: Record<string, string>;
-  /** Its own database: created if missing, its URL passed in `urlEnv`; the service migrates it on start. */
-  database?: { name: string; urlEnv: string };
-  /** Gets the private signing key: the processes that mint tokens (session for people, onboarding for itself). */
-  signsTokens?: true;
-}
 
 /** Key files passed to the processes: the JWKS to every one, the private key to the signer only. */
 interface KeyEnv {
@@ -70,39 +60,25 @@ const selfServicePort = portOf("self-service");
 const casesPort = portOf("cases");
 const onboardingPort = portOf("onboarding");
 const gatewayPort = portOf("gateway");
-// PEOPLE_PROCESSES=2 runs people as two processes (the second on PEOPLE_PORT +
-// 100, and so on), which the apps call round-robin. Measured on 2 cores
-// it does not pay (GetEmployee 2,519 → 1,664 calls/s, server CPU per call
-// doubled): it is for machines with cores to spare.
-const peoplePorts = Array.from({ length: Math.max(1, launchConfig.PEOPLE_PROCESSES) }, (_, i) => {
-  return peoplePort + 100 * i;
-});
-// Their metrics likewise (PEOPLE_METRICS_PORT + 100, ...); 0 stays 0, off. The other processes read
-// their <NAME>_METRICS_PORT from the environment they inherit, as this launcher does.
-const peopleMetricsPort = (i: number) => (metricsPortOf("people") === 0 ? 0 : metricsPortOf("people") + 100 * i);
-const peopleTarget =
-  peoplePorts.length === 1 ? `127.0.0.1:${peoplePort}` : `ipv4:${peoplePorts.map((p) => `127.0.0.1:${p}`).join(",")}`;
+const targetOf = (name: ProcessName) => replicaTarget(name, launchConfig);
 
-const services: LaunchedService[] = [
-  ...peoplePorts.map(
-    (port, i): LaunchedService => ({
-      name: i === 0 ? "people" : `people ${i + 1}`,
-      kind: "data",
-      entry: "services/people/main",
-      port,
-      metricsPort: peopleMetricsPort(i),
-      env: { PEOPLE_PORT: String(port), PEOPLE_METRICS_PORT: String(peopleMetricsPort(i)) },
-      database: { name: `${databasePrefix}people`, urlEnv: "PEOPLE_DATABASE_URL" },
-      contexts: ["hr.organization.v1.DepartmentService", "hr.employee.v1.EmployeeService"],
-      ...(i === 0 && { example: { method: "hr.employee.v1.EmployeeService/ListEmployees", body: { pageSize: 10 } } }),
-    }),
-  ),
+// Each as its replicas (REPLICAS, <NAME>_REPLICAS): the ports after the first, and the names, in replicas.ts.
+const services = replicated(launchConfig, [
+  {
+    name: "people",
+    kind: "data",
+    entry: "services/people/main",
+    port: peoplePort,
+    env: { PEOPLE_PORT: String(peoplePort) },
+    database: { name: `${databasePrefix}people`, urlEnv: "PEOPLE_DATABASE_URL" },
+    contexts: ["hr.organization.v1.DepartmentService", "hr.employee.v1.EmployeeService"],
+    example: { method: "hr.employee.v1.EmployeeService/ListEmployees", body: { pageSize: 10 } },
+  },
   {
     name: "identity",
     kind: "data",
     entry: "services/identity/main",
     port: identityPort,
-    metricsPort: metricsPortOf("identity"),
     env: { IDENTITY_PORT: String(identityPort) },
     database: { name: `${databasePrefix}identity`, urlEnv: "IDENTITY_DATABASE_URL" },
     contexts: ["hr.identity.v1.AccountService", "hr.sessionstore.v1.SessionService"],
@@ -112,7 +88,6 @@ const services: LaunchedService[] = [
     kind: "data",
     entry: "services/talent/main",
     port: talentPort,
-    metricsPort: metricsPortOf("talent"),
     env: { TALENT_PORT: String(talentPort) },
     database: { name: `${databasePrefix}talent`, urlEnv: "TALENT_DATABASE_URL" },
     contexts: ["hr.requisition.v1.JobOpeningService", "hr.candidacy.v1.ApplicationService"],
@@ -122,7 +97,6 @@ const services: LaunchedService[] = [
     kind: "data",
     entry: "services/timeoff/main",
     port: timeoffPort,
-    metricsPort: metricsPortOf("timeoff"),
     env: { TIMEOFF_PORT: String(timeoffPort) },
     database: { name: `${databasePrefix}timeoff`, urlEnv: "TIMEOFF_DATABASE_URL" },
     contexts: ["hr.timeoff.v1.LeaveAccountService"],
@@ -132,7 +106,6 @@ const services: LaunchedService[] = [
     kind: "data",
     entry: "services/inbox/main",
     port: inboxPort,
-    metricsPort: metricsPortOf("inbox"),
     env: { INBOX_PORT: String(inboxPort) },
     database: { name: `${databasePrefix}inbox`, urlEnv: "INBOX_DATABASE_URL" },
     contexts: ["hr.notification.v1.NotificationService"],
@@ -142,7 +115,6 @@ const services: LaunchedService[] = [
     kind: "data",
     entry: "services/cases/main",
     port: casesPort,
-    metricsPort: metricsPortOf("cases"),
     env: { CASES_PORT: String(casesPort) },
     database: { name: `${databasePrefix}cases`, urlEnv: "CASES_DATABASE_URL" },
     contexts: ["hr.onboardingcase.v1.OnboardingCaseService"],
@@ -152,8 +124,7 @@ const services: LaunchedService[] = [
     kind: "app",
     entry: "apps/directory/main",
     port: directoryPort,
-    metricsPort: metricsPortOf("directory"),
-    env: { DIRECTORY_PORT: String(directoryPort), DIRECTORY_PEOPLE_TARGET: peopleTarget },
+    env: { DIRECTORY_PORT: String(directoryPort), DIRECTORY_PEOPLE_TARGET: targetOf("people") },
     contexts: ["hr.directory.v1.DirectoryService", "hr.directory.v2.DirectoryService"],
   },
   {
@@ -161,8 +132,7 @@ const services: LaunchedService[] = [
     kind: "app",
     entry: "apps/session/main",
     port: sessionPort,
-    metricsPort: metricsPortOf("session"),
-    env: { SESSION_PORT: String(sessionPort), SESSION_IDENTITY_TARGET: `127.0.0.1:${identityPort}` },
+    env: { SESSION_PORT: String(sessionPort), SESSION_IDENTITY_TARGET: targetOf("identity") },
     contexts: ["hr.session.v1.SessionService"],
     signsTokens: true,
   },
@@ -171,12 +141,11 @@ const services: LaunchedService[] = [
     kind: "app",
     entry: "apps/self-service/main",
     port: selfServicePort,
-    metricsPort: metricsPortOf("self-service"),
     env: {
       SELF_SERVICE_PORT: String(selfServicePort),
-      SELF_SERVICE_PEOPLE_TARGET: peopleTarget,
-      SELF_SERVICE_TIMEOFF_TARGET: `127.0.0.1:${timeoffPort}`,
-      SELF_SERVICE_INBOX_TARGET: `127.0.0.1:${inboxPort}`,
+      SELF_SERVICE_PEOPLE_TARGET: targetOf("people"),
+      SELF_SERVICE_TIMEOFF_TARGET: targetOf("timeoff"),
+      SELF_SERVICE_INBOX_TARGET: targetOf("inbox"),
     },
     contexts: ["hr.selfservice.v1.SelfService"],
   },
@@ -185,15 +154,14 @@ const services: LaunchedService[] = [
     kind: "app",
     entry: "apps/onboarding/main",
     port: onboardingPort,
-    metricsPort: metricsPortOf("onboarding"),
     env: {
       ONBOARDING_PORT: String(onboardingPort),
-      ONBOARDING_PEOPLE_TARGET: peopleTarget,
-      ONBOARDING_IDENTITY_TARGET: `127.0.0.1:${identityPort}`,
-      ONBOARDING_TIMEOFF_TARGET: `127.0.0.1:${timeoffPort}`,
-      ONBOARDING_TALENT_TARGET: `127.0.0.1:${talentPort}`,
-      ONBOARDING_CASES_TARGET: `127.0.0.1:${casesPort}`,
-      ONBOARDING_INBOX_TARGET: `127.0.0.1:${inboxPort}`,
+      ONBOARDING_PEOPLE_TARGET: targetOf("people"),
+      ONBOARDING_IDENTITY_TARGET: targetOf("identity"),
+      ONBOARDING_TIMEOFF_TARGET: targetOf("timeoff"),
+      ONBOARDING_TALENT_TARGET: targetOf("talent"),
+      ONBOARDING_CASES_TARGET: targetOf("cases"),
+      ONBOARDING_INBOX_TARGET: targetOf("inbox"),
     },
     contexts: ["hr.onboarding.v1.OnboardingService"],
     // Signs its own short-lived workflow_service tokens for the steps it runs with no one signed in.
@@ -204,17 +172,16 @@ const services: LaunchedService[] = [
     kind: "edge",
     entry: "apps/gateway/main",
     port: gatewayPort,
-    metricsPort: metricsPortOf("gateway"),
     env: {
       GATEWAY_PORT: String(gatewayPort),
       // Where each application contract is served: configuration, not gateway code.
       GATEWAY_UPSTREAMS: GATEWAY_CONTRACTS.map(
-        ({ protoPackage, process: name }) => `${protoPackage}=127.0.0.1:${portOf(name)}`,
+        ({ protoPackage, process: name }) => `${protoPackage}=${targetOf(name)}`,
       ).join(","),
     },
     contexts: ["HTTP/JSON (Connect protocol) to the application services"],
   },
-];
+]);
 
 // A first start also creates and migrates every database (the Prisma CLI, a
 // few seconds each, side by side on a small machine).
@@ -302,6 +269,9 @@ async function launch(
 }
 
 try {
+  // Replicas' ports are spread by REPLICA_PORT_STEP from each process's own: two may meet.
+  const twice = services.filter((service, i) => services.findIndex((other) => other.port === service.port) !== i);
+  if (twice.length > 0) throw new Error(`ports given twice: ${twice.map((s) => `${s.name} (${s.port})`).join(", ")}`);
   // Checked before anything starts, so a second `npm start` fails at once and leaves the first alone.
   const ports = services.flatMap((service) => [
     { name: service.name, port: service.port },

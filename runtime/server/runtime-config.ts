@@ -1,5 +1,5 @@
 import { readAuthConfig } from "../auth/auth-config.js";
-import { readClientThrottle } from "../client/client-config.js";
+import { readClientThrottle, readReplicaBalancing } from "../client/client-config.js";
 import type { Env, RuntimeConfig } from "../config.js";
 import { readAdmissionConfig } from "./admission-config.js";
 import { serverVariables } from "./server-config.js";
@@ -23,5 +23,6 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     auth: readAuthConfig(env),
     admission: readAdmissionConfig(env),
     clientThrottle: readClientThrottle(env),
+    balancing: readReplicaBalancing(env),
   };
 }

@@ -45,7 +45,7 @@ const RESULTS = new URL("../../bench/results/latest.md", import.meta.url);
 // server write a V8 CPU profile there when it stops (see processes.ts).
 const ONLY = (process.env.BENCH_CASES ?? "").split(",").filter((name) => name !== "");
 // BENCH_PEOPLE_PROCESSES=2 runs people as two processes, called round-robin, as
-// PEOPLE_PROCESSES does for `npm start`.
+// PEOPLE_REPLICAS does for `npm start`.
 const PEOPLE_PROCESSES = readInt(process.env, "BENCH_PEOPLE_PROCESSES", 1);
 
 const started = Date.now();

@@ -21,13 +21,25 @@ export function freePort(): Promise<number> {
  * given the same one.
  */
 export async function freePortBelowEphemeral(): Promise<number> {
+  const [port] = await freePortRow(1, 0);
+  return port as number;
+}
+
+/**
+ * `count` ports `step` apart, all free now and below the ephemeral range:
+ * the ports of a process's replicas as the launcher spreads them
+ * (REPLICA_PORT_STEP), the first one given as `<NAME>_PORT`.
+ */
+export async function freePortRow(count: number, step: number): Promise<number[]> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (handedOut.has(port) || !(await isFree(port))) continue;
-    handedOut.add(port);
-    return port;
+    const first = 20_000 + Math.floor(Math.random() * (12_000 - count * step));
+    const row = Array.from({ length: count }, (_, i) => first + i * step);
+    if (row.some((port) => handedOut.has(port))) continue;
+    if (!(await Promise.all(row.map(isFree))).every(Boolean)) continue;
+    for (const port of row) handedOut.add(port);
+    return row;
   }
-  throw new Error("no free port below the ephemeral range");
+  throw new Error("no free ports below the ephemeral range");
 }
 
 /** Ports this process already gave out: a probe cannot see a port not bound yet. */

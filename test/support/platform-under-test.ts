@@ -7,7 +7,7 @@ import { dropDatabase } from "../../runtime/db/databases.js";
 import { waitUntilServing } from "../../runtime/launch/readiness.js";
 import { repoRoot } from "../../runtime/repo-root.js";
 import { testKeys } from "./callers.js";
-import { freePortBelowEphemeral } from "./free-port.js";
+import { freePortBelowEphemeral, freePortRow } from "./free-port.js";
 import { groupRuns, LauncherProcess } from "./launcher-process.js";
 
 // The whole platform as `npm start` runs it (compiled, the launcher starting
@@ -28,12 +28,17 @@ export const SERVICES = [
 ] as const;
 export type Service = (typeof SERVICES)[number];
 const DATA_SERVICES = ["people", "identity", "talent", "timeoff", "inbox", "cases"];
+/** How far apart the ports of a process's replicas are (the launcher's REPLICA_PORT_STEP). */
+const REPLICA_PORT_STEP = 7;
 /** A first start initialises PostgreSQL and migrates six databases: generous on a loaded machine. */
 export const START_TIMEOUT_MS = 90_000;
 
 export interface PlatformUnderTest {
   launcher: LauncherProcess;
+  /** Each process's port (its first replica's). */
   ports: Record<Service, number>;
+  /** Each process's replicas' ports, the first one in `ports`. */
+  replicaPorts: Record<Service, number[]>;
   gatewayPort: number;
   /** Each process's Prometheus metrics port (GET /metrics), the gateway's included. */
   metricsPorts: Record<Service | "gateway", number>;
@@ -50,10 +55,12 @@ export interface PlatformUnderTest {
  * Builds as `npm start` does, then starts the launcher and waits until it says
  * every process is up. `embedded` runs it on an embedded PostgreSQL of its own
  * even when DATABASE_URL is set (for a test that freezes PostgreSQL).
+ * `replicas` of each process but the gateway (which stays one: its replicas
+ * would need a load balancer in front), on ports REPLICA_PORT_STEP apart.
  */
 export async function startPlatform(
   env: Record<string, string> = {},
-  { embedded = false } = {},
+  { embedded = false, replicas = 1 } = {},
 ): Promise<PlatformUnderTest> {
   const build = spawnSync(process.execPath, [path.join(repoRoot, "runtime/launch/build.mjs")], { encoding: "utf8" });
   if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
@@ -64,7 +71,11 @@ export async function startPlatform(
   const external = embedded ? undefined : process.env.DATABASE_URL;
   // Below the ephemeral range: the launcher binds them seconds later, while other test files run.
   const ports = {} as Record<Service, number>;
-  for (const service of SERVICES) ports[service] = await freePortBelowEphemeral();
+  const replicaPorts = {} as Record<Service, number[]>;
+  for (const service of SERVICES) {
+    replicaPorts[service] = await freePortRow(replicas, REPLICA_PORT_STEP);
+    ports[service] = replicaPorts[service][0] as number;
+  }
   const gatewayPort = await freePortBelowEphemeral();
   const metricsPorts = {} as Record<Service | "gateway", number>;
   for (const service of [...SERVICES, "gateway"] as const) metricsPorts[service] = await freePortBelowEphemeral();
@@ -86,6 +97,9 @@ export async function startPlatform(
     AUTH_JWKS_FILE: testKeys.jwksFile,
     AUTH_SIGNING_KEY_FILE: testKeys.signingKeyFile,
     LOG_LEVEL: "warn",
+    REPLICAS: String(replicas),
+    REPLICA_PORT_STEP: String(REPLICA_PORT_STEP),
+    GATEWAY_REPLICAS: "1",
     ...(embedded && { DATABASE_URL: "" }),
     ...env,
   });
@@ -99,6 +113,7 @@ export async function startPlatform(
   const platform: PlatformUnderTest = {
     launcher,
     ports,
+    replicaPorts,
     gatewayPort,
     metricsPorts,
     dataDir,
@@ -121,10 +136,12 @@ export async function startPlatform(
   };
   try {
     await Promise.all(
-      SERVICES.map((service) =>
-        waitUntilServing(ports[service], launcher.process, START_TIMEOUT_MS).catch((error: Error) => {
-          throw new Error(`${service}: ${error.message}; launcher output:\n${launcher.tail()}`);
-        }),
+      SERVICES.flatMap((service) =>
+        replicaPorts[service].map((port) =>
+          waitUntilServing(port, launcher.process, START_TIMEOUT_MS).catch((error: Error) => {
+            throw new Error(`${service} (${port}): ${error.message}; launcher output:\n${launcher.tail()}`);
+          }),
+        ),
       ),
     );
     // During start-up a child that exits is a failed start and stops everything: wait until it is over.

@@ -19,68 +19,77 @@ import { GOOGLE_RPC } from "../http/readable-details.js";
 type Method = DescMethodUnary<DescMessage, DescMessage>;
 type StreamMethod = DescMethodServerStreaming<DescMessage, DescMessage>;
 type Bytes = Uint8Array;
-const bytes = (b: Bytes) => b;
-const buffer = (b: Bytes) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
-/** The methods of one upstream as nice-grpc sees them: by path, raw bytes both ways, and the contract's idempotency level. */
-type RawDefinition = Record<
-  string,
-  {
-    path: string;
-    requestStream: false;
-    // Typed as the unary calls are made; a server stream's entry says true (upstream-stream.ts calls it as one).
-    responseStream: false;
-    requestSerialize: (b: Bytes) => Buffer;
-    requestDeserialize: (b: Buffer) => Bytes;
-    responseSerialize: (b: Bytes) => Buffer;
-    responseDeserialize: (b: Buffer) => Bytes;
-    options: { idempotencyLevel?: "NO_SIDE_EFFECTS" | "IDEMPOTENT" };
-  }
->;
+// Messages cross as bytes, in a definition of the ts-proto form: nice-grpc
+// passes on a ts-proto definition's method options (the idempotency level its
+// retry middleware reads) but empties a grpc-js style one's, so an upstream
+// described by paths and serializers never retried a safe call.
+const RawBytes = { encode: (b: Bytes) => ({ finish: () => b }), decode: (b: Bytes) => b };
+
+/** The methods of one upstream service as nice-grpc sees them: keyed by path, raw bytes both ways, and the contract's idempotency level. */
+type RawDefinition = {
+  name: string;
+  fullName: string;
+  methods: Record<
+    string,
+    {
+      name: string;
+      requestType: typeof RawBytes;
+      requestStream: false;
+      responseType: typeof RawBytes;
+      // Typed as the unary calls are made; a server stream's entry says true (upstream-stream.ts calls it as one).
+      responseStream: false;
+      options: { idempotencyLevel?: "NO_SIDE_EFFECTS" | "IDEMPOTENT" };
+    }
+  >;
+};
 
 /** A client of one application server, through the platform's own client stack (runtime/client/service-client.ts). */
 export type UpstreamClient = ServiceClient<RawDefinition> & { close(): void };
 
 /**
  * A client of the application server at `target` for `methods`, made the way
- * the apps make theirs: round-robin over what the name resolves to, the
- * platform's deadline (sent on as `x-deadline-ms`), retries with backoff for
- * methods the contract marks NO_SIDE_EFFECTS or IDEMPOTENT, client-side
- * throttling while the server refuses for overload, and a bound on calls in
- * flight. Messages cross as bytes: the edge encodes what Connect decoded and
- * decodes the answer for Connect to encode; grpc-js does no work of its own
- * on them. Server streams go on a channel with connections of its own (see
- * openChannel), so that live streams never hold unary calls back.
+ * the apps make theirs: round-robin over what the name resolves to (every
+ * replica), the platform's deadline (sent on as `x-deadline-ms`), retries
+ * with backoff for methods the contract marks NO_SIDE_EFFECTS or IDEMPOTENT
+ * (on the next replica), client-side throttling while the server refuses
+ * for overload, and a bound on calls in flight. Messages cross as bytes: the
+ * edge encodes what Connect decoded and decodes the answer for Connect to
+ * encode; grpc-js does no work of its own on them. Server streams go on a
+ * channel with connections of its own (see openChannel), so that live
+ * streams never hold unary calls back.
  */
 export function upstreamClient(
   target: string,
   methods: readonly (Method | StreamMethod)[],
   policy: ClientPolicy,
 ): UpstreamClient {
-  const definition: RawDefinition = {};
+  // One definition per service and kind of call, each method keyed by its path.
+  const definitions = new Map<string, RawDefinition>();
   for (const method of methods) {
-    const path = `/${method.parent.typeName}/${method.name}`;
+    const streaming = method.methodKind === "server_streaming";
+    const fullName = method.parent.typeName;
+    const key = `${fullName} ${streaming ? "stream" : "unary"}`;
+    const definition = definitions.get(key) ?? { name: method.parent.name, fullName, methods: {} };
+    definitions.set(key, definition);
     const level =
       method.idempotency === MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS
         ? "NO_SIDE_EFFECTS"
         : method.idempotency === MethodOptions_IdempotencyLevel.IDEMPOTENT
           ? "IDEMPOTENT"
           : undefined;
-    definition[path] = {
-      ...{ path, requestStream: false, responseStream: (method.methodKind === "server_streaming") as false },
-      ...{ requestSerialize: buffer, requestDeserialize: bytes, responseSerialize: buffer, responseDeserialize: bytes },
+    definition.methods[`/${fullName}/${method.name}`] = {
+      ...{ name: method.name, requestType: RawBytes, requestStream: false, responseType: RawBytes },
+      responseStream: streaming as false,
       options: level === undefined ? {} : { idempotencyLevel: level },
     };
   }
-  const isStream = ([, m]: [string, { responseStream: boolean }]) => m.responseStream;
-  const unary = Object.fromEntries(Object.entries(definition).filter((entry) => !isStream(entry)));
-  const streaming = Object.fromEntries(Object.entries(definition).filter(isStream));
-  const channel = openChannel(target);
-  const streamChannel = openChannel(target, { ownConnections: true });
-  const client = {
-    ...createServiceClient(unary, channel, policy),
-    ...createServiceClient(streaming, streamChannel, policy),
-  };
+  const channel = openChannel(target, { balancing: policy.balancing });
+  const streamChannel = openChannel(target, { ownConnections: true, balancing: policy.balancing });
+  const client = {} as ServiceClient<RawDefinition>;
+  for (const [key, definition] of definitions) {
+    Object.assign(client, createServiceClient(definition, key.endsWith("stream") ? streamChannel : channel, policy));
+  }
   return Object.assign(client, {
     close() {
       channel.close();
