@@ -291,13 +291,21 @@ try {
   const eventsDatabase = `${databasePrefix}events`;
   await ensureDatabase(pg.serverUrl, eventsDatabase);
   const events = { EVENTS_DATABASE_URL: databaseUrl(pg.serverUrl, eventsDatabase) };
-  await Promise.all(
-    services.map((service) =>
-      launch(service, pg, keys, events).catch((error: Error) => {
-        throw new Error(`${service.name} (${service.entry}): ${error.message}`);
-      }),
-    ),
-  );
+  // Data services first, then the apps, then the edge, each kind once the one
+  // before serves: a client's first connection to a server not yet listening
+  // waits out grpc-js's reconnect backoff, and the first calls after "up"
+  // would answer UNAVAILABLE meanwhile.
+  for (const kind of ["data", "app", "edge"] as const) {
+    await Promise.all(
+      services
+        .filter((service) => service.kind === kind)
+        .map((service) =>
+          launch(service, pg, keys, events).catch((error: Error) => {
+            throw new Error(`${service.name} (${service.entry}): ${error.message}`);
+          }),
+        ),
+    );
+  }
   const seconds = (performance.now() - startedAt) / 1000;
   if (!stopping)
     process.stdout.write(`${banner(services, `${where}, ${new URL(pg.serverUrl).host}`, seconds, gatewayPort)}\n`);
