@@ -1,6 +1,6 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
-import { ClientError, Status } from "nice-grpc-common";
+import { context, propagation, ROOT_CONTEXT, SpanKind, type Tracer, trace } from "@opentelemetry/api";
 import { type Event, payloadTypeOf } from "../events/envelope.js";
+import { endedWith } from "./span-outcome.js";
 
 /**
  * Trace context across an event: the outbox row carries the `traceparent`
@@ -34,24 +34,8 @@ export function eventSpans(tracer: Tracer) {
         "hr.event.attempt": attempt,
       };
       return tracer.startActiveSpan(`process ${type}`, { kind: SpanKind.CONSUMER, attributes }, parent, (span) =>
-        handle().then(
-          (result) => {
-            span.end();
-            return result;
-          },
-          (error: unknown) => {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: failureOf(error) });
-            span.end();
-            throw error;
-          },
-        ),
+        endedWith(span, handle()),
       );
     },
   };
-}
-
-/** What failed, without a message that may quote personal data: the gRPC code of a call, or the error's kind. */
-export function failureOf(error: unknown): string {
-  if (error instanceof ClientError) return Status[error.code];
-  return error instanceof Error ? error.name : "error";
 }

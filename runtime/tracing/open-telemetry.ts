@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { context, DiagLogLevel, diag, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, DiagLogLevel, diag, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
@@ -10,9 +10,10 @@ import {
   ATTR_SERVICE_NAMESPACE,
 } from "@opentelemetry/semantic-conventions";
 import type { Logger } from "pino";
-import { eventSpans, failureOf } from "./event-spans.js";
+import { eventSpans } from "./event-spans.js";
 import { grpcSpans } from "./grpc-spans.js";
 import { httpSpans } from "./http-spans.js";
+import { endedWith } from "./span-outcome.js";
 import { sqlSpans } from "./sql-spans.js";
 import type { OtlpProtocol } from "./tracing-config.js";
 import type { Tracing } from "./tracing-points.js";
@@ -57,17 +58,7 @@ export function openTelemetry(service: string, protocol: OtlpProtocol, logger: L
     delivery: events.delivery,
     newTrace: (name, attributes, work) =>
       tracer.startActiveSpan(name, { kind: SpanKind.INTERNAL, root: true, attributes }, ROOT_CONTEXT, (span) =>
-        work().then(
-          (result) => {
-            span.end();
-            return result;
-          },
-          (error: unknown) => {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: failureOf(error) });
-            span.end();
-            throw error;
-          },
-        ),
+        endedWith(span, work()),
       ),
     detached: (work) => context.with(ROOT_CONTEXT, work),
     logFields: () => {

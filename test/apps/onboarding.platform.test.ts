@@ -7,30 +7,20 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Channel } from "nice-grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApplicationServiceDefinition } from "../../generated/proto/hr/candidacy/v1/application_service.js";
-import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
-import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
-import {
-  NotificationKind,
-  NotificationServiceDefinition,
-} from "../../generated/proto/hr/notification/v1/notification_service.js";
+import { NotificationKind } from "../../generated/proto/hr/notification/v1/notification_service.js";
 import {
   CaseState,
   type OnboardingCase,
-  OnboardingCaseServiceDefinition,
   Step,
 } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
-import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
-import { JobOpeningServiceDefinition } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
-import { LeaveAccountServiceDefinition, LeaveType } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
-import { openChannel } from "../../runtime/client/service-client.js";
+import { LeaveType } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
 import { isListening, waitUntilServing } from "../../runtime/launch/readiness.js";
 import { as, type Caller, newTenant, tokenOf } from "../support/callers.js";
 import { acceptCandidate, candidateAtOffer } from "../support/candidates.js";
 import { freePortBelowEphemeral } from "../support/free-port.js";
 import { hire } from "../support/people-with-logins.js";
+import { platformDataClients } from "../support/platform-data-clients.js";
 import { type PlatformUnderTest, START_TIMEOUT_MS, startPlatform } from "../support/platform-under-test.js";
-import { testClient } from "../support/service-under-test.js";
 
 // The onboarding flow on the whole platform as `npm start` runs it (every
 // data service with its relay, the onboarding app with its consumer, each a
@@ -135,23 +125,7 @@ async function everyProcessServes(): Promise<void> {
  */
 async function clients() {
   await everyProcessServes();
-  const client = <D extends Parameters<typeof testClient>[0]>(definition: D, port: number) => {
-    // Connections of its own: grpc-js shares them between channels, and one to a killed server backs off.
-    const channel = openChannel(`127.0.0.1:${port}`, { ownConnections: true });
-    channels.push(channel);
-    return testClient(definition, channel);
-  };
-  const { ports } = platform;
-  return {
-    departments: client(DepartmentServiceDefinition, ports.people),
-    employees: client(EmployeeServiceDefinition, ports.people),
-    accounts: client(AccountServiceDefinition, ports.identity),
-    leaveAccounts: client(LeaveAccountServiceDefinition, ports.timeoff),
-    jobOpenings: client(JobOpeningServiceDefinition, ports.talent),
-    applications: client(ApplicationServiceDefinition, ports.talent),
-    notifications: client(NotificationServiceDefinition, ports.inbox),
-    cases: client(OnboardingCaseServiceDefinition, ports.cases),
-  };
+  return platformDataClients(platform.ports, channels);
 }
 type Clients = Awaited<ReturnType<typeof clients>>;
 

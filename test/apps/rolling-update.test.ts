@@ -2,29 +2,18 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Channel } from "nice-grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApplicationServiceDefinition } from "../../generated/proto/hr/candidacy/v1/application_service.js";
-import { EmployeeServiceDefinition } from "../../generated/proto/hr/employee/v1/employee_service.js";
-import { AccountServiceDefinition } from "../../generated/proto/hr/identity/v1/account_service.js";
-import {
-  NotificationKind,
-  NotificationServiceDefinition,
-} from "../../generated/proto/hr/notification/v1/notification_service.js";
+import { NotificationKind } from "../../generated/proto/hr/notification/v1/notification_service.js";
 import {
   CaseState,
   type OnboardingCase,
-  OnboardingCaseServiceDefinition,
   Step,
 } from "../../generated/proto/hr/onboardingcase/v1/onboarding_case_service.js";
-import { DepartmentServiceDefinition } from "../../generated/proto/hr/organization/v1/department_service.js";
-import { JobOpeningServiceDefinition } from "../../generated/proto/hr/requisition/v1/job_opening_service.js";
-import { LeaveAccountServiceDefinition } from "../../generated/proto/hr/timeoff/v1/leave_account_service.js";
-import { openChannel } from "../../runtime/client/service-client.js";
 import { waitUntilServing } from "../../runtime/launch/readiness.js";
 import { as, type Caller, newTenant, tokenOf } from "../support/callers.js";
 import { candidateAtOffer } from "../support/candidates.js";
 import { hire } from "../support/people-with-logins.js";
+import { platformDataClients } from "../support/platform-data-clients.js";
 import { type PlatformUnderTest, SERVICES, START_TIMEOUT_MS, startPlatform } from "../support/platform-under-test.js";
-import { testClient } from "../support/service-under-test.js";
 import { SteadyLoad } from "../support/steady-load.js";
 
 // Issue 20, item 3: `npm start` with two replicas of every process but the
@@ -77,22 +66,7 @@ afterAll(async () => {
 
 /** Typed clients of the data services, straight to their first replicas (the edge does not expose them). */
 function dataClients() {
-  const client = <D extends Parameters<typeof testClient>[0]>(definition: D, port: number) => {
-    const channel = openChannel(`127.0.0.1:${port}`, { ownConnections: true });
-    channels.push(channel);
-    return testClient(definition, channel);
-  };
-  const { ports } = platform;
-  return {
-    departments: client(DepartmentServiceDefinition, ports.people),
-    employees: client(EmployeeServiceDefinition, ports.people),
-    accounts: client(AccountServiceDefinition, ports.identity),
-    leaveAccounts: client(LeaveAccountServiceDefinition, ports.timeoff),
-    jobOpenings: client(JobOpeningServiceDefinition, ports.talent),
-    applications: client(ApplicationServiceDefinition, ports.talent),
-    notifications: client(NotificationServiceDefinition, ports.inbox),
-    cases: client(OnboardingCaseServiceDefinition, ports.cases),
-  };
+  return platformDataClients(platform.ports, channels);
 }
 type DataClients = ReturnType<typeof dataClients>;
 
