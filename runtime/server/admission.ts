@@ -118,7 +118,11 @@ export function admission(
     try {
       const response = yield* call.next(call.request, context);
       latencyMs = performance.now() - started;
-      latency.record(method, latencyMs);
+      // Only a call its caller still waited for says what the method needs: one
+      // that outlived its deadline (the database frozen meanwhile) would set the
+      // floor so high that every later call is refused unrun, and refused calls
+      // bring no sample to lower it again.
+      if (!context.signal.aborted) latency.record(method, latencyMs);
       return response;
     } catch (error) {
       // A call cut short (cancelled, out of time) says nothing about how long calls take.

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -21,6 +20,7 @@ import { freePortBelowEphemeral } from "../support/free-port.js";
 import { hire } from "../support/people-with-logins.js";
 import { platformDataClients } from "../support/platform-data-clients.js";
 import { type PlatformUnderTest, START_TIMEOUT_MS, startPlatform } from "../support/platform-under-test.js";
+import { childrenOf } from "../support/process-children.js";
 
 // The onboarding flow on the whole platform as `npm start` runs it (every
 // data service with its relay, the onboarding app with its consumer, each a
@@ -374,19 +374,3 @@ describe(`the onboarding flow on the whole platform, under faults (${THROUGH_NAT
     120_000,
   );
 });
-
-/** The processes PostgreSQL's postmaster has forked (its backends and workers), from /proc. */
-function childrenOf(pid: number): number[] {
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        // Field 4 of stat, after the command name in parentheses, is the parent's pid.
-        const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
-      } catch {
-        return false; // It ended meanwhile.
-      }
-    })
-    .map(Number);
-}

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,8 @@ import { peopleService } from "../../services/people/people-service.js";
 import { as, newTenant, testConfig, testLogger } from "../support/callers.js";
 import { freePort } from "../support/free-port.js";
 import { expectError } from "../support/grpc-errors.js";
+import { childrenOf } from "../support/process-children.js";
+import { testClient } from "../support/service-under-test.js";
 
 // A PostgreSQL of this file's own, stopped and started again under a running
 // people server: the outage answers UNAVAILABLE (retryable) and health says
@@ -123,5 +126,28 @@ describe("a database outage", () => {
     const { employees: listed } = await employees.listEmployees({ pageSize: 10 }, acme);
     expect(listed).toEqual([]);
     expect((await employees.hireEmployee(hire, acme)).employee?.givenName).toBe("Grace");
+  }, 60_000);
+
+  it("serves a method again once PostgreSQL thaws, though its first call ever outlived its deadline in the freeze", async () => {
+    const acme = await as(newTenant());
+    // The platform's client: it sends the deadline in the header the server's admission reads.
+    const departments = testClient(DepartmentServiceDefinition, channel);
+    // The postmaster's pid is the first line of postmaster.pid; its backends are its children.
+    const postmaster = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    const frozen = [postmaster, ...childrenOf(postmaster)];
+    for (const pid of frozen) process.kill(pid, "SIGSTOP");
+    try {
+      // No call of this server has listed departments before: this one is the method's first.
+      const gone = departments.listDepartments({ pageSize: 10 }, { ...acme, deadline: 1_000 });
+      await expectError(gone, Status.DEADLINE_EXCEEDED);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    } finally {
+      for (const pid of frozen) process.kill(pid, "SIGCONT");
+    }
+    // The handler finishes after the thaw, 2 s after it began, for no one. A 1.5 s deadline is
+    // plenty for a list: it must not be refused as "less than the 2000 ms this method needs".
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { departments: listed } = await departments.listDepartments({ pageSize: 10 }, { ...acme, deadline: 1_500 });
+    expect(listed).toEqual([]);
   }, 60_000);
 });
